@@ -1,0 +1,236 @@
+"""content/positions/ -> one PositionSource per valid file, plus problems for the rest.
+
+Each file is read, decoded, split and validated on its own; nothing here knows about other files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problems
+from .fields import INVALID, POSITION_FIELDS, unknown_key_hint, validate_field
+from .frontmatter import Located, load_yaml, split_front_matter
+
+CONTENT_DIR = Path("content") / "positions"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 1_000_000  # a position is 1-5 KB; a megabyte is a mistake (or an attack)
+_IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+# Section headings HR writes in Markdown bodies, and the field each one fills.
+SECTION_ALIASES = {
+    "responsibilities": ("岗位职责", "工作职责", "职位职责", "职责", "职位描述", "工作内容", "岗位描述",
+                         "responsibilities", "duties", "what you will do"),
+    "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
+                     "requirements", "qualifications", "what we are looking for"),
+}
+_HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+# "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.
+_LOOSE_HEADING = re.compile(r"^\s*(?:\*\*|【|\[)?\s*(?P<name>[^*【】\[\]:：]{2,30}?)\s*(?:\*\*|】|\])?\s*[:：]?\s*$")
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: str  # description, responsibilities, requirements, other
+    heading: str
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
+class PositionSource:
+    """A position file that passed its own checks: validated field values and body sections."""
+
+    path: str  # relative to the site root, with '/' separators
+    stem: str
+    fields: dict[str, Any]
+    lines: dict[str, tuple[int, int]] = field(compare=False)
+    sections: tuple[Section, ...] = ()
+    digest: str = ""  # sha256 of the file's bytes
+
+
+def section_kind(heading: str) -> str | None:
+    name = heading.strip().strip("*").strip().rstrip(":：").strip().lower()
+    for kind, aliases in SECTION_ALIASES.items():
+        if name in aliases:
+            return kind
+    return None
+
+
+def is_position_file(path: Path) -> bool:
+    return path.suffix.lower() in MARKDOWN_SUFFIXES + YAML_SUFFIXES
+
+
+def is_ignored(name: str) -> bool:
+    """Editor and system files that are never content."""
+    return (name.startswith((".", "~$", "#")) or name.endswith(("~", ".swp", ".swo", ".tmp", ".bak"))
+            or name in _IGNORED_NAMES)
+
+
+def find_position_files(root: Path, problems: Problems) -> list[Path]:
+    """Position files under ROOT/content/positions, sorted; refuses links that lead outside it."""
+    base = root / CONTENT_DIR
+    if not base.is_dir():
+        return []
+    real_base = base.resolve()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in sorted(filenames):
+            if is_ignored(name):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if not is_position_file(path):
+                problems.warning(rel, 0, 0, "file_ignored_suffix", suffixes=" ".join(MARKDOWN_SUFFIXES + YAML_SUFFIXES))
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_base) or not target.is_file():
+                    problems.error(rel, 0, 0, "symlink_outside", target=os.readlink(path))
+                    continue
+            found.append(path)
+    return found
+
+
+def decode(data: bytes, rel: str, problems: Problems) -> str | None:
+    """UTF-8 text (BOM allowed, CRLF normalised), or None with a message saying how to fix the file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:2] == b"\x00" and data[3:4] == b"\x00"):
+        problems.error(rel, 0, 0, "file_not_utf8", encoding="UTF-16")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data:
+            problems.error(rel, 0, 0, "file_binary")
+            return None
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        line = data.split(b"\n")[line_no - 1]
+        try:
+            shown = line.decode("gb18030").strip()
+            problems.error(rel, line_no, 1, "file_not_utf8_line", lineno=line_no, encoding="GBK/GB18030",
+                           text=shown[:30])
+        except UnicodeDecodeError:
+            problems.error(rel, line_no, 1, "file_binary")
+        return None
+    if "\x00" in text:
+        problems.error(rel, 0, 0, "file_binary")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_body(body: str, first_line: int) -> list[Section]:
+    """Markdown body -> sections at level-1/2 headings (or Word-style heading lines)."""
+    sections: list[Section] = []
+    kind, heading, start, buf = "description", "", first_line, []
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        name = match[2] if match else None
+        if name is None and not in_fence:
+            loose = _LOOSE_HEADING.match(line)
+            if loose and section_kind(loose["name"]):
+                name = loose["name"]
+        if name is not None:
+            sections.append(Section(kind, heading, "\n".join(buf), start))
+            kind = section_kind(name) or "other"
+            heading, start, buf = name.strip().strip("*【】[]:：").strip(), first_line + offset, []
+        else:
+            buf.append(line)
+    sections.append(Section(kind, heading, "\n".join(buf), start))
+    return [s for s in sections if s.markdown.strip() or s.kind != "description"]
+
+
+def read_position(path: Path, root: Path, problems: Problems) -> PositionSource | None:
+    """Read and validate one position file. Returns None if it has errors (all of them reported)."""
+    rel = path.relative_to(root).as_posix()
+    before = len(problems.errors)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.error(rel, 0, 0, "file_too_big", size=round(size / 1e6, 1), limit=MAX_FILE_BYTES // 1_000_000)
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(rel, 0, 0, "file_unreadable", detail=exc.strerror or str(exc))
+        return None
+    text = decode(data, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error(rel, 1, 1, "file_empty")
+        return None
+
+    is_markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
+    sections: list[Section] = []
+    if is_markdown:
+        try:
+            split = split_front_matter(text)
+        except ValueError:
+            problems.error(rel, 1, 1, "front_matter_unterminated")
+            return None
+        if split.front_matter is None:
+            problems.error(rel, 1, 1, "front_matter_missing")
+            return None
+        meta = load_yaml(split.front_matter, rel, split.front_line, problems)
+        sections = _split_body(split.body, split.body_line)
+    else:
+        meta = load_yaml(text, rel, 1, problems)
+    if meta is None:
+        return None
+    if meta.kind == "null":
+        problems.error(rel, 1, 1, "file_empty")
+        return None
+    if meta.kind != "map":
+        problems.error(rel, meta.line, meta.col, "front_matter_not_mapping", kind=problems.text(f"kind_{meta.kind}"))
+        return None
+
+    values: dict[str, Any] = {}
+    lines: dict[str, tuple[int, int]] = {}
+    entries: dict[str, Located] = meta.value
+    for key, loc in entries.items():
+        lines[key] = (loc.key_line, loc.key_col)
+        if key not in POSITION_FIELDS:
+            problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
+                           hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
+            continue
+        if loc.kind == "null":
+            if POSITION_FIELDS[key].required:
+                problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
+            continue  # "closes:" with nothing after it means "not set"
+        value = validate_field(key, loc, rel, problems)
+        if value is not INVALID:
+            values[key] = value
+    first_line = (2, 1) if is_markdown else (1, 1)
+    for key, spec in POSITION_FIELDS.items():
+        if spec.required and key not in entries:
+            problems.error(rel, *first_line, "required_key", key=key, example=spec.example)
+
+    seen: dict[str, int] = {}
+    for section in sections:
+        if section.kind in ("responsibilities", "requirements"):
+            if section.kind in seen or section.kind in values:
+                first = seen.get(section.kind) or lines[section.kind][0]
+                problems.error(rel, section.line, 1, "section_duplicate", heading=section.heading, first=first)
+            seen[section.kind] = section.line
+
+    if len(problems.errors) > before:
+        return None
+    return PositionSource(rel, path.stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest())
+
+
+def load_positions(root: Path, problems: Problems) -> list[PositionSource]:
+    """Every valid position file under ROOT/content/positions; problems for every invalid one."""
+    sources = []
+    for path in find_position_files(root, problems):
+        source = read_position(path, root, problems)
+        if source is not None:
+            sources.append(source)
+    return sources

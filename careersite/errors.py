@@ -1,0 +1,86 @@
+"""Problems found in a user's files, and the collector every stage reports into.
+
+A problem is never an exception: stages return problems, the CLI prints them sorted, then a summary.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one file. Lines and columns are 1-based; 0 means "the whole file"."""
+
+    path: str
+    line: int
+    col: int
+    severity: str
+    message: str
+
+    def format(self, severity_words: dict[str, str] | None = None) -> str:
+        word = (severity_words or {}).get(self.severity, self.severity)
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{max(self.col, 1)}"
+        return f"{where}: {word}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass
+class Problems:
+    """Collects problems from every stage. `text` renders a message id from the site's language."""
+
+    messages: dict[str, str] = field(default_factory=dict)
+    items: list[Problem] = field(default_factory=list)
+
+    def text(self, msg_id: str, **values: object) -> str:
+        template = self.messages.get(msg_id, msg_id)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):  # a broken override must not hide the problem
+            return f"{template} {values}"
+
+    def error(self, path: str, line: int, col: int, msg_id: str, **values: object) -> None:
+        self.items.append(Problem(path, line, col, ERROR, self.text(msg_id, **values)))
+
+    def warning(self, path: str, line: int, col: int, msg_id: str, **values: object) -> None:
+        self.items.append(Problem(path, line, col, WARNING, self.text(msg_id, **values)))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.items)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.items))
+
+    def files_with(self, severity: str) -> int:
+        return len({p.path for p in self.items if p.severity == severity})
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt word, if one is close enough to suggest."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit status 2), printed without a traceback."""

@@ -1,0 +1,42 @@
+"""Apply-by-email links: subject and body from templates, percent-encoded as RFC 6068 requires."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from .fields import is_valid_email
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+_SEPARATORS = re.compile(r"([-_/|·—])(?:\s*\1)+")
+
+
+def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> str:
+    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名')."""
+
+    def value(match: re.Match[str]) -> str:
+        text = values.get(match[1], "")
+        return " ".join(text.split()) if one_line else text
+
+    filled = _FIELD.sub(value, template)
+    if one_line:
+        filled = " ".join(filled.split())  # no CR/LF can reach a header
+        filled = _SEPARATORS.sub(r"\1", filled).strip(" -_/|·—")
+    return filled
+
+
+def build_mailto(address: str, subject: str = "", body: str = "") -> str:
+    """A mailto: URI for exactly one recipient, with subject and body as the only header fields.
+
+    Raises ValueError for an address that could smuggle in recipients or headers.
+    """
+    if not is_valid_email(address):
+        raise ValueError(f"not a single plain e-mail address: {address!r}")
+    query = []
+    if subject:
+        query.append("subject=" + quote(subject, safe=""))
+    if body:
+        # RFC 6068: line breaks in the body are CRLF, percent-encoded.
+        crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        query.append("body=" + quote(crlf, safe=""))
+    return "mailto:" + address + ("?" + "&".join(query) if query else "")
