@@ -196,7 +196,7 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
     lines: dict[str, tuple[int, int]] = {}
     entries: dict[str, Located] = meta.value
     for key, loc in entries.items():
-        lines[key] = (loc.key_line, loc.key_col)
+        lines[key] = (loc.line, loc.col)  # where the value is: that is what a message is about
         if key not in POSITION_FIELDS:
             problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))

@@ -92,6 +92,7 @@ class _Converter:
         self.seen: set[int] = set()
         self.count = 0
         self.failed = False
+        self.alias = False
 
     def where(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + self.offset, node.start_mark.column + 1
@@ -107,11 +108,14 @@ class _Converter:
         if id(node) in self.seen:
             # The same node reached twice is an alias (*name). Refusing aliases outright makes
             # "billion laughs" expansion impossible, and HR files never need them.
-            self.problems.error(self.path, line, col, "yaml_alias")
+            self.alias = True
             self.failed = True
             return None
-        if not isinstance(node, yaml.ScalarNode):
-            self.seen.add(id(node))
+        self.seen.add(id(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in (SEQ, MAP):
+            self.problems.error(self.path, line, col, "yaml_tag", tag=node.tag)
+            self.failed = True
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, line, col)
         if isinstance(node, yaml.SequenceNode):
@@ -189,6 +193,8 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         col = (mark.column + 1) if mark else 1
         detail = f"{exc.problem or ''} {exc.context or ''}".strip()
         msg_id = next((m for needle, m in _FRIENDLY if needle in str(exc)), "yaml_syntax")
+        if mark and "\t" in (text.split("\n")[mark.line] if mark.line < text.count("\n") + 1 else ""):
+            msg_id = "yaml_tab"
         problems.error(path, line, col, msg_id, detail=detail)
         return None
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
@@ -209,4 +215,15 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     except RecursionError:
         problems.error(path, line_offset, 1, "yaml_too_big", limit=MAX_NODES)
         return None
+    if converter.alias:
+        line, col = _first_alias(text)
+        problems.error(path, line + line_offset, col + 1, "yaml_alias")
     return None if converter.failed else result
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    """0-based line and column of the first *alias (only looked for once one was found)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line, event.start_mark.column
+    return 0, 0  # pragma: no cover - an alias was seen while composing
