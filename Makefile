@@ -17,8 +17,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PIP) -r requirements-dev.txt
 	touch $@
 
+# BASE_URL overrides site.toml's base_url (CI passes the GitHub Pages URL): make site BASE_URL=https://...
 site: $(VENV)/.runtime
-	$(PY) build.py build
+	$(PY) build.py build $(if $(BASE_URL),--base-url "$(BASE_URL)")
 
 check: $(VENV)/.runtime
 	$(PY) build.py check

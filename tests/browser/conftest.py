@@ -93,3 +93,16 @@ def screenshot_dir() -> Path:
     d = PROJECT_ROOT / "test-artifacts" / "screenshots"
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+@pytest.fixture(scope="session")
+def served_site(real_site):
+    """The default site (built once by tests/conftest.py) served under /careers/, like a project site.
+
+    Its base_url path is /careers/ and its links are root-relative, so the origin does not matter.
+    Yields the base URL, e.g. http://127.0.0.1:PORT/careers/.
+    """
+    from tests.tools import serve_directory
+
+    with serve_directory(real_site.out, "/careers/") as base:
+        yield base

@@ -1,0 +1,234 @@
+"""Two versions of a site -> what a change does to it, as Markdown: positions added, changed, closed,
+reopened and removed, plus the problems found. The base is a git ref; the head is the site folder.
+
+Used by CI to write the pull-request job summary: python -m careersite.sitediff --base REF
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CONFIG_FILE
+from .errors import Problems, UsageError
+from .model import Position, Site
+from .pipeline import Options, load_site, new_problems
+
+# Position attributes a visitor sees, by the front-matter key HR knows them under.
+FIELDS = {
+    "title": lambda p: p.title,
+    "category": lambda p: p.category.key,
+    "code": lambda p: p.code,
+    "location": lambda p: p.locations,
+    "headcount": lambda p: p.headcount,
+    "employment_type": lambda p: p.employment_type,
+    "posted": lambda p: p.posted,
+    "closes": lambda p: p.closes,
+    "salary": lambda p: p.salary,
+    "summary": lambda p: p.summary,
+    "apply_email": lambda p: p.apply_email,
+    "apply_subject": lambda p: (p.apply_subject, p.apply_body),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    position: Position
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteDiff:
+    added: tuple[Change, ...]
+    changed: tuple[Change, ...]
+    closed: tuple[Change, ...]
+    reopened: tuple[Change, ...]
+    removed: tuple[Change, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.closed or self.reopened or self.removed)
+
+
+def changed_fields(old: Position, new: Position) -> tuple[str, ...]:
+    """Front-matter keys (and section names) whose visible value differs between two versions."""
+    names = [name for name, value in FIELDS.items() if value(old) != value(new)]
+    old_sections = {s.heading or s.kind: s.html for s in old.sections}
+    new_sections = {s.heading or s.kind: s.html for s in new.sections}
+    for name in dict.fromkeys([*old_sections, *new_sections]):
+        if old_sections.get(name) != new_sections.get(name):
+            names.append(name)
+    return tuple(names)
+
+
+def compare(base: Site | None, head: Site, today: dt.date) -> SiteDiff:
+    """Positions matched by URL (slug); open or closed is judged on the same day for both versions."""
+    old = {p.slug: p for p in base.positions} if base else {}
+    new = {p.slug: p for p in head.positions}
+    added, changed, closed, reopened = [], [], [], []
+    for slug, position in new.items():
+        before = old.get(slug)
+        if before is None:
+            added.append(Change(position))
+            continue
+        fields = changed_fields(before, position)
+        was_closed, is_closed = before.is_closed(today), position.is_closed(today)
+        if is_closed and not was_closed:
+            closed.append(Change(position, fields))
+        elif was_closed and not is_closed:
+            reopened.append(Change(position, fields))
+        elif fields:
+            changed.append(Change(position, fields))
+    removed = [Change(p) for slug, p in old.items() if slug not in new]
+    return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed))
+
+
+# ---- Markdown ---------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def md(text: str) -> str:
+    """Plain text safe inside Markdown (GitHub job summaries also render HTML)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def code_block(lines: list[str]) -> str:
+    fence = "`" * max(3, 1 + max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0))
+    return "\n".join([fence + "text", *lines, fence])
+
+
+def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
+    p = change.position
+    parts = [f"**{md(p.title)}**", md(p.category.name)]
+    if p.closes:
+        parts.append(md(problems.text("diff_closes_on", date=p.closes.isoformat())))
+    if p.is_closed(today):
+        parts.append(md(problems.text("diff_already_closed")))
+    parts.append(f"`{p.url_path}`")
+    line = "- " + " · ".join(parts)
+    if change.fields:
+        line += " — " + md(problems.text("diff_fields", fields=sep.join(change.fields)))
+    return line
+
+
+def to_markdown(diff: SiteDiff, head_problems: Problems, *, base_label: str, today: dt.date,
+                note: str = "", separator: str = ", ") -> str:
+    text = head_problems.text
+    out = [f"## {md(text('diff_title'))}", ""]
+    counts = text("diff_counts", added=len(diff.added), changed=len(diff.changed), closed=len(diff.closed),
+                  reopened=len(diff.reopened), removed=len(diff.removed),
+                  warnings=len(head_problems.warnings), errors=len(head_problems.errors))
+    out += [text("diff_against", base=md(base_label), counts=counts), ""]
+    if note:
+        out += [f"> {md(note)}", ""]
+    if diff.is_empty:
+        out += [md(text("diff_no_changes")), ""]
+    for key, changes in (("diff_added", diff.added), ("diff_changed", diff.changed), ("diff_closed", diff.closed),
+                         ("diff_reopened", diff.reopened), ("diff_removed", diff.removed)):
+        if changes:
+            out += [f"### {md(text(key))} ({len(changes)})", ""]
+            out += [_line(c, head_problems, today, separator) for c in changes]
+            out.append("")
+    words = {"error": text("error"), "warning": text("warning")}
+    for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
+        if items:
+            out += [f"### {md(text(key))} ({len(items)})", ""]
+            out += [code_block([p.format(words) for p in sorted(set(items))]), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---- the base version from git ----------------------------------------------------------------------
+
+def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=not binary, check=False)
+    except OSError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def export_ref(root: Path, ref: str, dest: Path, problems: Problems) -> Path:
+    """Write the site folder as it was at REF into DEST; return the site's folder inside DEST."""
+    def fail(result: subprocess.CompletedProcess) -> UsageError:
+        detail = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
+        return UsageError(problems.text("diff_git_failed", ref=ref, detail=" ".join(detail.split()) or result.returncode))
+
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    if prefix.returncode != 0:
+        raise fail(prefix)
+    commit = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    if commit.returncode != 0:
+        raise fail(commit)
+    top = _git(root, "rev-parse", "--show-toplevel").stdout.strip()
+    archive = _git(Path(top), "archive", "--format=tar", commit.stdout.strip(), binary=True)
+    if archive.returncode != 0:
+        raise fail(archive)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / prefix.stdout.strip()
+
+
+# ---- command line -----------------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m careersite.sitediff",
+                                     description="Markdown summary of what a change does to the site's positions.")
+    parser.add_argument("--base", required=True, help="git ref to compare with (e.g. origin/main or a commit)")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="judge open/closed on this day (YYYY-MM-DD)")
+    return parser
+
+
+def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, bool]:
+    """(Markdown, head loaded without errors)."""
+    head_problems = new_problems()
+    head = load_site(Options(root=root, today=today), head_problems)
+    base_problems = new_problems()
+    with tempfile.TemporaryDirectory(prefix="sitediff-") as tmp:
+        base_root = export_ref(root, base_ref, Path(tmp), base_problems)
+        note = ""
+        if not (base_root / CONFIG_FILE).is_file():
+            base = None
+            note = head_problems.text("diff_base_missing", base=base_ref)
+        else:
+            base = load_site(Options(root=base_root, today=today), base_problems)
+            if base is None:
+                note = head_problems.text("diff_base_broken", base=base_ref)
+    if head is None:
+        empty = SiteDiff((), (), (), (), ())
+        return to_markdown(empty, head_problems, base_label=base_ref, today=today or dt.date.today(), note=note), False
+    day = today or head.today
+    diff = compare(base, head, day)
+    sep = head.config.ui.get("list_separator", ", ")
+    return to_markdown(diff, head_problems, base_label=base_ref, today=day, note=note, separator=sep), True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code in (0, None) else 2
+    try:
+        markdown, ok = run(args.site, args.base, args.today)
+    except UsageError as exc:
+        print(f"sitediff: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(markdown)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["Change", "SiteDiff", "compare", "changed_fields", "to_markdown", "export_ref", "run", "main"]

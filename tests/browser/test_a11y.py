@@ -1,0 +1,59 @@
+"""axe-core (axe-playwright-python) on every page template of the default site: zero WCAG 2.2 AA violations.
+
+Templates: home, category, open position, closed position, draft position (built with --drafts), 404.
+Each page is checked on a phone and a desktop viewport (layout and target sizes differ).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, build_all_templates_site
+from tests.tools import serve_directory
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+PAGES = {
+    "home": "",
+    "category": "categories/technology/",
+    "position-open": "positions/dba/",
+    "position-closed": f"positions/{CLOSED_SLUG}/",
+    "position-draft": f"positions/{DRAFT_SLUG}/",
+    "404": "404.html",
+}
+
+
+@pytest.fixture(scope="module")
+def all_templates_site(tmp_path_factory) -> Path:
+    """The default site plus one closed and one draft position, built with --drafts under /careers/."""
+    return build_all_templates_site(tmp_path_factory.mktemp("a11y") / "site")
+
+
+@pytest.fixture(scope="module")
+def served_templates(all_templates_site):
+    with serve_directory(all_templates_site, "/careers/") as base:
+        yield base
+
+
+def test_the_variant_pages_exist(all_templates_site):
+    closed = (all_templates_site / f"positions/{CLOSED_SLUG}/index.html").read_text(encoding="utf-8")
+    draft = (all_templates_site / f"positions/{DRAFT_SLUG}/index.html").read_text(encoding="utf-8")
+    assert "badge-closed" in closed and "apply-link" not in closed
+    assert "badge-draft" in draft
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+@pytest.mark.parametrize("template", list(PAGES))
+def test_no_axe_violations(request, device, template, served_templates):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = request.getfixturevalue(f"{device}_page")
+    response = page.goto(served_templates + PAGES[template])
+    assert response is not None and response.status == 200
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.response["testEngine"]["version"].startswith("4.")
+    assert results.violations_count == 0, results.generate_report()

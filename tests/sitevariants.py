@@ -1,0 +1,64 @@
+"""The default site plus the page variants it does not show on its own: a closed and a draft position.
+
+Used by the accessibility, HTML-validity and link tests so every page template is checked.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import FIXED_TODAY, PROJECT, run_cli
+
+CLOSED_SLUG = "closed-position"
+DRAFT_SLUG = "draft-position"
+
+CLOSED = """\
+---
+title: 合规管理岗
+category: risk
+code: RM-99
+posted: 2026-09-01
+closes: 2026-10-31
+---
+
+## 岗位职责
+
+1. 负责合规审查；
+
+## 任职要求
+
+1. 三年以上合规工作经验；
+"""
+
+DRAFT = """\
+---
+title: 数据分析岗
+category: technology
+code: IT-99
+draft: true
+---
+
+## 岗位职责
+
+1. 负责经营数据分析；
+
+## 任职要求
+
+1. 熟悉 SQL；
+"""
+
+
+def build_all_templates_site(root: Path, *extra_args: str) -> Path:
+    """Copy the default site into ROOT, add a closed and a draft position, build with --drafts; return the output."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("templates", "static", "content"):
+        shutil.copytree(PROJECT / name, root / name)
+    shutil.copy(PROJECT / "site.toml", root / "site.toml")
+    (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
+    (root / f"content/positions/{DRAFT_SLUG}.md").write_text(DRAFT, encoding="utf-8")
+    out = root / "public"
+    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", FIXED_TODAY.isoformat(),
+                     "--drafts", *extra_args)
+    assert result.returncode == 0, result.stderr
+    return out
