@@ -167,8 +167,9 @@ def qr_matrix_from_svg(svg: str) -> list[list[bool]]:
 
     segno draws each run of dark modules as 'h<n>' along the row at y + 0.5; moves are 'M' or 'm'.
     """
-    size = int(float(re.search(r'viewBox="0 0 ([\d.]+) ', svg)[1]))
-    path = re.search(r' d="([^"]+)"', svg)[1]
+    size = int(float(re.search(r'viewbox="0 0 ([\d.]+) ', svg, re.I)[1]))
+    dark = next(tag for tag in re.findall(r"<path\b[^>]*>", svg) if "stroke=" in tag)  # the other is the background
+    path = re.search(r'\sd="([^"]+)"', dark)[1]
     grid = [[False] * size for _ in range(size)]
     x = y = 0.0
     for op, args in re.findall(r"([MmHh])([^MmHh]*)", path):

@@ -133,15 +133,21 @@
   function apply() {
     var mine = ++generation;
     var query = q.value.trim();
+    form.removeAttribute("data-ready"); // set again when this view is complete (tests wait for it)
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
     document.body.classList.toggle("is-filtered", Boolean(query || category.value || location_.value));
     if (!query) {
       setSearchMode(false);
       list.textContent = "";
       pending = [];
-      if (!category.value && !location_.value) { resetCards(); say(""); return Promise.resolve(); }
-      var n = filterCards(null);
-      say(n ? text(form.getAttribute("data-filtered"), n) : form.getAttribute("data-none"));
+      if (!category.value && !location_.value) {
+        resetCards();
+        say("");
+      } else {
+        var n = filterCards(null);
+        say(n ? text(form.getAttribute("data-filtered"), n) : form.getAttribute("data-none"));
+      }
+      form.setAttribute("data-ready", "");
       return Promise.resolve();
     }
     var filters = {};

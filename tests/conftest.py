@@ -36,6 +36,8 @@ MINIMAL_POSITION = """\
 ---
 title: 后端工程师
 category: tech
+location: 北京
+posted: 2026-11-01
 ---
 
 ## 岗位职责
