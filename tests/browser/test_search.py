@@ -223,3 +223,21 @@ def test_a_position_prints_on_one_a4_page_with_qr_and_apply_details(desktop_page
                   key=lambda url: len(page.goto(url).body()))
     page.goto(longest)
     assert pdf_page_count(page.pdf(format="A4")) == 1, longest
+
+
+def test_without_an_index_search_falls_back_to_the_listed_cards(desktop_page, search_site, tmp_path):
+    """A site built where Pagefind is missing: the box still narrows the cards on the page."""
+    from tests.conftest import run_cli
+    from tests.test_search_index import HIDE_PAGEFIND, env_with
+
+    out = tmp_path / "no-index"
+    result = run_cli("build", "--site", str(search_site.parent), "--out", str(out), "--today", "2026-11-28",
+                     cwd=search_site.parent, env=env_with(tmp_path, HIDE_PAGEFIND))
+    assert result.returncode == 0 and not (out / "pagefind").exists()
+    with serve_directory(out, "/careers/") as base:
+        page = desktop_page
+        page.goto(base + "?q=%E4%BF%A1%E8%B4%B7")  # 信贷
+        page.wait_for_function("() => document.querySelector('form.finder').dataset.ready === '信贷'")
+        assert "搜索索引暂不可用" in page.locator(".finder-status").inner_text()
+        titles = [c[0] for c in visible_home_cards(page)]
+        assert "信贷审查岗" in titles and "深圳移动开发岗" not in titles
