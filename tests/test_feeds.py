@@ -133,3 +133,14 @@ def test_lastmod_is_the_last_commit_in_git(make_site):
     assert lastmod["https://jobs.example.com/positions/ops/"] == "2026-02-03T04:05:06Z"
     feed = ET.parse(site.out / "feed.xml").getroot()
     assert feed.findtext(ATOM + "updated") == "2026-02-03T04:05:06Z"
+
+
+def test_positions_json_follows_its_published_schema(built, real_site):
+    import jsonschema
+
+    schema = json.loads((PROJECT / "docs/positions.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for out in (built.out, real_site.out):
+        feed = json.loads((out / "positions.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(schema).validate(feed)
+    assert len(json.loads((real_site.out / "positions.json").read_text(encoding="utf-8"))["positions"]) == 23
