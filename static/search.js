@@ -136,7 +136,13 @@
     form.removeAttribute("data-ready"); // set again when this view is complete (tests wait for it)
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
     document.body.classList.toggle("is-filtered", Boolean(query || category.value || location_.value));
-    if (!query) {
+    // A filter on a listing that shows only the first positions of a category ("view all") needs the
+    // index to be complete; on a listing that shows everything, the cards are enough.
+    var partial = location_.value && groups.some(function (g) {
+      return g.querySelector(".view-all") && (!category.value || g.id === category.value);
+    }) || category.value && document.getElementById(category.value) &&
+      document.getElementById(category.value).querySelector(".view-all");
+    if (!query && !partial) {
       setSearchMode(false);
       list.textContent = "";
       pending = [];
@@ -154,7 +160,7 @@
     if (category.value) { filters.category = category.value; }
     if (location_.value) { filters.location = location_.value; }
     return loadIndex().then(function (module) {
-      return module.search(query, { filters: filters });
+      return module.search(query || null, { filters: filters });
     }).then(function (search) {
       if (mine !== generation || !search) { return; }
       setSearchMode(true);
@@ -166,7 +172,7 @@
       // No index (a build without Pagefind, or a file:// preview): search the cards on the page.
       if (mine !== generation) { return; }
       setSearchMode(false);
-      var n = filterCards(words);
+      var n = filterCards(words.length ? words : null);
       say(form.getAttribute("data-unavailable") + " " +
           (n ? text(form.getAttribute("data-found"), n) : form.getAttribute("data-none")));
     }).then(function () {

@@ -241,3 +241,27 @@ def test_without_an_index_search_falls_back_to_the_listed_cards(desktop_page, se
         assert "搜索索引暂不可用" in page.locator(".finder-status").inner_text()
         titles = [c[0] for c in visible_home_cards(page)]
         assert "信贷审查岗" in titles and "深圳移动开发岗" not in titles
+
+
+def test_filters_on_a_shortened_home_page_use_the_index(desktop_page, search_site, tmp_path):
+    """With only the first position of each category on the home page, a filter still finds all."""
+    from tests.conftest import run_cli
+
+    root = tmp_path / "short"
+    shutil.copytree(search_site.parent, root, ignore=shutil.ignore_patterns("public"))
+    toml = (root / "site.toml").read_text(encoding="utf-8")
+    (root / "site.toml").write_text(toml.replace('country = "CN"', 'country = "CN"\nhome_per_category = 1'),
+                                    encoding="utf-8")
+    result = run_cli("build", "--site", str(root), "--today", "2026-11-28", cwd=root)
+    assert result.returncode == 0, result.stderr
+    with serve_directory(root / "public", "/careers/") as base:
+        page = desktop_page
+        page.goto(base)
+        assert "上海风险分析岗" not in [c[0] for c in visible_home_cards(page)]
+        page.select_option("#finder-location", "上海")
+        assert wait_for_results(page, "") == ["上海风险分析岗"]
+        page.select_option("#finder-location", "")
+        page.select_option("#finder-category", "risk")
+        titles = wait_for_results(page, "")
+        assert len(titles) == 7 and "上海风险分析岗" in titles
+        assert state(page) == {"category": ["risk"]}
