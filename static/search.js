@@ -135,7 +135,6 @@
     var query = q.value.trim();
     form.removeAttribute("data-ready"); // set again when this view is complete (tests wait for it)
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    document.body.classList.toggle("is-filtered", Boolean(query || category.value || location_.value));
     // A filter on a listing that shows only the first positions of a category ("view all") needs the
     // index to be complete; on a listing that shows everything, the cards are enough.
     var partial = location_.value && groups.some(function (g) {
@@ -151,7 +150,7 @@
         say("");
       } else {
         var n = filterCards(null);
-        say(n ? text(form.getAttribute("data-filtered"), n) : form.getAttribute("data-none"));
+        say(n ? text(form.getAttribute("data-found"), n) : form.getAttribute("data-none"));
       }
       form.setAttribute("data-ready", "");
       return Promise.resolve();
