@@ -172,8 +172,12 @@ def test_works_on_a_phone(phone_page, served, screenshot_dir):
         box = page.locator(selector).bounding_box()
         assert box["height"] >= 24 and box["width"] >= 24 and box["x"] >= 0 and box["x"] + box["width"] <= 360
     page.screenshot(path=str(screenshot_dir / "search-phone.png"))
+    for rel in ("positions/risk-management/", "categories/risk/", "?q=%E4%BF%A1%E8%B4%B7&location=%E4%B8%8A%E6%B5%B7"):
+        page.goto(served + rel)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, rel
     page.goto(served + "positions/risk-management/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("svg.qr-code").bounding_box()
+    assert box["width"] >= 100 and box["x"] >= 0 and box["x"] + box["width"] <= 360
 
 
 def test_without_javascript_the_listing_is_complete(browser, served, search_site):
