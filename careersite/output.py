@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
@@ -73,10 +73,13 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteStats:
+def write_output(out: Path, files: Iterable[tuple[str, bytes]],
+                 finalize: Callable[[Path], None] | None = None) -> WriteStats:
     """Write every (path, bytes) into a fresh tree and swap it in for OUT in one step.
 
     Files not in FILES are gone afterwards. If iterating FILES raises, OUT is left untouched.
+    FINALIZE(stage_dir) runs on the complete staged tree before the swap (e.g. a search indexer);
+    what it adds is published with the rest, and if it raises, OUT is left untouched too.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +111,10 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteStats:
             with open(dest, "wb") as fh:
                 fh.write(data)
             written += 1
+        if finalize is not None:
+            finalize(stage)
+            seen |= _files_under(stage)
+            total = len(seen)
         removed = _count_removed(out, seen)
         _swap_in(stage, out)
     except BaseException:
@@ -123,6 +130,10 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
+
+
+def _files_under(root: Path) -> set[PurePosixPath]:
+    return {PurePosixPath(Path(d, n).relative_to(root).as_posix()) for d, _dirs, names in os.walk(root) for n in names}
 
 
 def _count_removed(out: Path, kept: set[PurePosixPath]) -> int:

@@ -15,6 +15,8 @@ from .i18n import DEFAULT_LANGUAGE, load_locale
 from .model import Site, build_site, today_in
 from .output import WriteStats, write_output
 from .render import STATIC_DIR, TEMPLATES_DIR, render_site
+from .search import SearchIndexFailed, build_index
+from .seo import check_postings
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def load_site(options: Options, problems: Problems) -> Site | None:
         config = dataclasses.replace(config, base_url=base)
     today = options.today or today_in(config.timezone)
     site = build_site(config, sources, problems, today=today, drafts=options.drafts)
+    check_postings(site, problems)
     return None if problems.has_errors() else site
 
 
@@ -94,7 +97,10 @@ def build(options: Options) -> Result:
     site = load_site(options, problems)
     if site is None:
         return Result(problems, seconds=time.perf_counter() - started)
-    stats = write_output(out, render_site(site))
+    try:
+        stats = write_output(out, render_site(site), finalize=lambda stage: build_index(stage, problems))
+    except SearchIndexFailed:
+        return Result(problems, seconds=time.perf_counter() - started)
     return Result(problems, site, stats, time.perf_counter() - started, written=True)
 
 

@@ -15,11 +15,12 @@ from typing import Any, Iterator
 import jinja2
 from markupsafe import Markup
 
-from .config import Category
+from .config import CONFIG_FILE, Category
 from .content import is_ignored
 from .fields import EMPLOYMENT_TYPES
 from .markup import Renderer
 from .model import Position, Site
+from .seo import Discovery, content_times, job_posting, json_ld, qr_svg
 
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
@@ -48,8 +49,9 @@ def static_files(root: Path) -> list[tuple[str, Path]]:
 class SiteRenderer:
     """Renders every page of a Site. Templates are compiled once per renderer."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, changed: dict | None = None) -> None:
         self.site = site
+        self.changed = changed
         config = site.config
         root = config.root
         self.statics = static_files(root)
@@ -121,7 +123,8 @@ class SiteRenderer:
         for category in self.site.config.categories:
             positions = self.site.open_in(category)
             groups.append((category, positions[: self.site.config.home_per_category], len(positions)))
-        return self.render("home.html", groups=groups, page_path="", open_count=len(self.site.open_positions))
+        return self.render("home.html", groups=groups, page_path="", open_count=len(self.site.open_positions),
+                           locations=self.locations())
 
     def category(self, category: Category, page: Page) -> bytes:
         path = self.category_path(category, page.number)
@@ -129,8 +132,30 @@ class SiteRenderer:
                            total=len(self.site.open_in(category)), category_path=self.category_path)
 
     def position(self, position: Position) -> bytes:
+        is_closed = position.is_closed(self.site.today)
+        # Structured data only for what a search engine may list: open, published positions.
+        posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site, position)))
+        qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=position.is_closed(self.site.today))
+                           is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
+
+    def locations(self) -> list[str]:
+        """Work locations of the open positions, most positions first (the home page's filter)."""
+        counts: dict[str, int] = {}
+        for position in self.site.open_positions:
+            for place in position.locations:
+                counts[place] = counts.get(place, 0) + 1
+        return sorted(counts, key=lambda place: (-counts[place], place))
+
+    def discovery(self) -> Discovery:
+        config = self.site.config
+        changed = self.changed
+        if changed is None:
+            changed = content_times(config.root, [CONFIG_FILE, *(p.source for p in self.site.positions)])
+        listings = [("", None)] + [
+            (self.category_path(c, page.number), c) for c in config.categories for page in self.category_pages(c)
+        ]
+        return Discovery(self.site, changed, listings)
 
     def not_found(self) -> bytes:
         return self.render("404.html", page_path="404.html")
@@ -144,9 +169,15 @@ class SiteRenderer:
         for position in self.site.positions:
             yield position.url_path + "index.html", self.position(position)
         yield "404.html", self.not_found()
+        discovery = self.discovery()
+        yield "sitemap.xml", discovery.sitemap()
+        yield "robots.txt", discovery.robots()
+        yield "feed.xml", discovery.atom()
+        yield "positions.json", discovery.positions_json()
         for rel, path in self.statics:
             yield rel, path.read_bytes()
 
 
-def render_site(site: Site) -> Iterator[tuple[str, bytes]]:
-    return SiteRenderer(site).pages()
+def render_site(site: Site, changed: dict | None = None) -> Iterator[tuple[str, bytes]]:
+    """CHANGED maps source paths to their last change (seo.content_times); looked up when None."""
+    return SiteRenderer(site, changed).pages()

@@ -30,6 +30,10 @@ name = "技术类"
 [[categories]]
 key = "ops"
 name = "运营类"
+
+[defaults]
+posted = 2026-11-01
+location = "北京"
 """
 
 MINIMAL_POSITION = """\

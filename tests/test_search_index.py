@@ -1,0 +1,100 @@
+"""The Pagefind step: run on the staged output before the swap, byte-stable, optional on a dev machine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from careersite.search import has_pagefind
+from tests.tools import require_tool
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+POSITIONS = {
+    f"content/positions/p{n}.yaml": f"title: 岗位{n}\ncategory: {cat}\nlocation: [{place}]\nposted: 2026-11-0{n}\n"
+                                    f"responsibilities:\n  - 负责第{n}项信贷风险工作\n"
+    for n, cat, place in ((1, "tech", "北京"), (2, "ops", "上海"), (3, "tech", "深圳, 北京"), (4, "ops", "广州"))
+}
+CLOSED = "title: 旧岗位\ncategory: tech\nlocation: 北京\nposted: 2026-01-01\ncloses: 2026-02-01\n" \
+         "responsibilities:\n  - x\n"
+
+
+def digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def env_with(tmp_path: Path, files: dict[str, str], **extra: str) -> dict[str, str]:
+    """An environment whose Python sees FILES first on its path (to hide or break Pagefind)."""
+    shim = tmp_path / "shim"
+    for rel, text in files.items():
+        (shim / rel).parent.mkdir(parents=True, exist_ok=True)
+        (shim / rel).write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    return {**env, "PYTHONPATH": str(shim), **extra}
+
+
+HIDE_PAGEFIND = {"sitecustomize.py": "import sys\nsys.modules['pagefind'] = None\n"}
+BROKEN_PAGEFIND = {"pagefind/__init__.py": "", "pagefind/__main__.py": "import sys\nprint('boom: disk full', "
+                                                                       "file=sys.stderr)\nsys.exit(3)\n"}
+
+
+def build(site, env=None, *args):
+    from tests.conftest import run_cli
+
+    return run_cli("build", "--site", str(site.root), "--today", "2026-11-28", *args, cwd=site.root, env=env)
+
+
+@pytest.fixture
+def needs_pagefind():
+    require_tool("pagefind (Python package)", has_pagefind(), "pip install -r requirements.txt")
+
+
+def test_index_holds_the_open_positions_and_is_byte_stable(make_site, tmp_path, needs_pagefind):
+    site = make_site({**POSITIONS, "content/positions/old.yaml": CLOSED})
+    outs = []
+    for n in range(3):
+        out = tmp_path / f"out{n}"
+        result = build(site, None, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        outs.append(digest(out))
+    assert outs[0] == outs[1] == outs[2]
+    pagefind = tmp_path / "out0" / "pagefind"
+    entry = json.loads((pagefind / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [lang["page_count"] for lang in entry["languages"].values()] == [5]  # 4 + backend-engineer, not old
+    assert (pagefind / "pagefind.js").is_file()
+    assert not list(pagefind.glob("pagefind-ui.*")) and not list(pagefind.glob("*component-ui*"))
+
+
+def test_without_pagefind_the_site_builds_with_a_warning(make_site, tmp_path):
+    site = make_site(POSITIONS)
+    result = build(site, env_with(tmp_path, HIDE_PAGEFIND))
+    assert result.returncode == 0, result.stderr
+    assert ("pagefind: 警告: 没有安装 Pagefind，网站已生成但不含搜索索引（搜索框只在首页已列出的岗位中查找）。"
+            "请运行 pip install -r requirements.txt") in result.stderr
+    assert not (site.out / "pagefind").exists()
+    assert len(site.page().select(".card")) == 5
+
+
+def test_ci_requires_pagefind(make_site, tmp_path):
+    site = make_site(POSITIONS)
+    result = build(site, env_with(tmp_path, HIDE_PAGEFIND, CI="true"))
+    assert result.returncode == 1
+    assert "pagefind: 错误: 没有安装 Pagefind" in result.stderr
+    assert not site.out.exists()
+
+
+def test_a_failing_indexer_leaves_the_published_site_untouched(make_site, tmp_path, needs_pagefind):
+    site = make_site(POSITIONS)
+    assert build(site).returncode == 0
+    before = digest(site.out)
+    site.write("content/positions/p1.yaml", POSITIONS["content/positions/p1.yaml"].replace("岗位1", "改名"))
+    result = build(site, env_with(tmp_path, BROKEN_PAGEFIND))
+    assert result.returncode == 1
+    assert "pagefind: 错误: 生成搜索索引（Pagefind）失败：boom: disk full" in result.stderr
+    assert digest(site.out) == before
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".")] == []

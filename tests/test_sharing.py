@@ -1,0 +1,129 @@
+"""Sharing and lightness: Open Graph tags, a QR code of each position's URL, the page weight, no third parties."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import segno
+
+from careersite.seo import qr_matrix_from_svg
+from tests.tools import PIP_HINT, has_module, require_tool
+
+BASE = "https://example.github.io/careers/"  # the default site's base_url
+BUDGET = 50 * 1024
+
+
+def html_pages(out: Path) -> list[Path]:
+    return sorted(p for p in out.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def meta(page, attr: str, name: str) -> str | None:
+    tag = page.find("meta", attrs={attr: name})
+    return tag["content"] if tag else None
+
+
+@pytest.mark.parametrize("rel, og_type", [("", "website"), ("categories/risk/", "website"),
+                                          ("positions/risk-management/", "article")])
+def test_open_graph_and_twitter_tags(real_site, rel, og_type):
+    page = real_site.page(rel)
+    title = page.title.get_text()
+    assert meta(page, "property", "og:url") == BASE + rel == page.find("link", rel="canonical")["href"]
+    assert meta(page, "property", "og:type") == og_type
+    assert meta(page, "property", "og:locale") == "zh_CN"
+    assert meta(page, "property", "og:site_name") == "消费金融业务人员招聘"
+    assert meta(page, "property", "og:description") == meta(page, "name", "description") != ""
+    assert meta(page, "name", "twitter:card") == "summary"
+    og_title = meta(page, "property", "og:title")
+    if og_type == "article":
+        assert og_title == "风险管理岗 - 示例消费金融有限公司"
+    else:
+        assert og_title == title
+
+
+def test_every_position_has_a_qr_code_of_its_own_url(real_site):
+    pages = list((real_site.out / "positions").glob("*/index.html"))
+    assert len(pages) == 23
+    for path in pages:
+        rel = path.parent.relative_to(real_site.out).as_posix() + "/"
+        page = real_site.page(rel)
+        [svg] = page.select("svg.qr-code")
+        assert svg["role"] == "img"
+        title = page.select_one("h1#position-title").get_text(" ", strip=True)
+        assert title in svg["aria-label"] and "二维码" in svg["aria-label"]
+        drawn = qr_matrix_from_svg(str(svg))
+        expected = [[bool(v) for v in row] for row in segno.make(BASE + rel, error="m", micro=False).matrix]
+        border = (len(drawn) - len(expected)) // 2
+        assert border == 4  # the quiet zone scanners need
+        inner = [row[border:border + len(expected)] for row in drawn[border:border + len(expected)]]
+        assert inner == expected, rel
+        assert not any(any(row) for row in drawn[:border] + drawn[-border:])
+        # the URL is printed under the code for people who cannot scan it
+        assert page.select_one(".share-url").get_text() == BASE + rel
+
+
+def test_qr_decodes_with_a_real_decoder(real_site):
+    """Independent of segno: zxing-cpp reads the drawn modules back to the page's URL."""
+    require_tool("zxing-cpp (Python package)", has_module("zxingcpp"), PIP_HINT)
+    import zxingcpp
+
+    for rel in ("positions/risk-management/", "positions/dba/"):
+        grid = qr_matrix_from_svg(str(real_site.page(rel).select_one("svg.qr-code")))
+        scale = 6
+        size = len(grid) * scale
+        pixels = bytearray(b"\xff" * size * size)
+        for y in range(size):
+            row = grid[y // scale]
+            for x in range(size):
+                if row[x // scale]:
+                    pixels[y * size + x] = 0
+        [result] = zxingcpp.read_barcodes(memoryview(pixels).cast("B", (size, size)))
+        assert result.text == BASE + rel
+
+
+def page_weight(out: Path, html_path: Path) -> dict[str, int]:
+    """Bytes of a page and of the same-origin CSS and JS it references (before compression)."""
+    from bs4 import BeautifulSoup
+
+    html = html_path.read_bytes()
+    page = BeautifulSoup(html, "html.parser")
+    page_url = BASE + html_path.parent.relative_to(out).as_posix() + "/"
+    weights = {"html": len(html), "css": 0, "js": 0, "qr": sum(len(str(s)) for s in page.select("svg.qr-code"))}
+    refs = [("css", link["href"]) for link in page.find_all("link", rel="stylesheet")]
+    refs += [("js", script["src"]) for script in page.find_all("script", src=True)]
+    for kind, ref in refs:
+        url = urljoin(page_url, ref)
+        assert url.startswith(BASE), url
+        weights[kind] += (out / urlsplit(url).path[len("/careers/"):]).stat().st_size
+    return weights
+
+
+def test_position_page_with_css_js_and_qr_is_under_50_kb(real_site):
+    heaviest = 0
+    for path in (real_site.out / "positions").glob("*/index.html"):
+        w = page_weight(real_site.out, path)
+        total = w["html"] + w["css"] + w["js"]
+        assert total < BUDGET, (path, w)
+        assert w["qr"] > 0
+        heaviest = max(heaviest, total)
+    home = page_weight(real_site.out, real_site.out / "index.html")
+    assert home["html"] + home["css"] + home["js"] < 2 * BUDGET, home
+
+
+def test_no_third_party_requests(real_site):
+    """Every src/href is on the site itself (or mailto:), and no CSS or JS names another host."""
+    for path in html_pages(real_site.out):
+        html = path.read_text(encoding="utf-8")
+        for ref in re.findall(r'\s(?:src|href|action|srcset|poster|data)="([^"]*)"', html):
+            if ref.startswith(("mailto:", "#")):
+                continue
+            absolute = urljoin(BASE, ref)
+            assert absolute.startswith(BASE), (path, ref)
+        assert "@import" not in html
+    for path in (real_site.out / "static").rglob("*"):
+        if path.suffix in (".css", ".js"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text, re.I), path
+            assert "@import" not in text
