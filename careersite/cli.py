@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
     common.add_argument("--drafts", action="store_true", help="include positions marked draft: true")
     common.add_argument("--base-url", help="publish under this URL instead of site.toml's base_url")
+    common.add_argument("--strict", action="store_true", help="treat warnings as failures (exit status 1)")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(["build", *argv])
         options = pipeline.Options(
             root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
-            today=_today(args),
+            today=_today(args), strict=getattr(args, "strict", False),
         )
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print_problems(problems)
     if problems.has_errors() or result.site is None:
         print(_summary(problems), file=sys.stderr)
+        if options.strict and problems.warnings and not problems.has_errors():
+            print(problems.text("strict_failed", warnings=len(problems.warnings)), file=sys.stderr)
         if args.command != "check":
             print(problems.text("build_failed", out=options.out_dir), file=sys.stderr)
         return 1

@@ -7,11 +7,13 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import CONTENT_DIR, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
+from .lint import lint_site
 from .model import Site, build_site, today_in
 from .output import WriteStats, write_output
 from .render import STATIC_DIR, TEMPLATES_DIR, render_site
@@ -24,6 +26,7 @@ class Options:
     base_url: str | None = None  # overrides site.toml (the dev server, CI's Pages URL)
     drafts: bool = False
     today: dt.date | None = None  # default: today in the site's time zone
+    strict: bool = False  # warnings fail the check or build too
 
     @property
     def out_dir(self) -> Path:
@@ -59,6 +62,9 @@ def load_site(options: Options, problems: Problems) -> Site | None:
         config = dataclasses.replace(config, base_url=base)
     today = options.today or today_in(config.timezone)
     site = build_site(config, sources, problems, today=today, drafts=options.drafts)
+    lint_site(config, sources, today, problems)  # warnings only; never changes the site
+    if options.strict and problems.warnings:
+        return None
     return None if problems.has_errors() else site
 
 
@@ -82,8 +88,11 @@ def check(options: Options) -> Result:
     return Result(problems, site, seconds=time.perf_counter() - started)
 
 
-def build(options: Options) -> Result:
-    """Validate, then render and write atomically. On any error the output folder is untouched."""
+def build(options: Options, render: Callable[[Site], Iterable[tuple[str, bytes]]] = render_site) -> Result:
+    """Validate, then render and write atomically. On any error the output folder is untouched.
+
+    RENDER turns the site into (path, bytes); the dev server passes one that reuses unchanged pages.
+    """
     started = time.perf_counter()
     problems = new_problems()
     out = options.out_dir
@@ -94,7 +103,7 @@ def build(options: Options) -> Result:
     site = load_site(options, problems)
     if site is None:
         return Result(problems, seconds=time.perf_counter() - started)
-    stats = write_output(out, render_site(site))
+    stats = write_output(out, render(site))
     return Result(problems, site, stats, time.perf_counter() - started, written=True)
 
 
