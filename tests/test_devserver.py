@@ -184,6 +184,25 @@ def served(make_site):
             proc.wait(timeout=WAIT)
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop in this one."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(asyncio.wait_for(coroutine, 4 * WAIT))
+        except BaseException as exc:  # handed to the test thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(5 * WAIT)
+    assert not thread.is_alive(), "the scenario did not finish"
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 class Reloads:
     """A small livereload client: does the protocol's handshake, then collects reload messages."""
 
@@ -237,7 +256,7 @@ def test_serve_rebuilds_and_reloads_after_an_edit(served):
             home = await asyncio.to_thread(served.page)
             assert "高级后端工程师" in home.get_text()
 
-    asyncio.run(scenario())
+    run(scenario())
     assert served.wait_for_line("已更新")
 
 
@@ -263,7 +282,7 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem(served):
             assert page.find(id=OVERLAY_ID) is None
             assert page.find("h1").get_text(strip=True) == "后端工程师（已修正）"
 
-    asyncio.run(scenario())
+    run(scenario())
     line = served.wait_for_line("content/positions/backend-engineer.md:3:1: 错误:")
     assert "未知的岗位类别" in line
     assert served.wait_for_line("网站没有更新")
@@ -278,7 +297,7 @@ def test_a_broken_template_keeps_the_last_good_site(served):
             assert page.find("h1").get_text(strip=True) == "后端工程师"
             assert "templates/position.html:1:1: 错误: 模板 position.html 出错" in page.find(id=OVERLAY_ID).get_text()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_burst_of_edits_rebuilds_once(served):
@@ -292,7 +311,7 @@ def test_a_burst_of_edits_rebuilds_once(served):
                 await reloads.next_reload(timeout=2)  # no second rebuild follows
             return start
 
-    start = asyncio.run(scenario())
+    start = run(scenario())
     rebuilds = [line for line in served.lines[start:] if line.startswith("已更新")]
     assert len(rebuilds) == 1, served.lines[start:]
     assert "批量岗位4" in served.page().get_text()
