@@ -124,7 +124,7 @@ def overlay_html(problems: Problems) -> bytes:
         'font:15px/1.6 system-ui,-apple-system,\'PingFang SC\',\'Microsoft YaHei\',sans-serif;text-align:left">'
         f'<p style="margin:0 0 4px;font-weight:700;font-size:17px">{html.escape(problems.text("serve_overlay_title"))}</p>'
         f'<p style="margin:0 0 8px">{html.escape(problems.text("serve_overlay_note"))}</p>'
-        '<ul style="margin:0;padding-left:1.2em;font-family:ui-monospace,Menlo,Consolas,monospace;'
+        '<ul style="margin:0;padding-left:1.2em;'
         f'font-size:14px;word-break:break-all">{items}</ul></div>'
     ).encode("utf-8")
 
