@@ -17,10 +17,10 @@ _SPACES = {0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " "} | {c: " " for c i
 _BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085]")
 # Word pastes list bullets from the Symbol and Wingdings fonts as private-use characters.
 _SYMBOL_BULLETS = dict.fromkeys(map(ord, "\uf0b7\uf0a7\uf06c\uf06e\uf075\uf076\uf0d8\uf0fc\uf0a8\uf09f"), "•")
+_WORD_BLOCKS = re.compile(r"<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.S | re.I)  # conditional comments
 _WORD_ARTEFACTS = re.compile(
     r"\[bookmark:\s*[^\]]*\]"  # [bookmark: _Toc123] from Word's "copy as text"
     r"|\{\\[a-z]+[^}]*\}"  # RTF groups
-    r"|<!--\[if [^\]]*\]>.*?<!\[endif\]-->"  # Word's conditional comments
     r"|<!--\[if [^\]]*\]-->|<!--\[endif\]-->"  # ... and their downlevel-revealed form
     r"|<!--(?:Start|End)Fragment-->"
     r"|</?o:p>"  # Office paragraph tags
@@ -81,45 +81,33 @@ def normalize_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BREAKS.sub("\n", text).translate(_INVISIBLE)
+    text = _WORD_BLOCKS.sub("", text)  # Word's conditional comments can span lines
     out: list[str] = []
     fence: str | None = None
     in_list = False
-    prose: list[str] = []
-
-    def flush_prose() -> None:
-        nonlocal in_list
-        # Word artefacts can span lines (conditional comments), so they go per run of prose lines.
-        for line in _WORD_ARTEFACTS.sub("", "\n".join(prose)).split("\n") if prose else ():
-            line = _clean_line(line)
-            previous = out[-1] if out else ""
-            # Python-Markdown needs a blank line between a paragraph and the list after it, and
-            # reads an unindented line after a list as part of the last item: a pasted line is
-            # always a paragraph of its own.
-            if _is_list_line(line):
-                if previous.strip() and not in_list and not previous.lstrip().startswith(("#", "|")):
-                    out.append("")
-                in_list = True
-            elif line and not line.startswith((" ", "\t")):
-                if previous.strip() and in_list:
-                    out.append("")
-                in_list = False
-            out.append(line)
-        prose.clear()
-
     for line in text.split("\n"):
-        marker = _FENCE.match(line)
-        if fence is None and marker:
-            flush_prose()
-            fence = marker[1]
-            in_list = False
-            out.append(line.rstrip())
-        elif fence is not None:
+        if fence is not None:
             out.append(line)
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
                 fence = None
-        else:
-            prose.append(line)
-    flush_prose()
+            continue
+        # Cleaned first, so a fence hidden behind an artefact or an indent is seen the same way twice.
+        line = _clean_line(_WORD_ARTEFACTS.sub("", line))
+        marker = _FENCE.match(line)
+        previous = out[-1] if out else ""
+        if marker:
+            fence, in_list = marker[1], False
+        # Python-Markdown needs a blank line between a paragraph and the list after it, and reads an
+        # unindented line after a list as part of the last item: a pasted line is a paragraph of its own.
+        elif _is_list_line(line):
+            if previous.strip() and not in_list and not previous.lstrip().startswith(("#", "|")):
+                out.append("")
+            in_list = True
+        elif line and not line.startswith((" ", "\t")):
+            if previous.strip() and in_list:
+                out.append("")
+            in_list = False
+        out.append(line)
     return "\n".join(out).strip("\n")
 
 
