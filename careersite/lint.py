@@ -32,7 +32,8 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
 }
 _MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 # "2对互联网…": a number run into the text because the "、" or "." was lost. Not "3年以上…".
-_RUN_IN_NUMBER = re.compile(r"^[ \t]*(\d{1,2})(?=[\u4e00-\u9fff])(?![年月日号个名人位岁万千百亿元天周小时分秒次倍级届类项期批层])")
+_RUN_IN_NUMBER = re.compile(
+    r"^[ \t]*(\d{1,2})[ \t]*(?=[\u4e00-\u9fff])(?![年月日号个名人位岁万千百亿元天周小时分秒次倍级届类项期批层])(?P<rest>.*)$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 
@@ -141,7 +142,7 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
             if run_in and item != line:
                 col = len(line) - len(item) + 1
                 problems.warning(path, number, col, "numbering_run_in", number=run_in[1],
-                                 text=_shorten(item.strip()), suggestion=f"{run_in[1]}、{item.strip()[len(run_in[1]):][:6]}…")
+                                 text=_shorten(item.strip()), suggestion=_suggest(run_in))
             continue
         if not line.strip():
             continue  # a blank line does not end a Markdown list
@@ -154,7 +155,7 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
         if run_in:
             n = int(run_in[1])
             problems.warning(path, number, col, "numbering_run_in", number=run_in[1], text=_shorten(line.strip()),
-                             suggestion=f"{run_in[1]}、{line.strip()[len(run_in[1]):][:6]}…")
+                             suggestion=_suggest(run_in))
         if n is None:
             if not line.startswith(" "):
                 previous = None  # a paragraph ends the list
@@ -166,6 +167,10 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
                 problems.warning(path, number, col, "numbering_skip", previous=previous, number=n,
                                  expected=previous + 1)
         previous = n
+
+
+def _suggest(run_in: re.Match[str]) -> str:
+    return f"{run_in[1]}、{run_in['rest'].strip()[:6]}…"
 
 
 def _shorten(text: str, limit: int = 20) -> str:

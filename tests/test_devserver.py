@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -151,12 +152,9 @@ class Served:
         raise AssertionError(f"no line with {text!r} in:\n" + "\n".join(self.lines))
 
 
-@pytest.fixture
-def served(make_site):
-    site = make_site({
-        "content/positions/backend-engineer.md": position_text("后端工程师"),
-        "content/positions/draft-one.md": position_text("草稿岗位", extra="draft: true\n"),
-    }, position=False)
+@contextlib.contextmanager
+def serving(site):
+    """build.py serve on a free port, until the block ends; waits until the server answers."""
     port = free_port()
     env = {**os.environ, "CAREERSITE_TODAY": TODAY.isoformat(), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
@@ -168,8 +166,8 @@ def served(make_site):
         deadline = time.monotonic() + WAIT
         while True:
             try:
-                if server.get()[0] == 200:
-                    break
+                server.get()
+                break
             except OSError:
                 pass
             assert time.monotonic() < deadline and proc.poll() is None, "\n".join(server.lines)
@@ -182,6 +180,16 @@ def served(make_site):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=WAIT)
+
+
+@pytest.fixture
+def served(make_site):
+    site = make_site({
+        "content/positions/backend-engineer.md": position_text("后端工程师"),
+        "content/positions/draft-one.md": position_text("草稿岗位", extra="draft: true\n"),
+    }, position=False)
+    with serving(site) as server:
+        yield server
 
 
 def run(coroutine):
@@ -336,3 +344,23 @@ def test_the_published_build_has_no_preview_code(make_site):
     for page in site.out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "livereload" not in text and OVERLAY_ID not in text
+
+
+def test_a_site_broken_from_the_start_shows_the_problems_then_recovers(make_site):
+    site = make_site({"content/positions/a.md": position_text("后端工程师").replace("closes: 2027-01-31", "closes: 2027-13-01")},
+                     position=False)
+    with serving(site) as served:
+        status, text = served.get()
+        overlay = BeautifulSoup(text, "html.parser").find(id=OVERLAY_ID)
+        assert overlay is not None
+        assert "content/positions/a.md:4:9: 错误: 'closes' 的日期 '2027-13-01' 不存在" in overlay.get_text()
+
+        async def scenario():
+            async with Reloads(served.port) as reloads:
+                served.site.position("a.md", position_text("后端工程师"))
+                await reloads.next_reload()
+
+        run(scenario())
+        page = served.page("positions/a/")
+        assert page.find(id=OVERLAY_ID) is None
+        assert page.find("h1").get_text(strip=True) == "后端工程师"

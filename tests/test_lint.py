@@ -85,6 +85,16 @@ def test_run_in_number(make_site):
         "（“2对互联网金融产品进行分析；”）：如果是编号，请写成 2、对互联网金融…"]
 
 
+@pytest.mark.parametrize("line, warned", [
+    ("2 对互联网金融产品进行分析", True), ("3年以上工作经验者优先", False), ("5 年以上经验", False),
+    ("2026年起负责华北区", False), ("1.5年以上经验", False), ("2、对产品进行分析", False),
+])
+def test_run_in_number_forms(make_site, line, warned):
+    body = f"\n正文。\n\n{line}\n"
+    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
+    assert bool(warnings(result)) == warned, warnings(result)
+
+
 def test_run_in_number_in_yaml_items(make_site):
     text = "title: 后端工程师\ncategory: tech\ncloses: 2027-01-31\nresponsibilities:\n  - 负责开发\n  - 2对接系统\n"
     _site, result = run_site(make_site, {"content/positions/a.yaml": text})
