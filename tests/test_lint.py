@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,9 +22,17 @@ def warnings(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if ": 警告: " in line]
 
 
-def run_site(make_site, files: dict[str, str], *args: str):
+def check(site) -> SimpleNamespace:
+    """`check` in process (the CLI itself is run as a subprocess in test_strict_* and test_cli.py)."""
+    result = pipeline.check(pipeline.Options(root=site.root, today=dt.date.fromisoformat(TODAY)))
+    words = {"error": "错误", "warning": "警告"}
+    return SimpleNamespace(returncode=0 if result.ok else 1,
+                           stderr="\n".join(p.format(words) for p in result.problems.sorted()))
+
+
+def run_site(make_site, files: dict[str, str]):
     site = make_site({"site.toml": WITH_CLOSES, **files}, position=False)
-    return site, site.run("check", *args, today=TODAY)
+    return site, check(site)
 
 
 def test_clean_site_has_no_warnings(make_site):
@@ -44,7 +53,7 @@ def test_long_title(make_site):
 
 def test_no_closing_date_anywhere(make_site):
     site = make_site({"content/positions/a.md": position("")}, position=False)
-    result = site.run("check", today=TODAY)
+    result = check(site)
     assert result.returncode == 0
     assert len(warnings(result)) == 1
     assert warnings(result)[0].startswith("content/positions/a.md:2:1: 警告: 没有截止日期")
@@ -72,7 +81,7 @@ def test_expired_default_closing_date_is_reported_once_on_site_toml(make_site):
     toml = MINIMAL_TOML.replace('[apply]', '[defaults]\ncloses = 2026-11-01\n\n[apply]')
     site = make_site({"site.toml": toml, "content/positions/a.md": position(""),
                       "content/positions/b.md": position("").replace("后端", "前端")}, position=False)
-    result = site.run("check", today=TODAY)
+    result = check(site)
     assert result.returncode == 0
     assert [w.split(": 警告: ")[0] for w in warnings(result)] == ["site.toml:6:1"]
 
@@ -144,7 +153,8 @@ def test_word_paste_is_reported_once_per_kind_with_a_count(make_site):
 
 def test_strict_turns_warnings_into_failure(make_site):
     files = {"content/positions/a.md": position("closes: 2026-11-30\n")}
-    site, result = run_site(make_site, files)
+    site, _ = run_site(make_site, files)
+    result = site.run("check", today=TODAY)
     assert result.returncode == 0 and len(warnings(result)) == 1
     strict = site.run("check", "--strict", today=TODAY)
     assert strict.returncode == 1
