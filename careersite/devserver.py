@@ -39,6 +39,7 @@ WATCHED = ("content/**/*", f"{TEMPLATES_DIR}/**/*", f"{STATIC_DIR}/**/*", CONFIG
 POLL_SECONDS = 0.2
 DEBOUNCE_SECONDS = 0.4  # a burst of saves (an editor, git checkout) rebuilds once
 OVERLAY_ID = "careersite-problems"
+WARNINGS_ID = "careersite-warnings"
 
 
 # --- incremental rendering -------------------------------------------------------------------
@@ -126,6 +127,21 @@ def overlay_html(problems: Problems) -> bytes:
         f'<p style="margin:0 0 8px">{html.escape(problems.text("serve_overlay_note"))}</p>'
         '<ul style="margin:0;padding-left:1.2em;'
         f'font-size:14px;word-break:break-all">{items}</ul></div>'
+    ).encode("utf-8")
+
+
+def warnings_html(problems: Problems) -> bytes:
+    """A quiet bar at the bottom that opens to list the warnings of a build that succeeded."""
+    words = {"error": problems.text("error"), "warning": problems.text("warning")}
+    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    summary = html.escape(problems.text("serve_warnings_title", n=len(problems.warnings)))
+    return (
+        f'<details id="{WARNINGS_ID}" style="position:fixed;bottom:0;left:0;right:0;z-index:2147483646;margin:0;'
+        "max-height:50vh;overflow:auto;padding:8px 20px;background:#fff8e1;color:#4a3500;"
+        "border-top:3px solid #c98a00;box-shadow:0 -2px 10px rgba(0,0,0,.15);"
+        'font:14px/1.6 system-ui,-apple-system,\'PingFang SC\',\'Microsoft YaHei\',sans-serif;text-align:left">'
+        f'<summary style="cursor:pointer;font-weight:700">{summary}</summary>'
+        f'<ul style="margin:6px 0 4px;padding-left:1.2em;word-break:break-all">{items}</ul></details>'
     ).encode("utf-8")
 
 
@@ -240,7 +256,7 @@ class DevServer:
             self.say(problems.text("serve_failed"))
             return False
         self.has_site = True
-        self.overlay = b""
+        self.overlay = warnings_html(problems) if problems.warnings else b""
         rendered = sum(self.cache.renders.values())
         self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=rendered))
         return True

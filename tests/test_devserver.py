@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from tornado.websocket import websocket_connect
 
 from careersite import pipeline
-from careersite.devserver import OVERLAY_ID, PageCache
+from careersite.devserver import OVERLAY_ID, WARNINGS_ID, PageCache
 from careersite.render import render_site
 from tests.conftest import MINIMAL_POSITION, PROJECT
 
@@ -343,7 +343,7 @@ def test_the_published_build_has_no_preview_code(make_site):
     site.build()
     for page in site.out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert "livereload" not in text and OVERLAY_ID not in text
+        assert "livereload" not in text and OVERLAY_ID not in text and WARNINGS_ID not in text
 
 
 def test_a_site_broken_from_the_start_shows_the_problems_then_recovers(make_site):
@@ -364,3 +364,21 @@ def test_a_site_broken_from_the_start_shows_the_problems_then_recovers(make_site
         page = served.page("positions/a/")
         assert page.find(id=OVERLAY_ID) is None
         assert page.find("h1").get_text(strip=True) == "后端工程师"
+
+
+def test_warnings_show_in_a_quiet_bar(served):
+    home = served.page()
+    assert home.find(id=WARNINGS_ID) is None
+
+    async def scenario():
+        async with Reloads(served.port) as reloads:
+            served.site.position("backend-engineer.md", position_text("后端工程师").replace("2027-01-31", "2026-11-30"))
+            await reloads.next_reload()
+
+    run(scenario())
+    page = served.page("positions/backend-engineer/")
+    bar = page.find(id=WARNINGS_ID)
+    assert bar is not None and bar.name == "details" and not bar.has_attr("open")
+    assert "1 个警告" in bar.find("summary").get_text()
+    assert "content/positions/backend-engineer.md:4:1: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）" in bar.get_text()
+    assert page.find(id=OVERLAY_ID) is None
