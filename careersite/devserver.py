@@ -245,6 +245,9 @@ class DevServer:
             result.problems.error(f"{TEMPLATES_DIR}/{name}" if name != "?" else TEMPLATES_DIR,
                                   getattr(exc, "lineno", 0) or 0, 1, "template_error", template=name,
                                   detail=getattr(exc, "message", None) or str(exc))
+        except Exception as exc:  # a bug, not HR's mistake: keep serving the last good site and say so
+            result = pipeline.Result(pipeline.new_problems())
+            result.problems.error(CONFIG_FILE, 0, 0, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
         problems = result.problems
         words = {"error": problems.text("error"), "warning": problems.text("warning")}
         for problem in problems.sorted():

@@ -382,3 +382,24 @@ def test_warnings_show_in_a_quiet_bar(served):
     assert "1 个警告" in bar.find("summary").get_text()
     assert "content/positions/backend-engineer.md:4:1: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）" in bar.get_text()
     assert page.find(id=OVERLAY_ID) is None
+
+
+def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, tmp_path, monkeypatch):
+    import io
+
+    from careersite import devserver
+
+    site = make_site()
+    stream = io.StringIO()
+    preview = devserver.DevServer(site.root, tmp_path / "out", "http://127.0.0.1:8000/", TODAY, stream=stream)
+    assert preview.rebuild() and preview.overlay == b""
+    before = tree(tmp_path / "out")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(devserver.pipeline, "build", broken)
+    assert preview.rebuild() is False
+    assert tree(tmp_path / "out") == before
+    assert "disk on fire" in BeautifulSoup(preview.overlay, "html.parser").get_text()
+    assert "预览程序内部出错（RuntimeError: disk on fire）" in stream.getvalue()
