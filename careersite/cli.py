@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, pipeline
+from . import __version__, pipeline, scaffold
 from .errors import Problems, UsageError
 
 TODAY_ENV = "CAREERSITE_TODAY"
@@ -32,10 +32,21 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
     common.add_argument("--drafts", action="store_true", help="include positions marked draft: true")
     common.add_argument("--base-url", help="publish under this URL instead of site.toml's base_url")
+    common.add_argument("--strict", action="store_true", help="treat warnings as failures (exit status 1)")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
     sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    site_only = argparse.ArgumentParser(add_help=False)
+    site_only.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
+    site_only.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
+    new = sub.add_parser("new", parents=[site_only], help="create a position file from a commented skeleton")
+    new.add_argument("title", help='the position title, e.g. "风险管理岗"')
+    new.add_argument("--category", required=True, help="category key from site.toml, e.g. risk")
+    new.add_argument("--slug", help="the URL name (default: from the title, 风险管理岗 -> feng-xian-guan-li-gang)")
+    serve = sub.add_parser("serve", parents=[site_only], help="preview with live reload (drafts included)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     return parser
 
 
@@ -62,6 +73,18 @@ def _summary(problems: Problems) -> str:
     return problems.text("summary_problems", errors=len(problems.errors), warnings=len(problems.warnings), files=files)
 
 
+def _new(args: argparse.Namespace) -> int:
+    problems = pipeline.new_problems()
+    result = scaffold.new_position(args.site, args.title, args.category, problems, slug=args.slug,
+                                   today=_today(args))
+    print_problems(problems)
+    if result.path is None:
+        return 1
+    print(result.path.as_posix())
+    print(problems.text("new_created", path=result.path.as_posix()), file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -71,9 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["build", *argv])
+        if args.command == "new":
+            return _new(args)
+        if args.command == "serve":
+            from .devserver import serve  # imports tornado: only when serving
+
+            return serve(args.site, today=_today(args), host=args.host, port=args.port)
         options = pipeline.Options(
             root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
-            today=_today(args),
+            today=_today(args), strict=getattr(args, "strict", False),
         )
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
@@ -95,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     print_problems(problems)
     if problems.has_errors() or result.site is None:
         print(_summary(problems), file=sys.stderr)
+        if options.strict and problems.warnings and not problems.has_errors():
+            print(problems.text("strict_failed", warnings=len(problems.warnings)), file=sys.stderr)
         if args.command != "check":
             print(problems.text("build_failed", out=options.out_dir), file=sys.stderr)
         return 1

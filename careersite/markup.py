@@ -11,13 +11,25 @@ import markdown
 import nh3
 
 # Characters that Word and WeChat leave behind and that must never reach a page.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "}
-_WORD_ARTEFACTS = re.compile(r"\[bookmark:\s*[^\]]*\]|\{\\[a-z]+[^}]*\}|<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.S)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+_SPACES = {0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " "} | {c: " " for c in range(0x2000, 0x200B)}
+# Word's manual line break (vertical tab), Unicode line/paragraph separators, form feed.
+_BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085]")
+# Word pastes list bullets from the Symbol and Wingdings fonts as private-use characters.
+_SYMBOL_BULLETS = dict.fromkeys(map(ord, "\uf0b7\uf0a7\uf06c\uf06e\uf075\uf076\uf0d8\uf0fc\uf0a8\uf09f"), "•")
+_WORD_BLOCKS = re.compile(r"<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.S | re.I)  # conditional comments
+_WORD_ARTEFACTS = re.compile(
+    r"\[bookmark:\s*[^\]]*\]"  # [bookmark: _Toc123] from Word's "copy as text"
+    r"|\{\\[a-z]+[^}]*\}"  # RTF groups
+    r"|<!--\[if [^\]]*\]-->|<!--\[endif\]-->"  # ... and their downlevel-revealed form
+    r"|<!--(?:Start|End)Fragment-->"
+    r"|</?o:p>"  # Office paragraph tags
+    , re.S | re.I)
+_NBSP_ENTITY = re.compile(r"&nbsp;?", re.I)
 
 # Pasted numbering that Python-Markdown does not read as a list:
 #   1.负责…  1、负责…  1．负责…  （1）负责…  (1)负责…  1）负责…  1)负责…  ①负责…
-_INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*", re.M)
+_INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _NUMBERED = re.compile(
     r"^[ \t]*(?:"
@@ -28,36 +40,73 @@ _NUMBERED = re.compile(
     r"|(?P<e>[" + _CIRCLED + r"])[ \t]*"  # ①负责
     r")(?P<rest>\S.*)$"
 )
-_BULLET = re.compile(r"^[ \t]*[•●·▪■◆◇○\-*+][ \t]*(?P<rest>[^\s\-*+].*)$")
-_LIST_LINE = re.compile(r"^\s*(?:\d+\.|[-*+])\s")
+# Bullets as pasted (• 负责, ●负责, -负责) and Markdown list lines that are already fine.
+_BULLET = re.compile(r"^[ \t]*(?:[•●·▪■◆◇○◦‣⁃▶►]|-(?=[\u3400-\u9fff（“《【]))[ \t]*(?P<rest>\S.*)$")
+_MARKDOWN_ITEM = re.compile(r"^ {0,3}(?:\d{1,9}\.|[-*+])[ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def pasted_number(line: str) -> int | None:
+    """The number of a line written as a pasted list item (1、… （1）… ①…), or None."""
+    match = _NUMBERED.match(line)
+    if not match:
+        return None
+    digits = match["a"] or match["b"] or match["c"] or match["d"]
+    return int(digits) if digits else _CIRCLED.index(match["e"]) + 1
+
+
+def _clean_line(line: str) -> str:
+    """One line of prose: pasted indentation, odd spaces and bullets -> plain Markdown."""
+    line = _INDENT.sub("", line)
+    line = _NBSP_ENTITY.sub(" ", line).translate(_SPACES).translate(_SYMBOL_BULLETS).rstrip()
+    if line.startswith(("    ", "\t")) or _MARKDOWN_ITEM.match(line):
+        return line  # a nested list, an indented code block, or a list that is already Markdown
+    number = _NUMBERED.match(line)
+    if number:
+        return f"{pasted_number(line)}. {number['rest'].strip()}"
+    bullet = _BULLET.match(line)
+    if bullet:
+        return f"- {bullet['rest'].strip()}"
+    return line
+
+
+def _is_list_line(line: str) -> bool:
+    return bool(_MARKDOWN_ITEM.match(line))
 
 
 def normalize_text(text: str) -> str:
-    """Clean pasted text and turn pasted numbering into Markdown lists. Idempotent."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = _WORD_ARTEFACTS.sub("", text)
-    # Full-width indentation (　　) is how Word and WeChat start a paragraph; in Markdown four
-    # leading spaces would make it a code block, so it goes before spaces are normalised.
-    text = _INDENT.sub("", text)
-    text = text.translate(_SPACES)
+    """Clean pasted text and turn pasted numbering into Markdown lists. Idempotent.
+
+    Fenced code blocks are left exactly as written; so are lines indented by four spaces or a tab.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BREAKS.sub("\n", text).translate(_INVISIBLE)
+    text = _WORD_BLOCKS.sub("", text)  # Word's conditional comments can span lines
     out: list[str] = []
+    fence: str | None = None
+    in_list = False
     for line in text.split("\n"):
-        line = line.rstrip()
-        number = _NUMBERED.match(line)
-        if number:
-            digits = number["a"] or number["b"] or number["c"] or number["d"]
-            n = int(digits) if digits else _CIRCLED.index(number["e"]) + 1
-            line = f"{n}. {number['rest'].strip()}"
-        else:
-            bullet = _BULLET.match(line)
-            if bullet and not line.lstrip().startswith(("---", "***")):
-                line = f"- {bullet['rest'].strip()}"
-            else:
-                line = line.strip(" ") if not line.startswith(("    ", "\t")) else line
-        # Python-Markdown needs a blank line between a paragraph and the list that follows it.
-        if _LIST_LINE.match(line) and out and out[-1].strip() and not _LIST_LINE.match(out[-1]) \
-                and not out[-1].lstrip().startswith("#"):
-            out.append("")
+        if fence is not None:
+            out.append(line)
+            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+                fence = None
+            continue
+        # Cleaned first, so a fence hidden behind an artefact or an indent is seen the same way twice.
+        line = _clean_line(_WORD_ARTEFACTS.sub("", line))
+        marker = _FENCE.match(line)
+        previous = out[-1] if out else ""
+        if marker:
+            fence, in_list = marker[1], False
+        # Python-Markdown needs a blank line between a paragraph and the list after it, and reads an
+        # unindented line after a list as part of the last item: a pasted line is a paragraph of its own.
+        elif _is_list_line(line):
+            if previous.strip() and not in_list and not previous.lstrip().startswith(("#", "|")):
+                out.append("")
+            in_list = True
+        elif line and not line.startswith((" ", "\t")):
+            if previous.strip() and in_list:
+                out.append("")
+            in_list = False
         out.append(line)
     return "\n".join(out).strip("\n")
 

@@ -7,11 +7,13 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import CONTENT_DIR, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
+from .lint import lint_site
 from .model import Site, build_site, today_in
 from .output import WriteStats, write_output
 from .render import STATIC_DIR, TEMPLATES_DIR, render_site
@@ -26,6 +28,7 @@ class Options:
     base_url: str | None = None  # overrides site.toml (the dev server, CI's Pages URL)
     drafts: bool = False
     today: dt.date | None = None  # default: today in the site's time zone
+    strict: bool = False  # warnings fail the check or build too
 
     @property
     def out_dir(self) -> Path:
@@ -62,6 +65,9 @@ def load_site(options: Options, problems: Problems) -> Site | None:
     today = options.today or today_in(config.timezone)
     site = build_site(config, sources, problems, today=today, drafts=options.drafts)
     check_postings(site, problems)
+    lint_site(config, sources, today, problems)  # warnings only; never changes the site
+    if options.strict and problems.warnings:
+        return None
     return None if problems.has_errors() else site
 
 
@@ -85,8 +91,11 @@ def check(options: Options) -> Result:
     return Result(problems, site, seconds=time.perf_counter() - started)
 
 
-def build(options: Options) -> Result:
-    """Validate, then render and write atomically. On any error the output folder is untouched."""
+def build(options: Options, render: Callable[[Site], Iterable[tuple[str, bytes]]] = render_site) -> Result:
+    """Validate, then render and write atomically. On any error the output folder is untouched.
+
+    RENDER turns the site into (path, bytes); the dev server passes one that reuses unchanged pages.
+    """
     started = time.perf_counter()
     problems = new_problems()
     out = options.out_dir
@@ -98,7 +107,7 @@ def build(options: Options) -> Result:
     if site is None:
         return Result(problems, seconds=time.perf_counter() - started)
     try:
-        stats = write_output(out, render_site(site), finalize=lambda stage: build_index(stage, problems))
+        stats = write_output(out, render(site), finalize=lambda stage: build_index(stage, problems))
     except SearchIndexFailed:
         return Result(problems, seconds=time.perf_counter() - started)
     return Result(problems, site, stats, time.perf_counter() - started, written=True)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import MINIMAL_POSITION, PROJECT
+from tests.conftest import MINIMAL_POSITION, MINIMAL_TOML, PROJECT
 
 
 def position(title: str, category: str = "tech", extra: str = "", duty: str = "负责服务开发；") -> str:
@@ -42,6 +42,7 @@ def section(markdown: str, heading: str) -> str:
 @pytest.fixture
 def repo(make_site):
     site = make_site({
+        "site.toml": MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30"),
         "content/positions/ops-engineer.md": position("运维工程师", "ops"),
         "content/positions/old-role.md": position("旧岗位"),
         "content/positions/stale.md": position("往期岗位", extra="posted: 2026-09-01\ncloses: 2026-10-01\n"),
@@ -63,7 +64,7 @@ def test_added_changed_closed_reopened_removed_and_warnings(repo):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("## 招聘网站变更预览\n")
-    assert "新增 1 个、修改 1 个、截止 1 个、重新开放 1 个、删除 1 个岗位；0 个错误，1 个警告" in out
+    assert "新增 1 个、修改 1 个、截止 1 个、重新开放 1 个、删除 1 个岗位；0 个错误，2 个警告" in out
     assert "**数据分析师** · 技术类 · 截止日期 2027\\-01\\-31 · `positions/new-role/`" in section(out, "新增的岗位 (1)")
     changed = section(out, "修改的岗位 (1)")
     assert "**后端工程师**" in changed and "改动：requirements" in changed and "responsibilities" not in changed
@@ -71,14 +72,17 @@ def test_added_changed_closed_reopened_removed_and_warnings(repo):
     assert "**运维工程师** · 运营类" in closed and "已截止" in closed and "closes" in closed
     assert "**往期岗位**" in section(out, "重新开放的岗位")
     assert "**旧岗位**" in section(out, "删除的岗位") and "`positions/old-role/`" in section(out, "删除的岗位")
-    warnings = section(out, "警告 (1)")
+    warnings = section(out, "警告 (2)")
     assert "content/positions/notes.txt: 警告:" in warnings and "```text" in warnings
+    assert "content/positions/ops-engineer.md:5:9: 警告: 岗位已于 2026-11-01 截止" in warnings
 
 
 def test_no_change_says_so(repo):
     result = sitediff(repo.root, "--base", "HEAD")
     assert result.returncode == 0
-    assert "岗位没有变化。" in result.stdout and "###" not in result.stdout
+    assert "岗位没有变化。" in result.stdout
+    # the only section left is the warning about the position that closed before the base
+    assert [line for line in result.stdout.splitlines() if line.startswith("###")] == ["### 警告 (1)"]
 
 
 def test_compare_two_commits_and_only_visible_fields(repo):

@@ -1,0 +1,326 @@
+"""`serve`: build into a temporary folder, serve it with live reload, rebuild after edits (debounced).
+
+A rebuild that fails keeps the last good site and shows the problems in the terminal and on every
+page (injected while serving, never written into any build). After one position changes only the
+pages that depend on it are rendered again: PageCache keys each page on what it is made from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import logging
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import jinja2
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from . import pipeline
+from .config import CONFIG_FILE, Category
+from .content import is_ignored
+from .errors import Problems
+from .model import Position, Site
+from .output import write_output
+from .render import STATIC_DIR, TEMPLATES_DIR, Page, SiteRenderer
+
+WATCHED = ("content/**/*", f"{TEMPLATES_DIR}/**/*", f"{STATIC_DIR}/**/*", CONFIG_FILE)
+POLL_SECONDS = 0.2
+DEBOUNCE_SECONDS = 0.4  # a burst of saves (an editor, git checkout) rebuilds once
+OVERLAY_ID = "careersite-problems"
+WARNINGS_ID = "careersite-warnings"
+
+
+# --- incremental rendering -------------------------------------------------------------------
+
+def site_fingerprint(site: Site, statics: dict[str, str]) -> str:
+    """What every page depends on: site.toml, the templates, the static files, today, drafts, base URL."""
+    digest = hashlib.sha256()
+    root = site.config.root
+    for path in [root / CONFIG_FILE, *sorted((root / TEMPLATES_DIR).rglob("*"))]:
+        if path.is_file():
+            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(repr((sorted(statics.items()), site.today, site.drafts, site.config.base_url)).encode())
+    return digest.hexdigest()
+
+
+def positions_key(positions: Iterable[Position]) -> tuple:
+    return tuple((p.source, p.slug, p.digest) for p in positions)
+
+
+class PageCache:
+    """Rendered bytes of position, category and home pages for the dev server, keyed on their inputs.
+
+    `render(site)` is a drop-in for render.render_site. Only pages whose inputs changed are rendered;
+    `renders` counts what the last call actually rendered, by kind. Entries not used by the last
+    build are dropped, so the cache holds one site's worth of pages at most.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, bytes] = {}
+        self.renders: Counter[str] = Counter()
+
+    def render(self, site: Site) -> Iterator[tuple[str, bytes]]:
+        self.renders = Counter()
+        renderer = CachingSiteRenderer(site, self)
+        yield from renderer.pages()
+        self.entries = renderer.used
+
+    def lookup(self, key: tuple, used: dict[tuple, bytes], make: Callable[[], bytes]) -> bytes:
+        data = self.entries.get(key)
+        if data is None:
+            data = make()
+            self.renders[key[0]] += 1
+        used[key] = data
+        return data
+
+
+class CachingSiteRenderer(SiteRenderer):
+    """SiteRenderer whose position, category and home pages come from a PageCache when unchanged."""
+
+    def __init__(self, site: Site, cache: PageCache) -> None:
+        super().__init__(site)
+        self.cache = cache
+        self.used: dict[tuple, bytes] = {}
+        self.site_key = site_fingerprint(site, self.fingerprints)
+
+    def position(self, position: Position) -> bytes:
+        key = ("position", self.site_key, positions_key([position]))
+        return self.cache.lookup(key, self.used, lambda: super(CachingSiteRenderer, self).position(position))
+
+    def category(self, category: Category, page: Page) -> bytes:
+        key = ("category", self.site_key, category.key, page.number, positions_key(self.site.open_in(category)))
+        return self.cache.lookup(key, self.used,
+                                 lambda: super(CachingSiteRenderer, self).category(category, page))
+
+    def home(self) -> bytes:
+        key = ("home", self.site_key, positions_key(self.site.open_positions))
+        return self.cache.lookup(key, self.used, lambda: super(CachingSiteRenderer, self).home())
+
+
+# --- problems shown in the browser -----------------------------------------------------------
+
+_BODY = re.compile(rb"<body[^>]*>", re.I)
+
+
+def overlay_html(problems: Problems) -> bytes:
+    """A fixed banner listing the problems; self-contained so it needs nothing from the site."""
+    words = {"error": problems.text("error"), "warning": problems.text("warning")}
+    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    return (
+        f'<div id="{OVERLAY_ID}" role="alert" style="position:fixed;top:0;left:0;right:0;z-index:2147483647;'
+        "max-height:70vh;overflow:auto;margin:0;padding:16px 20px;background:#fff5f5;color:#5f1010;"
+        "border-bottom:4px solid #b3261e;box-shadow:0 4px 16px rgba(0,0,0,.25);"
+        'font:15px/1.6 system-ui,-apple-system,\'PingFang SC\',\'Microsoft YaHei\',sans-serif;text-align:left">'
+        f'<p style="margin:0 0 4px;font-weight:700;font-size:17px">{html.escape(problems.text("serve_overlay_title"))}</p>'
+        f'<p style="margin:0 0 8px">{html.escape(problems.text("serve_overlay_note"))}</p>'
+        '<ul style="margin:0;padding-left:1.2em;'
+        f'font-size:14px;word-break:break-all">{items}</ul></div>'
+    ).encode("utf-8")
+
+
+def warnings_html(problems: Problems) -> bytes:
+    """A quiet bar at the bottom that opens to list the warnings of a build that succeeded."""
+    words = {"error": problems.text("error"), "warning": problems.text("warning")}
+    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    summary = html.escape(problems.text("serve_warnings_title", n=len(problems.warnings)))
+    return (
+        f'<details id="{WARNINGS_ID}" style="position:fixed;bottom:0;left:0;right:0;z-index:2147483646;margin:0;'
+        "max-height:50vh;overflow:auto;padding:8px 20px;background:#fff8e1;color:#4a3500;"
+        "border-top:3px solid #c98a00;box-shadow:0 -2px 10px rgba(0,0,0,.15);"
+        'font:14px/1.6 system-ui,-apple-system,\'PingFang SC\',\'Microsoft YaHei\',sans-serif;text-align:left">'
+        f'<summary style="cursor:pointer;font-weight:700">{summary}</summary>'
+        f'<ul style="margin:6px 0 4px;padding-left:1.2em;word-break:break-all">{items}</ul></details>'
+    ).encode("utf-8")
+
+
+def inject_overlay(page: bytes, overlay: bytes) -> bytes:
+    match = _BODY.search(page)
+    if not match:
+        return overlay + page
+    return page[: match.end()] + overlay + page[match.end():]
+
+
+class PreviewHandler(StaticFileHandler):
+    """livereload's static handler, plus: never cached, the site's 404 page, the problem overlay."""
+
+    preview: DevServer  # set on a subclass per server
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def write(self, chunk: Any) -> None:
+        overlay = self.preview.overlay
+        if overlay and isinstance(chunk, bytes) and not getattr(self, "_overlaid", False) \
+                and "html" in str(self._headers.get("Content-Type", "")):
+            self._overlaid = True
+            before = len(chunk)
+            chunk = inject_overlay(chunk, overlay)
+            if "Content-Length" in self._headers:
+                self.set_header("Content-Length", int(self._headers["Content-Length"]) + len(chunk) - before)
+        super().write(chunk)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        page = Path(self.root) / "404.html"
+        if status_code == 404 and page.is_file():
+            self.set_header("Content-Type", "text/html; charset=UTF-8")
+            self.finish(page.read_bytes())
+        else:
+            super().write_error(status_code, **kwargs)
+
+
+# --- watching and rebuilding -----------------------------------------------------------------
+
+class DebouncedWatcher(Watcher):
+    """Polls the watched globs; any change (re)starts one timer, and the timer rebuilds once."""
+
+    def __init__(self, on_change: Callable[[], None]) -> None:
+        super().__init__()
+        self.on_change = on_change
+
+    def examine(self) -> tuple[None, None]:
+        changed = False
+        for path, task in self._tasks.items():
+            self._task_mtimes = task["mtimes"]
+            changed = bool(self.is_changed(path, task["ignore"])) or changed
+        if changed:
+            self.on_change()
+        return None, None  # the reload message is sent after the rebuild, not by livereload
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
+        return True
+
+
+def ignore_under(root: Path) -> Callable[[str], bool]:
+    """livereload's ignore function: editor and system files below ROOT (not ROOT's own parents)."""
+    base = root.absolute()
+
+    def ignored(path: str) -> bool:
+        try:
+            parts = Path(path).absolute().relative_to(base).parts
+        except ValueError:
+            return False
+        return any(is_ignored(part) for part in parts)
+
+    return ignored
+
+
+class DevServer:
+    """One preview: the options it builds with, the page cache, and what the browser should show."""
+
+    def __init__(self, root: Path, out: Path, base_url: str, today: dt.date | None = None,
+                 stream=sys.stderr) -> None:
+        self.options = pipeline.Options(root=root, out=out, base_url=base_url, drafts=True, today=today)
+        self.cache = PageCache()
+        self.overlay = b""
+        self.stream = stream
+        self.builds = 0
+        self.has_site = False
+        self._timer: object | None = None
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def rebuild(self) -> bool:
+        """Build into the temporary folder. On failure the last good site stays and the overlay is set."""
+        self.builds += 1
+        started = time.perf_counter()
+        try:
+            result = pipeline.build(self.options, render=self.cache.render)
+        except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
+            result = pipeline.Result(pipeline.new_problems())
+            name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
+            result.problems.error(f"{TEMPLATES_DIR}/{name}" if name != "?" else TEMPLATES_DIR,
+                                  getattr(exc, "lineno", 0) or 0, 1, "template_error", template=name,
+                                  detail=getattr(exc, "message", None) or str(exc))
+        except Exception as exc:  # a bug, not HR's mistake: keep serving the last good site and say so
+            result = pipeline.Result(pipeline.new_problems())
+            result.problems.error(CONFIG_FILE, 0, 0, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
+        problems = result.problems
+        words = {"error": problems.text("error"), "warning": problems.text("warning")}
+        for problem in problems.sorted():
+            self.say(problem.format(words))
+        if not result.written:
+            self.overlay = overlay_html(problems)
+            if not self.has_site:
+                write_output(self.options.out_dir, [("index.html", self._placeholder(problems))])
+            self.say(problems.text("serve_failed"))
+            return False
+        self.has_site = True
+        self.overlay = warnings_html(problems) if problems.warnings else b""
+        rendered = sum(self.cache.renders.values())
+        self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=rendered))
+        return True
+
+    @staticmethod
+    def _placeholder(problems: Problems) -> bytes:
+        title = html.escape(problems.text("serve_no_site"))
+        return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
+                f"<body><p>{title}</p></body></html>").encode("utf-8")
+
+    def changed(self) -> None:
+        """A watched file changed: rebuild once the edits have settled."""
+        loop = ioloop.IOLoop.current()
+        if self._timer is not None:
+            loop.remove_timeout(self._timer)
+        self._timer = loop.call_later(DEBOUNCE_SECONDS, self._rebuild_and_reload)
+
+    def _rebuild_and_reload(self) -> None:
+        self._timer = None
+        self.rebuild()
+        LiveReloadHandler.reload_waiters("*")  # also after a failure: the page then shows the overlay
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+class QuietServer(Server):
+    """livereload's Server without its English INFO logging (HR reads our messages instead)."""
+
+    def __init__(self, preview: DevServer, watcher: Watcher) -> None:
+        super().__init__(watcher=watcher)
+        self.SFH = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview})
+
+    def _setup_logging(self) -> None:
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)  # a 404 is not news
+
+
+def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used."""
+    folder = Path(tempfile.mkdtemp(prefix="careersite-serve-"))
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{shown_host}:{port}/" if ":" not in shown_host else f"http://[{shown_host}]:{port}/"
+    preview = DevServer(root, folder / "site", url, today)
+    problems = pipeline.new_problems()
+    try:
+        preview.rebuild()
+        watcher = DebouncedWatcher(preview.changed)
+        server = QuietServer(preview, watcher)
+        for pattern in WATCHED:
+            server.watch(str(root / pattern), ignore=ignore_under(root))
+        loop = ioloop.IOLoop.current()
+        signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl+C, so the temporary folder goes
+        loop.add_callback(preview.say, problems.text("serve_started", url=url))
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            loop.add_callback(preview.say, problems.text("serve_public_host", host=host))
+        try:
+            server.serve(port=port, host=host, root=str(preview.options.out_dir))
+        except OSError as exc:
+            preview.say(problems.text("serve_port_busy", port=port, detail=exc.strerror or str(exc)))
+            return 1
+        return 0
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

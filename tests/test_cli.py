@@ -1,0 +1,109 @@
+"""Every command through build.py, as HR runs it: exit status 0 (fine), 1 (problems), 2 (wrong usage)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_cli
+
+BROKEN = "---\ntitle: 后端工程师\ncategory: tehc\nheadcount: 两名\n---\n正文\n"
+
+
+def test_check_clean_site(make_site):
+    site = make_site()
+    result = site.run("check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "检查通过：1 个岗位，2 个类别"
+    assert not site.out.exists()  # check writes nothing
+
+
+def test_check_reports_every_problem_and_exits_1(make_site):
+    site = make_site({"content/positions/backend-engineer.md": BROKEN})
+    result = site.run("check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("content/positions/backend-engineer.md:4:12: 错误: 'headcount' 必须是正整数")
+    assert lines[-1] == "1 个错误，0 个警告，涉及 1 个文件"
+    assert result.stdout == ""
+    assert not site.out.exists()
+
+
+def test_build_clean_site(make_site):
+    site = make_site()
+    result = site.run("build")
+    assert result.returncode == 0, result.stderr
+    assert "检查通过：1 个岗位，2 个类别" in result.stdout
+    assert "已生成" in result.stdout
+    assert (site.out / "positions/backend-engineer/index.html").is_file()
+
+
+def test_build_is_the_default_command(make_site):
+    site = make_site()
+    result = run_cli("--site", str(site.root), "--today", "2026-11-28", cwd=site.root)
+    assert result.returncode == 0, result.stderr
+    assert (site.out / "index.html").is_file()
+
+
+def test_failed_build_leaves_the_published_site_alone(make_site):
+    site = make_site()
+    site.build()
+    before = (site.out / "index.html").read_bytes()
+    site.position("backend-engineer.md", BROKEN)
+    result = site.run("build")
+    assert result.returncode == 1
+    assert "生成失败，原有的" in result.stderr
+    assert (site.out / "index.html").read_bytes() == before
+
+
+def test_warnings_print_but_pass_unless_strict(make_site):
+    site = make_site({"content/positions/backend-engineer.md":
+                      "---\ntitle: 后端工程师\ncategory: tech\ncloses: 2026-11-30\n---\n正文\n"})
+    for command in ("check", "build"):
+        result = site.run(command)
+        assert result.returncode == 0
+        assert "content/positions/backend-engineer.md:4:9: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）" in result.stderr
+        assert "0 个错误，1 个警告，涉及 1 个文件" in result.stderr
+        assert site.run(command, "--strict").returncode == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["bogus"],
+    ["build", "--no-such-option"],
+    ["check", "--today", "yesterday"],
+    ["new"],
+    ["serve", "--port", "eighty"],
+])
+def test_wrong_usage_exits_2(make_site, args):
+    site = make_site()
+    result = run_cli(*args, cwd=site.root)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new", "serve"])
+def test_every_command_has_help(command):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0
+    assert "usage: build.py " + command in result.stdout
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("careersite ")
+
+
+def test_new_then_check(make_site):
+    site = make_site()
+    result = site.run("new", "运营专员", "--category", "ops")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("content/positions/yun-ying-zhuan-yuan.md")
+    assert site.run("check").returncode == 0
+    assert site.run("new", "运营专员", "--category", "ops").returncode == 1
+    assert site.run("new", "运营专员", "--category", "opps").returncode == 2
+
+
+def test_missing_site_toml_exits_1(tmp_path):
+    result = run_cli("check", "--site", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "找不到站点配置文件 site.toml" in result.stderr
