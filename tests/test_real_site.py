@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from conftest import PROJECT
+from tests.conftest import PROJECT
 
 SEED = json.loads((PROJECT / "tests/data/seed_positions.json").read_text(encoding="utf-8"))
 CATEGORY_ORDER = ["internet-finance", "marketing", "risk", "technology", "finance", "administration"]
