@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems
+from .config import Category
+from .errors import Problems, did_you_mean
 from .fields import INVALID, POSITION_FIELDS, unknown_key_hint, validate_field
 from .frontmatter import Located, load_yaml, split_front_matter
+from .textfile import decode
 
 CONTENT_DIR = Path("content") / "positions"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -98,32 +100,6 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     return found
 
 
-def decode(data: bytes, rel: str, problems: Problems) -> str | None:
-    """UTF-8 text (BOM allowed, CRLF normalised), or None with a message saying how to fix the file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:2] == b"\x00" and data[3:4] == b"\x00"):
-        problems.error(rel, 0, 0, "file_not_utf8", encoding="UTF-16")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if b"\x00" in data:
-            problems.error(rel, 0, 0, "file_binary")
-            return None
-        line_no = data.count(b"\n", 0, exc.start) + 1
-        line = data.split(b"\n")[line_no - 1]
-        try:
-            shown = line.decode("gb18030").strip()
-            problems.error(rel, line_no, 1, "file_not_utf8_line", lineno=line_no, encoding="GBK/GB18030",
-                           text=shown[:30])
-        except UnicodeDecodeError:
-            problems.error(rel, line_no, 1, "file_binary")
-        return None
-    if "\x00" in text:
-        problems.error(rel, 0, 0, "file_binary")
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _split_body(body: str, first_line: int) -> list[Section]:
     """Markdown body -> sections at level-1/2 headings (or Word-style heading lines)."""
     sections: list[Section] = []
@@ -148,8 +124,27 @@ def _split_body(body: str, first_line: int) -> list[Section]:
     return [s for s in sections if s.markdown.strip() or s.kind != "description"]
 
 
-def read_position(path: Path, root: Path, problems: Problems) -> PositionSource | None:
-    """Read and validate one position file. Returns None if it has errors (all of them reported)."""
+def find_category(value: str, categories: tuple[Category, ...], path: str, line: int, col: int,
+                  problems: Problems) -> Category | None:
+    """The category a position names by key or display name; reports an unknown one."""
+    for category in categories:
+        if value in (category.key, category.name):
+            return category
+    names = [c.key for c in categories] + [c.name for c in categories]
+    suggestion = did_you_mean(value, names)
+    hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+    allowed = ", ".join(f"{c.key}（{c.name}）" for c in categories)
+    problems.error(path, line, col, "category_unknown", value=value, hint=hint, allowed=allowed)
+    return None
+
+
+def read_position(path: Path, root: Path, problems: Problems,
+                  categories: tuple[Category, ...] | None = None) -> PositionSource | None:
+    """Read and validate one position file. Returns None if it has errors (all of them reported).
+
+    With CATEGORIES (from a valid site.toml) an unknown category is reported here too, so a file
+    with other mistakes still gets every one of them in the same run.
+    """
     rel = path.relative_to(root).as_posix()
     before = len(problems.errors)
     try:
@@ -206,6 +201,9 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
                 problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
             continue  # "closes:" with nothing after it means "not set"
         value = validate_field(key, loc, rel, problems)
+        if value is not INVALID and key == "category" and categories is not None:
+            if find_category(value, categories, rel, loc.line, loc.col, problems) is None:
+                value = INVALID
         if value is not INVALID:
             values[key] = value
     first_line = (2, 1) if is_markdown else (1, 1)
@@ -226,11 +224,12 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
     return PositionSource(rel, path.stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest())
 
 
-def load_positions(root: Path, problems: Problems) -> list[PositionSource]:
+def load_positions(root: Path, problems: Problems,
+                   categories: tuple[Category, ...] | None = None) -> list[PositionSource]:
     """Every valid position file under ROOT/content/positions; problems for every invalid one."""
     sources = []
     for path in find_position_files(root, problems):
-        source = read_position(path, root, problems)
+        source = read_position(path, root, problems, categories)
         if source is not None:
             sources.append(source)
     return sources
