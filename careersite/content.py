@@ -196,6 +196,8 @@ def read_position(path: Path, root: Path, problems: Problems,
             problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
             continue
+        if loc.kind == "invalid":
+            continue  # the YAML reader reported it
         if loc.kind == "null":
             if POSITION_FIELDS[key].required:
                 problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)

@@ -39,7 +39,8 @@ _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 @dataclass(frozen=True)
 class Located:
-    """A YAML value with where it was written. `kind` is one of str int float bool null date list map."""
+    """A YAML value with where it was written. `kind` is one of str int float bool null date list map,
+    or invalid (a value already reported, such as a refused tag)."""
 
     value: Any
     line: int
@@ -121,8 +122,8 @@ class _Converter:
                 self.problems.error(self.path, line, col, "yaml_alias")
             self.alias_reported = self.failed = True
             return None
+        self.seen.add(id(node))  # scalars too: an alias to a scalar is harmless, but refused alike
         if not isinstance(node, yaml.ScalarNode):
-            self.seen.add(id(node))
             if node.tag not in (SEQ, MAP):  # !!python/object/apply:..., !!set, !!omap, !custom
                 self.problems.error(self.path, line, col, "yaml_tag", tag=_shown_tag(node.tag))
                 return None
@@ -147,8 +148,10 @@ class _Converter:
                 self.problems.error(self.path, kline, kcol, "duplicate_key", key=key, first=first_line[key])
                 continue
             first_line[key] = kline
-            if value is not None:
-                result[key] = replace(value, key_line=kline, key_col=kcol)
+            if value is None:  # already reported; keep the key so it is not also "missing"
+                vline, vcol = self.where(value_node)
+                value = Located(None, vline, vcol, "invalid")
+            result[key] = replace(value, key_line=kline, key_col=kcol)
         return Located(result, line, col, "map")
 
     def scalar(self, node: yaml.ScalarNode, line: int, col: int) -> Located | None:
@@ -241,8 +244,11 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     if not documents:
         return Located(None, line_offset, 1, "null")
     if len(documents) > 1:
-        second = documents[1]
-        problems.error(path, second.start_mark.line + line_offset, 1, "yaml_multiple_documents")
+        # Report the '---' that starts the second document, not its first value.
+        line = documents[1].start_mark.line
+        lines = text.split("\n")
+        fence = next((n for n in range(min(line, len(lines) - 1), -1, -1) if _END.match(lines[n])), line)
+        problems.error(path, fence + line_offset, 1, "yaml_multiple_documents")
         return None
     converter = _Converter(path, line_offset, problems)
     try:
