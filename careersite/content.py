@@ -83,6 +83,10 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in dirnames:  # never followed (followlinks=False); say so when it leads outside
+            link = Path(dirpath) / name
+            if link.is_symlink() and not link.resolve().is_relative_to(real_base):
+                problems.error(link.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(link))
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
