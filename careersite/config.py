@@ -126,6 +126,9 @@ def _check_table(values: dict, settings: dict[str, Setting], table: str, index: 
             continue
         if isinstance(value, str):
             value = value.strip()
+            if setting.required and not value:  # title = "" is as good as missing, and must say so
+                problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
+                continue
         result[key] = value
     for key, setting in settings.items():
         if key not in result and key not in values:

@@ -6,11 +6,24 @@ A problem is never an exception: stages return problems, the CLI prints them sor
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"
+
+
+# Control characters from a file name or a quoted value must not move the cursor, clear the
+# terminal or start a new, fake problem line: they are shown as escapes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """TEXT with control characters written as escapes (\\n, \\x1b), safe to print on one line."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                        else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -28,7 +41,7 @@ class Problem:
         where = self.path
         if self.line:
             where += f":{self.line}:{max(self.col, 1)}"
-        return f"{where}: {word}: {self.message}"
+        return visible(f"{where}: {word}: {self.message}")
 
     @property
     def is_error(self) -> bool:
