@@ -5,6 +5,7 @@ The one place that knows how Word and WeChat text differs from Markdown; templat
 
 from __future__ import annotations
 
+import html as _html
 import re
 
 import markdown
@@ -13,7 +14,11 @@ import nh3
 # Characters that Word and WeChat leave behind and that must never reach a page.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "}
-_WORD_ARTEFACTS = re.compile(r"\[bookmark:\s*[^\]]*\]|\{\\[a-z]+[^}]*\}|<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.S)
+# Bounded to one line and 200 characters, so text full of '[bookmark:' without ']' stays linear.
+# Each artefact is replaced by a line break, never by nothing: '[book' + '[bookmark: x]' + 'mark: y]'
+# must not join into a new artefact, or cleaning twice would differ from cleaning once.
+_WORD_ARTEFACTS = re.compile(r"\[bookmark:[^\]\n]{0,200}\]|\{\\[a-z]+[^}\n]{0,200}\}")
+_IF_START, _IF_END = "<!--[if ", "<![endif]-->"
 
 # Pasted numbering that Python-Markdown does not read as a list:
 #   1.负责…  1、负责…  1．负责…  （1）负责…  (1)负责…  1）负责…  1)负责…  ①负责…
@@ -32,10 +37,26 @@ _BULLET = re.compile(r"^[ \t]*[•●·▪■◆◇○\-*+][ \t]*(?P<rest>[^\s\-
 _LIST_LINE = re.compile(r"^\s*(?:\d+\.|[-*+])\s")
 
 
+def _strip_conditional_comments(text: str) -> str:
+    """Remove Word's <!--[if ...]>...<![endif]--> blocks in one pass (a regex with .*? is quadratic
+    on text full of unclosed openings)."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(_IF_START, pos)) != -1:
+        end = text.find(_IF_END, start)
+        if end == -1:
+            break  # no later opening can be closed either
+        out.append(text[pos:start])
+        out.append("\n")  # see _WORD_ARTEFACTS
+        pos = end + len(_IF_END)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def normalize_text(text: str) -> str:
     """Clean pasted text and turn pasted numbering into Markdown lists. Idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = _WORD_ARTEFACTS.sub("", text)
+    text = _WORD_ARTEFACTS.sub("\n", _strip_conditional_comments(text))
     # Full-width indentation (　　) is how Word and WeChat start a paragraph; in Markdown four
     # leading spaces would make it a code block, so it goes before spaces are normalised.
     text = _INDENT.sub("", text)
@@ -90,6 +111,50 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
+# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead
+# from every '[' and '<', and rebuilds the text at every match: 4,000 '[bookmark: ' took 38 s), and
+# slow per match overall (1 MB of '*a*' took 8 s). No real position comes near these limits (the
+# seed positions have none); a paragraph or item past them is shown as plain text instead, so a
+# hostile 1 MB file renders in about a second.
+MAX_BRACKETS_PER_UNIT = 50  # '[' in one paragraph or item
+MAX_MARKUP_PER_UNIT = 500  # markup characters in one paragraph or item
+MARKUP_BUDGET = 20_000  # markup characters rendered as Markdown in one document
+SCAN_BUDGET = 2_000_000  # '[' count times paragraph length, summed over one document
+_MARKUP_CHARS = "[<*_`&\\!"
+_UNIT_START = re.compile(r"^(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|[ \t]{0,3}(?:#|\||>))")
+_PLAIN = "careersiteplaintext{}x"  # letters only: Markdown leaves it alone
+_PLAIN_TOKEN = re.compile(r"careersiteplaintext\d+x")
+
+
+def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
+    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}."""
+    units: list[list[str]] = []
+    for line in text.split("\n"):
+        if not units or not line.strip() or not units[-1][-1].strip() or _UNIT_START.match(line):
+            units.append([line])
+        else:
+            units[-1].append(line)
+    plain: dict[str, str] = {}
+    out: list[str] = []
+    used_marks = used_scan = 0
+    for unit in units:
+        joined = "\n".join(unit)
+        brackets = joined.count("[")
+        marks = brackets + sum(joined.count(c) for c in _MARKUP_CHARS[1:])
+        scan = brackets * len(joined)
+        if brackets <= MAX_BRACKETS_PER_UNIT and marks <= MAX_MARKUP_PER_UNIT and \
+                used_marks + marks <= MARKUP_BUDGET and used_scan + scan <= SCAN_BUDGET:
+            used_marks, used_scan = used_marks + marks, used_scan + scan
+            out.append(joined)
+            continue
+        marker = _UNIT_START.match(unit[0])
+        prefix = marker[0] if marker and not marker[0].lstrip().startswith(("#", "|", ">")) else ""
+        token = _PLAIN.format(len(plain))
+        plain[token] = joined[len(prefix):]
+        out.append(prefix + token)
+    return "\n".join(out), plain
+
+
 class Renderer:
     """One Markdown instance reused with reset(): building it costs more than rendering a section."""
 
@@ -101,8 +166,11 @@ class Renderer:
         source = normalize_text(text) if normalize else text
         if not source.strip():
             return ""
-        html = self._md.reset().convert(source)
-        return sanitize(html)
+        source, plain = defuse_markup(source)
+        html = sanitize(self._md.reset().convert(source))
+        if plain:  # after sanitising, in one pass: escaped text cannot become markup
+            html = _PLAIN_TOKEN.sub(lambda m: _html.escape(plain.get(m[0], m[0])).replace("\n", "<br>\n"), html)
+        return html
 
     def render_inline(self, text: str) -> str:
         """One line of Markdown without the surrounding <p>."""
