@@ -120,6 +120,10 @@ MAX_BRACKETS_PER_UNIT = 50  # '[' in one paragraph or item
 MAX_MARKUP_PER_UNIT = 500  # markup characters in one paragraph or item
 MARKUP_BUDGET = 20_000  # markup characters rendered as Markdown in one document
 SCAN_BUDGET = 2_000_000  # '[' count times paragraph length, summed over one document
+MAX_QUOTE_DEPTH = 5  # '>>>>>' nests quotes, and each level re-parses the text
+QUOTE_BUDGET = 1_000  # quoted lines in one document
+UNIT_BUDGET = 20_000  # paragraphs and items in one document (10,000 list items still render)
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t>]*")
 _MARKUP_CHARS = "[<*_`&\\!"
 _UNIT_START = re.compile(r"^(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|[ \t]{0,3}(?:#|\||>))")
 _PLAIN = "careersiteplaintext{}x"  # letters only: Markdown leaves it alone
@@ -127,7 +131,15 @@ _PLAIN_TOKEN = re.compile(r"careersiteplaintext\d+x")
 
 
 def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
-    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}."""
+    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}.
+
+    Once a document budget is spent, everything after that point is one plain-text token.
+    """
+    brackets = text.count("[")
+    marks = brackets + sum(text.count(c) for c in _MARKUP_CHARS[1:])
+    if brackets <= MAX_BRACKETS_PER_UNIT and marks <= MAX_MARKUP_PER_UNIT and text.count(">") <= MAX_QUOTE_DEPTH \
+            and brackets * len(text) <= SCAN_BUDGET and text.count("\n") < UNIT_BUDGET:
+        return text, {}  # every real position: nothing to count per paragraph
     units: list[list[str]] = []
     for line in text.split("\n"):
         if not units or not line.strip() or not units[-1][-1].strip() or _UNIT_START.match(line):
@@ -136,22 +148,31 @@ def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
             units[-1].append(line)
     plain: dict[str, str] = {}
     out: list[str] = []
-    used_marks = used_scan = 0
-    for unit in units:
-        joined = "\n".join(unit)
-        brackets = joined.count("[")
-        marks = brackets + sum(joined.count(c) for c in _MARKUP_CHARS[1:])
-        scan = brackets * len(joined)
-        if brackets <= MAX_BRACKETS_PER_UNIT and marks <= MAX_MARKUP_PER_UNIT and \
-                used_marks + marks <= MARKUP_BUDGET and used_scan + scan <= SCAN_BUDGET:
-            used_marks, used_scan = used_marks + marks, used_scan + scan
-            out.append(joined)
-            continue
-        marker = _UNIT_START.match(unit[0])
-        prefix = marker[0] if marker and not marker[0].lstrip().startswith(("#", "|", ">")) else ""
+    used_marks = used_scan = used_quotes = 0
+
+    def as_plain(joined: str, prefix: str = "") -> None:
         token = _PLAIN.format(len(plain))
         plain[token] = joined[len(prefix):]
         out.append(prefix + token)
+
+    for n, unit in enumerate(units):
+        joined = "\n".join(unit)
+        brackets = joined.count("[")
+        marks = brackets + sum(joined.count(c) for c in _MARKUP_CHARS[1:])
+        quote = _QUOTE.match(joined)
+        if brackets > MAX_BRACKETS_PER_UNIT or marks > MAX_MARKUP_PER_UNIT or \
+                (quote is not None and quote[0].count(">") > MAX_QUOTE_DEPTH):
+            marker = _UNIT_START.match(unit[0])
+            as_plain(joined, marker[0] if marker and not marker[0].lstrip().startswith(("#", "|", ">")) else "")
+            continue
+        used_marks += marks
+        used_scan += brackets * len(joined)
+        used_quotes += len(unit) if quote else 0
+        if used_marks > MARKUP_BUDGET or used_scan > SCAN_BUDGET or used_quotes > QUOTE_BUDGET or n >= UNIT_BUDGET:
+            out.append("")  # the rest starts a paragraph of its own
+            as_plain("\n".join("\n".join(u) for u in units[n:]))
+            break
+        out.append(joined)
     return "\n".join(out), plain
 
 
