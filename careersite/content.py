@@ -219,6 +219,8 @@ def read_position(path: Path, root: Path, problems: Problems,
 
     seen: dict[str, int] = {}
     for section in sections:
+        if section.kind in ("responsibilities", "requirements") and not section.markdown.strip():
+            problems.warning(rel, section.line, 1, "section_empty", heading=section.heading)
         if section.kind in ("responsibilities", "requirements"):
             if section.kind in seen or section.kind in values:
                 first = seen.get(section.kind) or lines[section.kind][0]

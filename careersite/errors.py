@@ -16,7 +16,7 @@ WARNING = "warning"
 
 # Control characters from a file name or a quoted value must not move the cursor, clear the
 # terminal or start a new, fake problem line: they are shown as escapes.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
