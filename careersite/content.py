@@ -31,7 +31,11 @@ SECTION_ALIASES = {
     "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
                      "requirements", "qualifications", "what we are looking for"),
 }
-_HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+# Both patterns are applied so that they cannot backtrack: a heading's closing #s are stripped in
+# Python (r"(.+?)\s*#*\s*$" took 10 s on a line with 2,000 spaces), and a loose heading is at most
+# a short line, so its pattern only ever sees a few dozen characters.
+_HEADING = re.compile(r"^(#{1,2})\s+(\S.*)$")
+_LOOSE_MAX = 48
 # "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.
 _LOOSE_HEADING = re.compile(r"^\s*(?:\*\*|【|\[)?\s*(?P<name>[^*【】\[\]:：]{2,30}?)\s*(?:\*\*|】|\])?\s*[:：]?\s*$")
 
@@ -113,9 +117,10 @@ def _split_body(body: str, first_line: int) -> list[Section]:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         match = None if in_fence else _HEADING.match(line)
-        name = match[2] if match else None
-        if name is None and not in_fence:
-            loose = _LOOSE_HEADING.match(line)
+        name = (match[2].rstrip().rstrip("#").rstrip() or match[2].rstrip()) if match else None
+        stripped = line.strip()
+        if name is None and not in_fence and len(stripped) <= _LOOSE_MAX:
+            loose = _LOOSE_HEADING.match(stripped)
             if loose and section_kind(loose["name"]):
                 name = loose["name"]
         if name is not None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+MAX_VALUE = 300  # characters of one value quoted in a message
 ERROR = "error"
 WARNING = "warning"
 
@@ -57,6 +58,8 @@ class Problems:
 
     def text(self, msg_id: str, **values: object) -> str:
         template = self.messages.get(msg_id, msg_id)
+        # A hostile file can make any quoted value (a key, a path) a megabyte long: keep lines readable.
+        values = {k: v[:MAX_VALUE] + "…" if isinstance(v, str) and len(v) > MAX_VALUE else v for k, v in values.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):  # a broken override must not hide the problem

@@ -141,22 +141,23 @@ def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
         problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("kind_date"),
                        found=_kind_word(problems, loc.kind), value=_shown(loc))
         return INVALID
+    shown = _shown(raw)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=raw)
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
             return INVALID
     hint = ""
-    loose = _LOOSE_DATE.match(raw)
+    loose = _LOOSE_DATE.match(raw) if len(raw) <= 40 else None  # short: the pattern is quadratic in spaces
     if loose:
         try:
             suggestion = dt.date(int(loose[1]), int(loose[2]), int(loose[3])).isoformat()
             hint = problems.text("date_suggest", suggestion=suggestion)
         except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=raw)
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
             return INVALID
-    problems.error(path, loc.line, loc.col, "date_format", key=name, value=raw, hint=hint)
+    problems.error(path, loc.line, loc.col, "date_format", key=name, value=shown, hint=hint)
     return INVALID
 
 

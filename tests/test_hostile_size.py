@@ -13,7 +13,7 @@ import pytest
 
 from careersite.content import MAX_FILE_BYTES
 from careersite.markup import Renderer
-from tests.hostile import POS, assert_problems, build, check, expect
+from tests.hostile import POS, assert_problems, build, check, expect, problem_lines
 
 HANG_GUARD = 30  # seconds; each case takes well under two on a laptop
 
@@ -125,3 +125,34 @@ def test_over_marked_paragraph_is_shown_as_text_and_the_rest_still_renders():
     assert "<em>强调</em>" in html and '<a href="https://example.com"' in html
     assert "[" * 60 + "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<li>第一</li>" in html and "<script>" not in html
+
+
+@pytest.mark.parametrize("line", [
+    "# a" + " " * 20_000 + "b",  # was 10 s at 2,000 spaces: (.+?)\s*#*\s*$
+    "ab" + " " * 20_000 + "x",  # the loose "岗位职责：" heading pattern
+    " " * 20_000 + "**" + " " * 20_000 + "*",
+    "岗位职责" + " " * 20_000 + "：" + " " * 20_000 + "x",
+])
+def test_long_lines_of_spaces_in_a_body_do_not_hang(make_site, line):
+    site = make_site({POS + "x.md": "---\ntitle: x\ncategory: tech\n---\n\n" + (line + "\n") * 20})
+    started = time.monotonic()
+    result = check(site.root)
+    assert time.monotonic() - started < HANG_GUARD and result.ok
+
+
+def test_long_date_value_does_not_hang(make_site):
+    value = "2026-1-1" + " " * 200_000 + "x"
+    site = make_site({POS + "x.md": f"---\ntitle: x\ncategory: tech\nposted: \"{value}\"\n---\n"})
+    started = time.monotonic()
+    result = check(site.root)
+    assert time.monotonic() - started < HANG_GUARD
+    assert_problems(result, [expect(POS + "x.md", 4, 9, "date_format", key="posted", value=value[:40] + "…", hint="")])
+
+
+def test_a_megabyte_key_gives_a_short_problem_line(make_site):
+    key = "k" * 900_000
+    site = make_site({POS + "x.yaml": f"title: x\ncategory: tech\n{key}: 1\n"})
+    started = time.monotonic()
+    lines = problem_lines(check(site.root))
+    assert time.monotonic() - started < HANG_GUARD
+    assert len(lines) == 1 and lines[0].startswith(POS + "x.yaml:3:1: ") and len(lines[0]) < 1000
