@@ -14,6 +14,7 @@ from .errors import Problems
 from .fields import DEFAULTABLE, INVALID, POSITION_FIELDS, unknown_key_hint, validate_field
 from .frontmatter import Located
 from .i18n import DEFAULT_LANGUAGE, available_languages, load_locale
+from .textfile import decode
 from .tomllines import key_lines
 
 CONFIG_FILE = "site.toml"
@@ -125,6 +126,9 @@ def _check_table(values: dict, settings: dict[str, Setting], table: str, index: 
             continue
         if isinstance(value, str):
             value = value.strip()
+            if setting.required and not value:  # title = "" is as good as missing, and must say so
+                problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
+                continue
         result[key] = value
     for key, setting in settings.items():
         if key not in result and key not in values:
@@ -168,12 +172,15 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     """Read and validate ROOT/site.toml. Returns None when it cannot be used at all."""
     path = root / CONFIG_FILE
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         problems.error(CONFIG_FILE, 0, 0, "config_missing")
         return None
-    except UnicodeDecodeError:
-        problems.error(CONFIG_FILE, 0, 0, "file_not_utf8", encoding="GB18030/GBK")
+    except OSError as exc:
+        problems.error(CONFIG_FILE, 0, 0, "file_unreadable", detail=exc.strerror or str(exc))
+        return None
+    text = decode(data, CONFIG_FILE, problems)
+    if text is None:
         return None
     try:
         data = tomllib.loads(text)

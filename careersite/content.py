@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Problems
+from .config import Category
+from .errors import Problems, did_you_mean
 from .fields import INVALID, POSITION_FIELDS, unknown_key_hint, validate_field
 from .frontmatter import Located, load_yaml, split_front_matter
+from .textfile import decode
 
 CONTENT_DIR = Path("content") / "positions"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -29,7 +31,11 @@ SECTION_ALIASES = {
     "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
                      "requirements", "qualifications", "what we are looking for"),
 }
-_HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
+# Both patterns are applied so that they cannot backtrack: a heading's closing #s are stripped in
+# Python (r"(.+?)\s*#*\s*$" took 10 s on a line with 2,000 spaces), and a loose heading is at most
+# a short line, so its pattern only ever sees a few dozen characters.
+_HEADING = re.compile(r"^(#{1,2})\s+(\S.*)$")
+_LOOSE_MAX = 48
 # "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.
 _LOOSE_HEADING = re.compile(r"^\s*(?:\*\*|【|\[)?\s*(?P<name>[^*【】\[\]:：]{2,30}?)\s*(?:\*\*|】|\])?\s*[:：]?\s*$")
 
@@ -81,6 +87,10 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in dirnames:  # never followed (followlinks=False); say so when it leads outside
+            link = Path(dirpath) / name
+            if link.is_symlink() and not link.resolve().is_relative_to(real_base):
+                problems.error(link.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(link))
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
@@ -98,32 +108,6 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     return found
 
 
-def decode(data: bytes, rel: str, problems: Problems) -> str | None:
-    """UTF-8 text (BOM allowed, CRLF normalised), or None with a message saying how to fix the file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:2] == b"\x00" and data[3:4] == b"\x00"):
-        problems.error(rel, 0, 0, "file_not_utf8", encoding="UTF-16")
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if b"\x00" in data:
-            problems.error(rel, 0, 0, "file_binary")
-            return None
-        line_no = data.count(b"\n", 0, exc.start) + 1
-        line = data.split(b"\n")[line_no - 1]
-        try:
-            shown = line.decode("gb18030").strip()
-            problems.error(rel, line_no, 1, "file_not_utf8_line", lineno=line_no, encoding="GBK/GB18030",
-                           text=shown[:30])
-        except UnicodeDecodeError:
-            problems.error(rel, line_no, 1, "file_binary")
-        return None
-    if "\x00" in text:
-        problems.error(rel, 0, 0, "file_binary")
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _split_body(body: str, first_line: int) -> list[Section]:
     """Markdown body -> sections at level-1/2 headings (or Word-style heading lines)."""
     sections: list[Section] = []
@@ -133,9 +117,10 @@ def _split_body(body: str, first_line: int) -> list[Section]:
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         match = None if in_fence else _HEADING.match(line)
-        name = match[2] if match else None
-        if name is None and not in_fence:
-            loose = _LOOSE_HEADING.match(line)
+        name = (match[2].rstrip().rstrip("#").rstrip() or match[2].rstrip()) if match else None
+        stripped = line.strip()
+        if name is None and not in_fence and len(stripped) <= _LOOSE_MAX:
+            loose = _LOOSE_HEADING.match(stripped)
             if loose and section_kind(loose["name"]):
                 name = loose["name"]
         if name is not None:
@@ -148,8 +133,27 @@ def _split_body(body: str, first_line: int) -> list[Section]:
     return [s for s in sections if s.markdown.strip() or s.kind != "description"]
 
 
-def read_position(path: Path, root: Path, problems: Problems) -> PositionSource | None:
-    """Read and validate one position file. Returns None if it has errors (all of them reported)."""
+def find_category(value: str, categories: tuple[Category, ...], path: str, line: int, col: int,
+                  problems: Problems) -> Category | None:
+    """The category a position names by key or display name; reports an unknown one."""
+    for category in categories:
+        if value in (category.key, category.name):
+            return category
+    names = [c.key for c in categories] + [c.name for c in categories]
+    suggestion = did_you_mean(value, names)
+    hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+    allowed = ", ".join(f"{c.key}（{c.name}）" for c in categories)
+    problems.error(path, line, col, "category_unknown", value=value, hint=hint, allowed=allowed)
+    return None
+
+
+def read_position(path: Path, root: Path, problems: Problems,
+                  categories: tuple[Category, ...] | None = None) -> PositionSource | None:
+    """Read and validate one position file. Returns None if it has errors (all of them reported).
+
+    With CATEGORIES (from a valid site.toml) an unknown category is reported here too, so a file
+    with other mistakes still gets every one of them in the same run.
+    """
     rel = path.relative_to(root).as_posix()
     before = len(problems.errors)
     try:
@@ -201,11 +205,16 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
             problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
             continue
+        if loc.kind == "invalid":
+            continue  # the YAML reader reported it
         if loc.kind == "null":
             if POSITION_FIELDS[key].required:
                 problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
             continue  # "closes:" with nothing after it means "not set"
         value = validate_field(key, loc, rel, problems)
+        if value is not INVALID and key == "category" and categories is not None:
+            if find_category(value, categories, rel, loc.line, loc.col, problems) is None:
+                value = INVALID
         if value is not INVALID:
             values[key] = value
     first_line = (2, 1) if is_markdown else (1, 1)
@@ -215,6 +224,8 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
 
     seen: dict[str, int] = {}
     for section in sections:
+        if section.kind in ("responsibilities", "requirements") and not section.markdown.strip():
+            problems.warning(rel, section.line, 1, "section_empty", heading=section.heading)
         if section.kind in ("responsibilities", "requirements"):
             if section.kind in seen or section.kind in values:
                 first = seen.get(section.kind) or lines[section.kind][0]
@@ -226,11 +237,12 @@ def read_position(path: Path, root: Path, problems: Problems) -> PositionSource 
     return PositionSource(rel, path.stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest())
 
 
-def load_positions(root: Path, problems: Problems) -> list[PositionSource]:
+def load_positions(root: Path, problems: Problems,
+                   categories: tuple[Category, ...] | None = None) -> list[PositionSource]:
     """Every valid position file under ROOT/content/positions; problems for every invalid one."""
     sources = []
     for path in find_position_files(root, problems):
-        source = read_position(path, root, problems)
+        source = read_position(path, root, problems, categories)
         if source is not None:
             sources.append(source)
     return sources

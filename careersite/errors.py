@@ -6,11 +6,25 @@ A problem is never an exception: stages return problems, the CLI prints them sor
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+MAX_VALUE = 300  # characters of one value quoted in a message
 ERROR = "error"
 WARNING = "warning"
+
+
+# Control characters from a file name or a quoted value must not move the cursor, clear the
+# terminal or start a new, fake problem line: they are shown as escapes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """TEXT with control characters written as escapes (\\n, \\x1b), safe to print on one line."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m[0]) or f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                        else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -28,7 +42,7 @@ class Problem:
         where = self.path
         if self.line:
             where += f":{self.line}:{max(self.col, 1)}"
-        return f"{where}: {word}: {self.message}"
+        return visible(f"{where}: {word}: {self.message}")
 
     @property
     def is_error(self) -> bool:
@@ -44,6 +58,8 @@ class Problems:
 
     def text(self, msg_id: str, **values: object) -> str:
         template = self.messages.get(msg_id, msg_id)
+        # A hostile file can make any quoted value (a key, a path) a megabyte long: keep lines readable.
+        values = {k: v[:MAX_VALUE] + "…" if isinstance(v, str) and len(v) > MAX_VALUE else v for k, v in values.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):  # a broken override must not hide the problem

@@ -30,6 +30,10 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 _LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$")
 
+# One-line fields end up in <title>, headings and the mailto subject: a pasted paragraph there is a
+# mistake, and a 5,000-character subject is cut off by mail clients. Summaries are a sentence or two.
+MAX_LENGTH = {"title": 200, "category": 100, "code": 100, "salary": 100, "location": 200, "summary": 1000}
+
 INVALID = object()  # a field value that failed its rule (already reported)
 
 
@@ -115,9 +119,17 @@ def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
         if not value:
             problems.error(path, loc.line, loc.col, "empty_text", key=name)
             return INVALID
+        limit = MAX_LENGTH.get(name)
+        if limit and len(value) > limit:
+            problems.error(path, loc.line, loc.col, "text_too_long", key=name, length=len(value), limit=limit)
+            return INVALID
         return value
     if loc.kind in ("int", "float") and name in ("code", "salary"):
         return loc.raw or str(loc.value)
+    if loc.kind in ("list", "map"):  # "quote it" would be no help: the value has several parts
+        problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_text"),
+                       found=_kind_word(problems, loc.kind), value=_shown(loc))
+        return INVALID
     problems.error(path, loc.line, loc.col, "not_text", key=name, found=_kind_word(problems, loc.kind),
                    value=_shown(loc))
     return INVALID
@@ -129,22 +141,23 @@ def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
         problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("kind_date"),
                        found=_kind_word(problems, loc.kind), value=_shown(loc))
         return INVALID
+    shown = _shown(raw)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=raw)
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
             return INVALID
     hint = ""
-    loose = _LOOSE_DATE.match(raw)
+    loose = _LOOSE_DATE.match(raw) if len(raw) <= 40 else None  # short: the pattern is quadratic in spaces
     if loose:
         try:
             suggestion = dt.date(int(loose[1]), int(loose[2]), int(loose[3])).isoformat()
             hint = problems.text("date_suggest", suggestion=suggestion)
         except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=raw)
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
             return INVALID
-    problems.error(path, loc.line, loc.col, "date_format", key=name, value=raw, hint=hint)
+    problems.error(path, loc.line, loc.col, "date_format", key=name, value=shown, hint=hint)
     return INVALID
 
 

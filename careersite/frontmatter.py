@@ -31,13 +31,16 @@ MAP = "tag:yaml.org,2002:map"
 # A position is small: a bound on nodes stops hostile files long before memory is at risk.
 MAX_NODES = 100_000
 
+# What YAML 1.1 allows in a stream (spec 5.1); anything else makes the reader give up.
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
 @dataclass(frozen=True)
 class Located:
-    """A YAML value with where it was written. `kind` is one of str int float bool null date list map."""
+    """A YAML value with where it was written. `kind` is one of str int float bool null date list map,
+    or invalid (a value already reported, such as a refused tag)."""
 
     value: Any
     line: int
@@ -78,6 +81,12 @@ def _kind(tag: str) -> str:
     }.get(tag, "unknown")
 
 
+def _shown_tag(tag: str) -> str:
+    """A tag as it was written: tag:yaml.org,2002:python/name:os.system -> !!python/name:os.system."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+
+
 _BOOL_WORDS = {"yes": True, "true": True, "on": True, "y": True,
                "no": False, "false": False, "off": False, "n": False}
 
@@ -92,7 +101,7 @@ class _Converter:
         self.seen: set[int] = set()
         self.count = 0
         self.failed = False
-        self.alias = False
+        self.alias_reported = False
 
     def where(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + self.offset, node.start_mark.column + 1
@@ -107,15 +116,16 @@ class _Converter:
             return None
         if id(node) in self.seen:
             # The same node reached twice is an alias (*name). Refusing aliases outright makes
-            # "billion laughs" expansion impossible, and HR files never need them.
-            self.alias = True
-            self.failed = True
+            # "billion laughs" expansion impossible, and HR files never need them. One message a
+            # file is enough: a bomb has thousands of aliases.
+            # Reported once, after converting, at the first *alias (this node's mark is the anchor's).
+            self.alias_reported = self.failed = True
             return None
-        self.seen.add(id(node))
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in (SEQ, MAP):
-            self.problems.error(self.path, line, col, "yaml_tag", tag=node.tag)
-            self.failed = True
-            return None
+        self.seen.add(id(node))  # scalars too: an alias to a scalar is harmless, but refused alike
+        if not isinstance(node, yaml.ScalarNode):
+            if node.tag not in (SEQ, MAP):  # !!python/object/apply:..., !!set, !!omap, !custom
+                self.problems.error(self.path, line, col, "yaml_tag", tag=_shown_tag(node.tag))
+                return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, line, col)
         if isinstance(node, yaml.SequenceNode):
@@ -137,8 +147,10 @@ class _Converter:
                 self.problems.error(self.path, kline, kcol, "duplicate_key", key=key, first=first_line[key])
                 continue
             first_line[key] = kline
-            if value is not None:
-                result[key] = replace(value, key_line=kline, key_col=kcol)
+            if value is None:  # already reported; keep the key so it is not also "missing"
+                vline, vcol = self.where(value_node)
+                value = Located(None, vline, vcol, "invalid")
+            result[key] = replace(value, key_line=kline, key_col=kcol)
         return Located(result, line, col, "map")
 
     def scalar(self, node: yaml.ScalarNode, line: int, col: int) -> Located | None:
@@ -163,21 +175,41 @@ class _Converter:
             except ValueError:
                 kind = "str"
         elif kind not in ("str", "date"):
-            self.problems.error(self.path, line, col, "yaml_tag", tag=tag)
+            self.problems.error(self.path, line, col, "yaml_tag", tag=_shown_tag(tag))
             return None
         return Located(value, line, col, kind, raw=raw)
 
 
+# libyaml and the pure-Python parser word their errors differently; match both. The third item says
+# which mark to report: the problem's (where the parser gave up) or the context's (where the
+# unclosed quote, bracket or key began, which is where HR must look).
 _FRIENDLY = (
-    ("found character '\\t'", "yaml_tab"),
-    ("found duplicate anchor", "yaml_alias"),
-    ("found undefined alias", "yaml_alias"),
-    ("expected <block end>", "yaml_indent"),
-    ("mapping values are not allowed here", "yaml_colon"),
-    ("could not find expected ':'", "yaml_colon_missing"),
-    ("found unexpected end of stream", "yaml_unclosed_quote"),
-    ("while scanning a quoted scalar", "yaml_unclosed_quote"),
+    ("tab character", "yaml_tab", False),
+    ("found character '\\t'", "yaml_tab", False),
+    ("found duplicate anchor", "yaml_alias", False),
+    ("found undefined alias", "yaml_alias", False),
+    ("expected <block end>", "yaml_indent", False),
+    ("did not find expected key", "yaml_indent", False),
+    ("mapping values are not allowed", "yaml_colon", False),
+    ("could not find expected ':'", "yaml_colon_missing", True),
+    ("while scanning a quoted scalar", "yaml_unclosed_quote", True),
+    ("while parsing a flow sequence", "yaml_unclosed_bracket", True),
+    ("while parsing a flow mapping", "yaml_unclosed_bracket", True),
 )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mark | None]:
+    """The message id for a YAML syntax error, and the mark to report it at."""
+    message = str(exc)
+    mark = exc.problem_mark or exc.context_mark
+    if mark is not None and "cannot start any token" in message:
+        lines = text.split("\n")
+        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return "yaml_tab", mark
+    for needle, msg_id, use_context in _FRIENDLY:
+        if needle in message:
+            return msg_id, (exc.context_mark or mark) if use_context else mark
+    return "yaml_syntax", mark
 
 
 def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Located | None:
@@ -188,16 +220,21 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        msg_id, mark = _syntax_problem(exc, text)
         line = (mark.line + line_offset) if mark else line_offset
         col = (mark.column + 1) if mark else 1
         detail = f"{exc.problem or ''} {exc.context or ''}".strip()
-        msg_id = next((m for needle, m in _FRIENDLY if needle in str(exc)), "yaml_syntax")
-        if mark and "\t" in (text.split("\n")[mark.line] if mark.line < text.count("\n") + 1 else ""):
-            msg_id = "yaml_tab"
         problems.error(path, line, col, msg_id, detail=detail)
         return None
-    except yaml.YAMLError as exc:  # e.g. a reader error on control characters
+    except yaml.reader.ReaderError:  # a control character pasted from Word or a terminal
+        # libyaml reports a byte offset; finding the character ourselves gives line and column.
+        found = _NOT_PRINTABLE.search(text)
+        before = text[: found.start()] if found else ""
+        line = before.count("\n") + line_offset
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        problems.error(path, line, col, "yaml_control_char", code=f"U+{ord(found[0]):04X}" if found else "?")
+        return None
+    except yaml.YAMLError as exc:
         problems.error(path, line_offset, 1, "yaml_syntax", detail=str(exc).splitlines()[0])
         return None
     except RecursionError:
@@ -206,8 +243,11 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     if not documents:
         return Located(None, line_offset, 1, "null")
     if len(documents) > 1:
-        second = documents[1]
-        problems.error(path, second.start_mark.line + line_offset, 1, "yaml_multiple_documents")
+        # Report the '---' that starts the second document, not its first value.
+        line = documents[1].start_mark.line
+        lines = text.split("\n")
+        fence = next((n for n in range(min(line, len(lines) - 1), -1, -1) if _END.match(lines[n])), line)
+        problems.error(path, fence + line_offset, 1, "yaml_multiple_documents")
         return None
     converter = _Converter(path, line_offset, problems)
     try:
@@ -215,15 +255,15 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     except RecursionError:
         problems.error(path, line_offset, 1, "yaml_too_big", limit=MAX_NODES)
         return None
-    if converter.alias:
+    if converter.alias_reported:
         line, col = _first_alias(text)
         problems.error(path, line + line_offset, col + 1, "yaml_alias")
     return None if converter.failed else result
 
 
 def _first_alias(text: str) -> tuple[int, int]:
-    """0-based line and column of the first *alias (only looked for once one was found)."""
+    """0-based line and column of the first *alias (looked for only once an alias was met)."""
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             return event.start_mark.line, event.start_mark.column
-    return 0, 0  # pragma: no cover - an alias was seen while composing
+    return 0, 0  # pragma: no cover - an alias was met while composing

@@ -8,20 +8,27 @@ from urllib.parse import quote
 from .fields import is_valid_email
 
 _FIELD = re.compile(r"\{([a-z_]+)\}")
-_SEPARATORS = re.compile(r"([-_/|·—])(?:\s*\1)+")
+_EMPTY = "\x00"  # stands for an empty field while separators are tidied (never in user text)
+_AROUND_EMPTY = re.compile(r"([-_/|·—])?\s*\x00\s*([-_/|·—])?")
 
 
 def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> str:
-    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名')."""
+    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名').
+
+    Only separators around an empty field are merged: a title such as 'C--税务' or a URL keeps its text.
+    """
 
     def value(match: re.Match[str]) -> str:
         text = values.get(match[1], "")
-        return " ".join(text.split()) if one_line else text
+        if one_line:
+            text = " ".join(text.split())  # no CR/LF can reach a header
+        return text or (_EMPTY if one_line else "")
 
     filled = _FIELD.sub(value, template)
     if one_line:
-        filled = " ".join(filled.split())  # no CR/LF can reach a header
-        filled = _SEPARATORS.sub(r"\1", filled).strip(" -_/|·—")
+        filled = " ".join(filled.split())
+        filled = _AROUND_EMPTY.sub(lambda m: m[1] or m[2] or "", filled)
+        filled = filled.replace(_EMPTY, "").strip(" -_/|·—")
     return filled
 
 

@@ -5,6 +5,7 @@ The one place that knows how Word and WeChat text differs from Markdown; templat
 
 from __future__ import annotations
 
+import html as _html
 import re
 
 import markdown
@@ -17,14 +18,15 @@ _SPACES = {0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " "} | {c: " " for c i
 _BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085]")
 # Word pastes list bullets from the Symbol and Wingdings fonts as private-use characters.
 _SYMBOL_BULLETS = dict.fromkeys(map(ord, "\uf0b7\uf0a7\uf06c\uf06e\uf075\uf076\uf0d8\uf0fc\uf0a8\uf09f"), "•")
-_WORD_BLOCKS = re.compile(r"<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.S | re.I)  # conditional comments
+# Bounded to one line and 200 characters, so text full of '[bookmark:' without ']' stays linear.
 _WORD_ARTEFACTS = re.compile(
-    r"\[bookmark:\s*[^\]]*\]"  # [bookmark: _Toc123] from Word's "copy as text"
-    r"|\{\\[a-z]+[^}]*\}"  # RTF groups
-    r"|<!--\[if [^\]]*\]-->|<!--\[endif\]-->"  # ... and their downlevel-revealed form
+    r"\[bookmark:[^\]\n]{0,200}\]"  # [bookmark: _Toc123] from Word's "copy as text"
+    r"|\{\\[a-z]+[^}\n]{0,200}\}"  # RTF groups
+    r"|<!--\[if [^\]\n]{0,200}\]-->|<!--\[endif\]-->"  # downlevel-revealed conditional comments
     r"|<!--(?:Start|End)Fragment-->"
     r"|</?o:p>"  # Office paragraph tags
-    , re.S | re.I)
+    , re.I)
+_IF_START, _IF_END = "<!--[if ", "<![endif]-->"
 _NBSP_ENTITY = re.compile(r"&nbsp;?", re.I)
 
 # Pasted numbering that Python-Markdown does not read as a list:
@@ -74,6 +76,32 @@ def _is_list_line(line: str) -> bool:
     return bool(_MARKDOWN_ITEM.match(line))
 
 
+def _strip_conditional_comments(text: str) -> str:
+    """Remove Word's <!--[if ...]>...<![endif]--> blocks in one pass (a regex with .*? is quadratic
+    on text full of unclosed openings)."""
+    out: list[str] = []
+    pos = 0
+    while (start := text.find(_IF_START, pos)) != -1:
+        end = text.find(_IF_END, start)
+        if end == -1:
+            break  # no later opening can be closed either
+        out.append(text[pos:start])
+        out.append("\n")  # see _WORD_ARTEFACTS
+        pos = end + len(_IF_END)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _strip_artefacts(line: str) -> str:
+    """Remove Word artefacts until none is left: '[book' + '[bookmark: x]' + 'mark: y]' must not
+    leave a new artefact behind, or cleaning twice would differ from cleaning once."""
+    while True:
+        cleaned = _WORD_ARTEFACTS.sub("", line)
+        if cleaned == line:
+            return line
+        line = cleaned
+
+
 def normalize_text(text: str) -> str:
     """Clean pasted text and turn pasted numbering into Markdown lists. Idempotent.
 
@@ -81,7 +109,7 @@ def normalize_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BREAKS.sub("\n", text).translate(_INVISIBLE)
-    text = _WORD_BLOCKS.sub("", text)  # Word's conditional comments can span lines
+    text = _strip_conditional_comments(text)  # Word's conditional comments can span lines
     out: list[str] = []
     fence: str | None = None
     in_list = False
@@ -92,7 +120,7 @@ def normalize_text(text: str) -> str:
                 fence = None
             continue
         # Cleaned first, so a fence hidden behind an artefact or an indent is seen the same way twice.
-        line = _clean_line(_WORD_ARTEFACTS.sub("", line))
+        line = _clean_line(_strip_artefacts(line))
         marker = _FENCE.match(line)
         previous = out[-1] if out else ""
         if marker:
@@ -139,6 +167,71 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
+# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead
+# from every '[' and '<', and rebuilds the text at every match: 4,000 '[bookmark: ' took 38 s), and
+# slow per match overall (1 MB of '*a*' took 8 s). No real position comes near these limits (the
+# seed positions have none); a paragraph or item past them is shown as plain text instead, so a
+# hostile 1 MB file renders in about a second.
+MAX_BRACKETS_PER_UNIT = 50  # '[' in one paragraph or item
+MAX_MARKUP_PER_UNIT = 500  # markup characters in one paragraph or item
+MARKUP_BUDGET = 20_000  # markup characters rendered as Markdown in one document
+SCAN_BUDGET = 2_000_000  # '[' count times paragraph length, summed over one document
+MAX_QUOTE_DEPTH = 5  # '>>>>>' nests quotes, and each level re-parses the text
+QUOTE_BUDGET = 1_000  # quoted lines in one document
+UNIT_BUDGET = 20_000  # paragraphs and items in one document (10,000 list items still render)
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t>]*")
+_MARKUP_CHARS = "[<*_`&\\!"
+_UNIT_START = re.compile(r"^(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|[ \t]{0,3}(?:#|\||>))")
+_PLAIN = "careersiteplaintext{}x"  # letters only: Markdown leaves it alone
+_PLAIN_TOKEN = re.compile(r"careersiteplaintext\d+x")
+
+
+def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
+    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}.
+
+    Once a document budget is spent, everything after that point is one plain-text token.
+    """
+    brackets = text.count("[")
+    marks = brackets + sum(text.count(c) for c in _MARKUP_CHARS[1:])
+    if brackets <= MAX_BRACKETS_PER_UNIT and marks <= MAX_MARKUP_PER_UNIT and text.count(">") <= MAX_QUOTE_DEPTH \
+            and brackets * len(text) <= SCAN_BUDGET and text.count("\n") < UNIT_BUDGET:
+        return text, {}  # every real position: nothing to count per paragraph
+    units: list[list[str]] = []
+    for line in text.split("\n"):
+        if not units or not line.strip() or not units[-1][-1].strip() or _UNIT_START.match(line):
+            units.append([line])
+        else:
+            units[-1].append(line)
+    plain: dict[str, str] = {}
+    out: list[str] = []
+    used_marks = used_scan = used_quotes = 0
+
+    def as_plain(joined: str, prefix: str = "") -> None:
+        token = _PLAIN.format(len(plain))
+        plain[token] = joined[len(prefix):]
+        out.append(prefix + token)
+
+    for n, unit in enumerate(units):
+        joined = "\n".join(unit)
+        brackets = joined.count("[")
+        marks = brackets + sum(joined.count(c) for c in _MARKUP_CHARS[1:])
+        quote = _QUOTE.match(joined)
+        if brackets > MAX_BRACKETS_PER_UNIT or marks > MAX_MARKUP_PER_UNIT or \
+                (quote is not None and quote[0].count(">") > MAX_QUOTE_DEPTH):
+            marker = _UNIT_START.match(unit[0])
+            as_plain(joined, marker[0] if marker and not marker[0].lstrip().startswith(("#", "|", ">")) else "")
+            continue
+        used_marks += marks
+        used_scan += brackets * len(joined)
+        used_quotes += len(unit) if quote else 0
+        if used_marks > MARKUP_BUDGET or used_scan > SCAN_BUDGET or used_quotes > QUOTE_BUDGET or n >= UNIT_BUDGET:
+            out.append("")  # the rest starts a paragraph of its own
+            as_plain("\n".join("\n".join(u) for u in units[n:]))
+            break
+        out.append(joined)
+    return "\n".join(out), plain
+
+
 class Renderer:
     """One Markdown instance reused with reset(): building it costs more than rendering a section."""
 
@@ -150,8 +243,11 @@ class Renderer:
         source = normalize_text(text) if normalize else text
         if not source.strip():
             return ""
-        html = self._md.reset().convert(source)
-        return sanitize(html)
+        source, plain = defuse_markup(source)
+        html = sanitize(self._md.reset().convert(source))
+        if plain:  # after sanitising, in one pass: escaped text cannot become markup
+            html = _PLAIN_TOKEN.sub(lambda m: _html.escape(plain.get(m[0], m[0])).replace("\n", "<br>\n"), html)
+        return html
 
     def render_inline(self, text: str) -> str:
         """One line of Markdown without the surrounding <p>."""

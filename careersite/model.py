@@ -13,8 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import Category, SiteConfig
-from .content import PositionSource
-from .errors import Problems, did_you_mean
+from .content import PositionSource, find_category
+from .errors import Problems
 from .fields import is_valid_slug, slugify
 from .mailto import build_mailto, fill_template
 from .markup import Renderer, items_to_markdown
@@ -147,18 +147,12 @@ def build_site(config: SiteConfig, sources: list[PositionSource], problems: Prob
                today: dt.date, drafts: bool = False) -> Site:
     """Apply defaults, resolve categories and slugs, check one URL per position, order listings."""
     renderer = Renderer()
-    lookup = {c.key: c for c in config.categories} | {c.name: c for c in config.categories}
     by_slug: dict[str, PositionSource] = {}
     positions: list[Position] = []
     for source in sources:
-        cat_name = source.fields["category"]
-        category = lookup.get(cat_name)
+        line, col = source.lines.get("category", (1, 1))
+        category = find_category(source.fields["category"], config.categories, source.path, line, col, problems)
         if category is None:
-            line, col = source.lines.get("category", (1, 1))
-            suggestion = did_you_mean(cat_name, list(lookup))
-            hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-            allowed = ", ".join(f"{c.key}（{c.name}）" for c in config.categories)
-            problems.error(source.path, line, col, "category_unknown", value=cat_name, hint=hint, allowed=allowed)
             continue
         slug = source.fields.get("slug") or source.stem
         if not is_valid_slug(slug):

@@ -64,10 +64,19 @@ def _swap_in(stage: Path, out: Path) -> None:
 
 
 def clean_leftovers(out: Path) -> None:
-    """Remove staging folders a killed build left beside OUT."""
+    """Remove staging folders a killed build left beside OUT.
+
+    Without renameat2 the swap is two renames; a build killed between them leaves OUT missing and
+    the published tree under .old-: put it back before anything else.
+    """
     parent = out.parent
     if not parent.is_dir():
         return
+    if not out.exists():
+        olds = sorted((e for e in parent.iterdir() if e.name.startswith(f"{OLD_PREFIX}{out.name}-") and e.is_dir()),
+                      key=lambda e: e.stat().st_mtime)
+        if olds:
+            os.rename(olds[-1], out)
     for entry in parent.iterdir():
         if entry.name.startswith((f"{STAGING_PREFIX}{out.name}-", f"{OLD_PREFIX}{out.name}-")) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

@@ -56,7 +56,8 @@ def new_problems() -> Problems:
 def load_site(options: Options, problems: Problems) -> Site | None:
     """Gather and validate everything; None when any error was found (all of them reported)."""
     config = load_config(options.root, problems)
-    sources = load_positions(options.root, problems)
+    # With a usable config, each file's category is checked with its other fields (all mistakes at once).
+    sources = load_positions(options.root, problems, config.categories if config else None)
     if config is None:
         return None
     if options.base_url:
@@ -83,6 +84,15 @@ def unsafe_output_reason(root: Path, out: Path) -> str | None:
     return None
 
 
+def is_foreign_output(out: Path) -> bool:
+    """OUT holds files no build wrote (not empty, no index.html): replacing it would delete them."""
+    if not out.exists():
+        return False
+    if not out.is_dir():
+        return True
+    return not (out / "index.html").is_file() and any(out.iterdir())
+
+
 def check(options: Options) -> Result:
     """Validate everything and write nothing."""
     started = time.perf_counter()
@@ -102,6 +112,9 @@ def build(options: Options, render: Callable[[Site], Iterable[tuple[str, bytes]]
     reason = unsafe_output_reason(options.root, out)
     if reason:
         problems.error(str(out), 0, 0, "output_unsafe", out=out, reason=reason)
+        return Result(problems, seconds=time.perf_counter() - started)
+    if is_foreign_output(out):
+        problems.error(str(out), 0, 0, "output_foreign", out=out)
         return Result(problems, seconds=time.perf_counter() - started)
     site = load_site(options, problems)
     if site is None:

@@ -7,11 +7,14 @@ and the build warns. Under CI=true a missing Pagefind is an error, so a publishe
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gzip
 import hashlib
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +44,19 @@ def command(site_dir: Path) -> list[str]:
     return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", INDEX_DIR, "--silent"]
 
 
+def _die_with_parent() -> None:
+    """In the Pagefind child (Linux): be killed with the build. A build killed mid-index must not leave
+    Pagefind writing into a staging folder that the next build has already cleaned away."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        parent = os.getppid()
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG; kept across Pagefind's execv
+        if os.getppid() != parent:  # the build died before the line above
+            os._exit(1)
+    except (OSError, AttributeError):  # not Linux: the next build's clean-up has to do
+        pass
+
+
 def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> bool:
     """Index SITE_DIR in place. False (with a warning) when Pagefind is not installed."""
     if not has_pagefind():
@@ -51,7 +67,7 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> 
         return False
     try:
         result = subprocess.run(command(site_dir), capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                                check=False, cwd=site_dir)
+                                check=False, cwd=site_dir, preexec_fn=_die_with_parent)
     except (OSError, subprocess.TimeoutExpired) as exc:
         problems.error(label, 0, 0, "search_index_failed", detail=str(exc))
         raise SearchIndexFailed(label) from exc

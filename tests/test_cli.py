@@ -22,8 +22,10 @@ def test_check_reports_every_problem_and_exits_1(make_site):
     result = site.run("check")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("content/positions/backend-engineer.md:4:12: 错误: 'headcount' 必须是正整数")
-    assert lines[-1] == "1 个错误，0 个警告，涉及 1 个文件"
+    # both mistakes at once, in file order: the category, then the headcount
+    assert lines[0].startswith("content/positions/backend-engineer.md:3:11: 错误: 未知的岗位类别 'tehc'")
+    assert lines[1].startswith("content/positions/backend-engineer.md:4:12: 错误: 'headcount' 必须是正整数")
+    assert lines[-1] == "2 个错误，0 个警告，涉及 1 个文件"
     assert result.stdout == ""
     assert not site.out.exists()
 

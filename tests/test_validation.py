@@ -73,9 +73,10 @@ def test_all_problems_in_all_files_in_one_run_sorted_with_summary(make_site):
     lines = [line for line in problems_of(result) if ": 错误: " in line]
     assert lines == sorted(lines, key=lambda l: (l.split(":")[0], int(l.split(":")[1])))
     assert [l.split(": 错误")[0] for l in lines] == [
-        "content/positions/a.yaml:1:8", "content/positions/b.md:4:12", "content/positions/b.md:5:9",
+        "content/positions/a.yaml:1:8", "content/positions/a.yaml:2:11", "content/positions/b.md:4:12",
+        "content/positions/b.md:5:9",
     ]
-    assert "3 个错误，1 个警告，涉及 3 个文件" in result.stderr  # the warning: the valid position has no closing date
+    assert "4 个错误，1 个警告，涉及 3 个文件" in result.stderr  # the warning: the valid position has no closing date
     assert "生成失败" in result.stderr
     assert not (site.root / "public").exists()
 

@@ -1,0 +1,99 @@
+"""Encodings: UTF-8 with or without BOM and any line ending works identically; anything else gets
+a message saying to save the file as UTF-8 (with the line for GBK/GB18030), never a traceback."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import MINIMAL_POSITION, MINIMAL_TOML
+from tests.hostile import POS, assert_problems, build, check, expect, tree_digest
+
+POSITION = MINIMAL_POSITION.replace("后端工程师", "风险管理岗") + "\n## 其他\n\n工作地点：北京　朝阳区\n"
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf", "cr", "bom-lf", "bom-crlf"])
+def test_utf8_variants_build_the_same_site(make_site, tmp_path, variant):
+    text = POSITION
+    if "crlf" in variant:
+        text = text.replace("\n", "\r\n")
+    elif variant.endswith("cr"):
+        text = text.replace("\n", "\r")
+    data = ("\ufeff" if variant.startswith("bom") else "").encode() + text.encode("utf-8")
+    reference = make_site({POS + "risk.md": POSITION})
+    assert build(reference.root).ok
+    other = tmp_path / "other"
+    other_site = reference.root.rename(other)  # same site, the one file saved differently
+    original = other_site / POS / "risk.md"
+    times = (original.stat().st_atime_ns, original.stat().st_mtime_ns)
+    original.write_bytes(data)
+    os.utime(original, ns=times)  # lastmod in the sitemap and feeds comes from the file's time
+    result = build(other_site, other_site / "public-variant")
+    assert result.ok, [p.format() for p in result.problems.items]
+    assert tree_digest(other_site / "public-variant") == tree_digest(other_site / "public")
+
+
+def test_problem_lines_are_right_with_bom_and_crlf(make_site):
+    text = "\ufeff---\r\ntitle: 后端\r\ncategory: tech\r\nheadcount: 两名\r\n---\r\n"
+    site = make_site({POS + "x.md": text.encode("utf-8")})
+    assert_problems(check(site.root), [expect(POS + "x.md", 4, 12, "headcount_positive", value="两名")])
+
+
+def test_site_toml_with_bom_and_crlf(make_site):
+    site = make_site({"site.toml": ("\ufeff" + MINIMAL_TOML.replace("\n", "\r\n")).encode("utf-8")})
+    assert check(site.root).ok
+
+
+GBK_TEXT = "---\ntitle: 风险管理岗\ncategory: tech\n---\n\n## 岗位职责\n\n1. 负责风险政策\n"
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+def test_gbk_file_names_the_first_bad_line(make_site, codec):
+    site = make_site({POS + "risk.md": GBK_TEXT.encode(codec)})
+    assert_problems(check(site.root), [
+        expect(POS + "risk.md", 2, 1, "file_not_utf8_line", lineno=2, encoding="GBK/GB18030", text="title: 风险管理岗"),
+    ])
+
+
+def test_gbk_line_later_in_the_file(make_site):
+    # only the body was pasted from a GBK source: the message points at that line
+    data = "---\ntitle: x\ncategory: tech\n---\n\n".encode() + "任职要求\n".encode("gbk")
+    site = make_site({POS + "x.md": data})
+    assert_problems(check(site.root), [
+        expect(POS + "x.md", 6, 1, "file_not_utf8_line", lineno=6, encoding="GBK/GB18030", text="任职要求"),
+    ])
+
+
+@pytest.mark.parametrize("codec,bom", [
+    ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b""), ("utf-16-be", b""),
+])
+def test_utf16_with_and_without_bom(make_site, codec, bom):
+    site = make_site({POS + "x.md": bom + GBK_TEXT.encode(codec), POS + "y.yaml": bom + "title: a\ncategory: tech\n".encode(codec)})
+    assert_problems(check(site.root), [
+        expect(POS + "x.md", 0, 0, "file_not_utf8", encoding="UTF-16"),
+        expect(POS + "y.yaml", 0, 0, "file_not_utf8", encoding="UTF-16"),
+    ])
+
+
+def test_site_toml_in_gbk(make_site):
+    site = make_site({"site.toml": MINIMAL_TOML.encode("gbk")})
+    assert_problems(check(site.root), [
+        expect("site.toml", 1, 1, "file_not_utf8_line", lineno=1, encoding="GBK/GB18030", text='title = "测试招聘"'),
+    ])
+
+
+def test_site_toml_in_utf16(make_site):
+    site = make_site({"site.toml": MINIMAL_TOML.encode("utf-16")})
+    assert_problems(check(site.root), [expect("site.toml", 0, 0, "file_not_utf8", encoding="UTF-16")])
+
+
+def test_encoding_errors_come_through_the_cli_without_traceback(make_site):
+    site = make_site({POS + "gbk.md": GBK_TEXT.encode("gbk"), POS + "u16.md": GBK_TEXT.encode("utf-16"),
+                      POS + "bin.yaml": bytes(range(256))})
+    result = site.run("build")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "UnicodeDecodeError" not in result.stderr
+    assert f"{POS}gbk.md:2:1: 错误: " in result.stderr
+    assert f"{POS}u16.md: 错误: " in result.stderr
+    assert f"{POS}bin.yaml: 错误: " in result.stderr

@@ -1,0 +1,226 @@
+"""Names and paths: nothing is ever written outside the output folder, one URL per position,
+links out of the content folder refused, editor and system files ignored, --out checked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from careersite.output import UnsafePath, safe_relpath, write_output
+from tests.conftest import MINIMAL_TOML
+from tests.hostile import POS, assert_problems, build, check, expect, hint, problem_lines
+
+VALID = "---\ntitle: 后端\ncategory: tech\n{extra}---\n\n正文\n"
+
+
+def position(extra: str = "") -> str:
+    return VALID.format(extra=extra)
+
+
+@pytest.mark.parametrize("slug,shown,suggestion", [
+    ("../../etc", "../../etc", "etc"),
+    ("../public", "../public", "public"),
+    ("a/b", "a/b", "a-b"),
+    ("'a\\b'", "a\\b", "a-b"),
+    ("/etc/cron.d/x", "/etc/cron.d/x", "etc-cron-d-x"),
+    ("C:\\Windows", "C:\\Windows", "c-windows"),
+    ("'has space'", "has space", "has-space"),
+    ("Upper-Case", "Upper-Case", "upper-case"),
+    ("风险管理", "风险管理", "feng-xian-guan-li"),
+    ("café", "café", "cafe"),
+    ("'.'", ".", ""),
+    ("a--b", "a--b", "a-b"),
+    ("'-a-'", "-a-", "a"),
+    ("'%2e%2e'", "%2e%2e", "2e-2e"),
+])
+def test_explicit_slug_is_rejected_with_a_suggestion(make_site, slug, shown, suggestion):
+    site = make_site({POS + "x.md": position(f"slug: {slug}\n")})
+    assert_problems(check(site.root), [
+        expect(POS + "x.md", 4, 7, "slug_invalid", value=shown, hint=hint(suggestion) if suggestion else ""),
+    ])
+
+
+def test_slug_longer_than_80_is_rejected(make_site):
+    slug = "a" * 81
+    site = make_site({POS + "x.md": position(f"slug: {slug}\n")})
+    assert_problems(check(site.root), [
+        expect(POS + "x.md", 4, 7, "slug_invalid", value=slug[:40] + "…", hint=hint("a" * 80)),
+    ])
+
+
+@pytest.mark.parametrize("name,url", [
+    ("Risk Manager.md", "positions/risk-manager/"),
+    ("风险管理岗.md", "positions/feng-xian-guan-li-gang/"),
+    ("UPPER_case.yaml", "positions/upper-case/"),
+    ("a..b.md", "positions/a-b/"),
+    ("x%2F..%2Fy.md", "positions/x-2f-2fy/"),
+    ("  spaced  .md", "positions/spaced/"),
+    ("Ärger.markdown", "positions/arger/"),
+])
+def test_file_names_are_normalised_into_the_output_folder(make_site, name, url):
+    text = position() if not name.endswith(".yaml") else "title: 后端\ncategory: tech\n"
+    site = make_site({POS + name: text}, position=False)
+    result = build(site.root)
+    assert result.ok, [p.format() for p in result.problems.items]
+    assert (site.out / url / "index.html").is_file()
+    assert [p.url_path for p in result.site.positions] == [url]
+
+
+def test_a_file_name_with_nothing_usable_asks_for_a_slug(make_site):
+    site = make_site({POS + "！！.md": position(), POS + "-.md": position()})
+    assert_problems(check(site.root), [
+        expect(POS + "-.md", 1, 1, "slug_from_filename", name="-", suggestion="position-name"),
+        expect(POS + "！！.md", 1, 1, "slug_from_filename", name="！！", suggestion="position-name"),
+    ])
+
+
+def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
+    site = make_site({POS + "Risk Manager.md": position(), POS + "a..b.md": position(),
+                      POS + "sub/nested.md": position(), POS + "x.md": position("slug: x-1\n")})
+    before = {p for p in tmp_path.rglob("*")}
+    assert build(site.root).ok
+    after = {p for p in tmp_path.rglob("*")}
+    out = site.out.resolve()
+    assert all(p.resolve().is_relative_to(out) for p in after - before)
+
+
+@pytest.mark.parametrize("files,expected", [
+    # a .md and a .yaml with the same name
+    ({"dba.md": position(), "dba.yaml": "title: x\ncategory: tech\n"},
+     [("dba.yaml", 1, 1, "dba", "dba.md")]),
+    # an explicit slug taking another file's name
+    ({"taken.md": position(), "x1.md": position("slug: taken\n")},
+     [("x1.md", 4, 7, "taken", "taken.md")]),
+    # two names normalised to one URL
+    ({"Risk Manager.md": position(), "risk-manager.md": position()},
+     [("risk-manager.md", 1, 1, "risk-manager", "Risk Manager.md")]),
+    # a file in a subfolder
+    ({"a/dba.md": position(), "dba.md": position()},
+     [("a/dba.md", 1, 1, "dba", "dba.md")]),
+    # three files, one URL: each later one names the first
+    ({"x.md": position(), "y.md": position("slug: x\n"), "z.md": position("slug: x\n")},
+     [("y.md", 4, 7, "x", "x.md"), ("z.md", 4, 7, "x", "x.md")]),
+])
+def test_two_positions_with_one_url_name_both_files(make_site, files, expected):
+    site = make_site({POS + name: text for name, text in files.items()}, position=False)
+    assert_problems(check(site.root), [
+        expect(POS + path, line, col, "slug_duplicate", slug=slug, other=POS + other)
+        for path, line, col, slug, other in expected
+    ])
+
+
+def test_symlinks_leading_outside_are_refused(make_site, tmp_path):
+    site = make_site()
+    secret = tmp_path / "secret.md"
+    secret.write_text(position(), encoding="utf-8")
+    base = site.root / POS
+    os.symlink("/etc/passwd", base / "passwd.md")
+    os.symlink(secret, base / "secret.md")
+    os.symlink("../../site.toml", base / "config.yaml")
+    os.symlink(base / "missing.md", base / "dangling.md")
+    os.symlink(tmp_path, base / "outside-dir")
+    os.symlink("backend-engineer.md", base / "alias.md")  # inside the content folder: allowed
+    result = check(site.root)
+    assert_problems(result, [
+        expect(POS + "config.yaml", 0, 0, "symlink_outside", target="../../site.toml"),
+        expect(POS + "dangling.md", 0, 0, "symlink_outside", target=str(base / "missing.md")),
+        expect(POS + "outside-dir", 0, 0, "symlink_outside", target=str(tmp_path)),
+        expect(POS + "passwd.md", 0, 0, "symlink_outside", target="/etc/passwd"),
+        expect(POS + "secret.md", 0, 0, "symlink_outside", target=str(secret)),
+    ])
+
+
+WITH_CLOSES = MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30")  # no lint warning
+IGNORED = [".hidden.md", "x.md.swp", ".x.md.swp", "x.md.swo", "x.md~", ".DS_Store", "~$岗位.md", "~$x.docx",
+           "#x.md#", ".#x.md", "Thumbs.db", "desktop.ini", "x.md.tmp", "x.md.bak", ".git/config", ".vscode/x.md",
+           "._x.md"]
+
+
+def test_editor_and_system_files_are_ignored(make_site):
+    garbage = b"\x00\xff binary garbage ---\n- [ unclosed"
+    site = make_site({POS + name: garbage for name in IGNORED} | {"site.toml": WITH_CLOSES})
+    result = build(site.root)
+    assert result.ok
+    assert result.problems.items == []
+    assert [p.source for p in result.site.positions] == [POS + "backend-engineer.md"]
+
+
+def test_other_files_are_a_warning_not_an_error(make_site):
+    site = make_site({POS + "notes.txt": "x", POS + "岗位.docx": b"PK\x03\x04", "site.toml": WITH_CLOSES})
+    result = check(site.root)
+    assert result.ok
+    suffixes = ".md .markdown .yaml .yml"
+    assert_problems(result, [
+        expect(POS + "notes.txt", 0, 0, "file_ignored_suffix", suffixes=suffixes),
+        expect(POS + "岗位.docx", 0, 0, "file_ignored_suffix", suffixes=suffixes),
+    ], severity="warning")
+
+
+@pytest.mark.parametrize("key", ["../x", "a/b", "a\\\\b", "Tech", "技术", "a b", "-x", "x-", ".", "a_b"])
+def test_unsafe_category_keys_in_site_toml_are_rejected(make_site, key):
+    toml = MINIMAL_TOML.replace('key = "ops"', f'key = "{key}"')
+    site = make_site({"site.toml": toml})
+    shown = key.replace("\\\\", "\\")
+    assert_problems(check(site.root), [expect("site.toml", 13, 1, "config_category_key", value=shown)])
+
+
+@pytest.mark.parametrize("out,reason", [
+    (".", "site.toml"),
+    ("..", "site.toml"),
+    ("content", "content/positions"),
+    ("content/positions", "content/positions"),
+    ("content/positions/x", "content/positions"),
+    ("templates", "templates"),
+    ("static", "static"),
+    (".git", ".git"),
+])
+def test_out_over_the_sources_is_refused(make_site, out, reason):
+    site = make_site()
+    (site.root / ".git").mkdir()
+    before = sorted(p.relative_to(site.root.parent) for p in site.root.parent.rglob("*"))
+    target = site.root / out
+    result = site.run("build", "--out", str(target))
+    assert result.returncode == 1
+    assert reason in result.stderr
+    assert sorted(p.relative_to(site.root.parent) for p in site.root.parent.rglob("*")) == before
+
+
+def test_out_over_a_folder_of_other_files_is_refused(make_site, tmp_path):
+    site = make_site()
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.docx").write_bytes(b"precious")
+    result = build(site.root, documents)
+    assert_problems(result, [expect(str(documents), 0, 0, "output_foreign", out=documents)])
+    assert (documents / "thesis.docx").read_bytes() == b"precious"
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert not build(site.root, a_file).ok and a_file.read_text() == "x"
+
+
+def test_out_may_be_new_empty_or_a_previous_build(make_site, tmp_path):
+    site = make_site()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert build(site.root, empty).ok
+    assert build(site.root, empty).ok  # now a previous build
+    assert build(site.root, tmp_path / "new" / "deeper").ok
+
+
+@pytest.mark.parametrize("rel", ["../x", "/etc/passwd", "a/../../b", "a/./../../b", "a\\b", "\\\\server\\share",
+                                 "", ".", ".."])
+def test_output_refuses_paths_that_leave_the_folder(tmp_path, rel):
+    with pytest.raises(UnsafePath):
+        safe_relpath(rel)
+    out = tmp_path / "out"
+    with pytest.raises(UnsafePath):
+        write_output(out, [("index.html", b"ok"), (rel, b"evil")])
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left behind
+
+
+def test_problem_lines_never_mention_absolute_content_paths(make_site):
+    site = make_site({POS + "x.md": position("slug: ../x\n")})
+    assert all(not line.startswith("/") for line in problem_lines(check(site.root)))

@@ -1,0 +1,118 @@
+"""YAML safety: no tag ever constructs a Python object, alias bombs and deep nesting are refused
+quickly with a clear message, and memory stays bounded. (Generous bounds: hang guards, not timings.)"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from careersite.frontmatter import MAX_NODES, load_yaml
+from careersite.pipeline import new_problems
+from tests.hostile import POS, assert_problems, check, expect, msg
+
+
+def billion_laughs(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\ntitle: x\ncategory: tech\n"
+
+
+@pytest.mark.parametrize("payload", [
+    '!!python/object/apply:os.system ["touch {marker}"]',
+    '!!python/object/apply:subprocess.check_output [["touch", "{marker}"]]',
+    "!!python/object/new:os.system [touch {marker}]",
+    "!!python/name:os.system",
+    '!!python/object:__main__.Thing {{cmd: "touch {marker}"}}',
+    '!!python/module:os',
+    "!!binary dG91Y2g=",
+    "!custom touch {marker}",
+    "!!set {{touch: null}}",
+])
+def test_python_tags_are_refused_not_executed(make_site, tmp_path, payload):
+    marker = tmp_path / "pwned"
+    text = f"---\ntitle: {payload.format(marker=marker)}\ncategory: tech\n---\n"
+    site = make_site({POS + "x.md": text})
+    result = check(site.root)
+    assert not marker.exists()
+    lines = [p for p in result.problems.sorted() if p.is_error]
+    assert [(p.path, p.line, p.col) for p in lines][0] == (POS + "x.md", 2, 8)
+    tag = payload.split()[0].replace("{{", "{")
+    assert lines[0].message == msg("yaml_tag", tag=tag)
+
+
+def test_tags_in_a_yaml_position_and_in_lists(make_site, tmp_path):
+    marker = tmp_path / "pwned"
+    site = make_site({POS + "x.yaml": f"title: a\ncategory: tech\nrequirements:\n  - ok\n  - !!python/object/apply:os.system [\"touch {marker}\"]\n"})
+    result = check(site.root)
+    assert not marker.exists()
+    assert_problems(result, [expect(POS + "x.yaml", 5, 5, "yaml_tag", tag="!!python/object/apply:os.system")])
+
+
+def test_billion_laughs_is_refused_quickly_with_one_message(make_site):
+    site = make_site({POS + "bomb.md": "---\n" + billion_laughs() + "---\n"})
+    tracemalloc.start()
+    started = time.monotonic()
+    result = check(site.root)
+    elapsed = time.monotonic() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 10  # expanded, this is 387 million strings
+    assert peak < 50_000_000
+    assert_problems(result, [expect(POS + "bomb.md", 3, 10, "yaml_alias")])  # at the first *alias
+
+
+@pytest.mark.parametrize("text,line,col,msg_id", [
+    ("title: x\ncategory: tech\n<<: {summary: y}\n", 3, 1, "yaml_bad_key"),  # merge keys
+    ("title: &t 后端\ncategory: tech\nsummary: *t\n", 3, 10, "yaml_alias"),  # even a harmless alias (where it is used)
+    ("title: *nothing\ncategory: tech\n", 1, 8, "yaml_alias"),  # undefined alias
+    ("title: &a x\ncategory: &a tech\n", 2, 11, "yaml_alias"),  # duplicate anchor
+])
+def test_anchors_and_aliases_are_refused(make_site, text, line, col, msg_id):
+    site = make_site({POS + "x.yaml": text})
+    result = check(site.root)
+    assert_problems(result, [expect(POS + "x.yaml", line, col, msg_id)])
+
+
+@pytest.mark.parametrize("nested", [
+    "[" * 10_000 + "]" * 10_000,
+    "{a: " * 10_000 + "1" + "}" * 10_000,
+    "[" * 10_000,  # never closed
+])
+def test_deep_nesting_does_not_crash(make_site, nested):
+    site = make_site({POS + "deep.md": f"---\ntitle: {nested}\ncategory: tech\n---\n"})
+    started = time.monotonic()
+    result = check(site.root)
+    assert time.monotonic() - started < 10
+    errors = [p for p in result.problems.sorted() if p.is_error]
+    assert len(errors) == 1 and errors[0].path == POS + "deep.md" and errors[0].line == 2
+
+
+def test_deep_block_nesting(make_site):
+    text = "title: x\ncategory: tech\nsummary:\n" + "".join("  " * n + f"k{n}:\n" for n in range(1, 3000))
+    site = make_site({POS + "deep.yaml": text})
+    result = check(site.root)
+    errors = [p for p in result.problems.sorted() if p.is_error]
+    assert len(errors) == 1 and errors[0].path == POS + "deep.yaml"
+
+
+def test_too_many_nodes_is_one_problem():
+    problems = new_problems()
+    text = "items:\n" + "".join(f"  - {n}\n" for n in range(MAX_NODES + 10))
+    assert load_yaml(text, "x.yaml", 1, problems) is None
+    assert [p.message for p in problems.items] == [msg("yaml_too_big", limit=MAX_NODES)]
+
+
+@pytest.mark.parametrize("text,line,col,msg_id,values", [
+    ("title: 后端\ncategory: te\x07ch\n", 2, 13, "yaml_control_char", {"code": "U+0007"}),
+    ("title: 后端\x0b\ncategory: tech\n", 1, 10, "yaml_control_char", {"code": "U+000B"}),
+    ("title: x\ncategory: tech\n---\ntitle: y\n", 3, 1, "yaml_multiple_documents", {}),
+    ("title: x\n  category: tech\n", 2, 11, "yaml_colon", {}),
+    ("? [a, b]\n: c\ntitle: x\ncategory: tech\n", 1, 3, "yaml_bad_key", {}),
+    ("title: x\ncategory: tech\nrequirements:\n  - a\n - b\n", 5, 2, "yaml_indent", {}),
+])
+def test_other_yaml_mistakes_have_a_line_and_a_plain_message(make_site, text, line, col, msg_id, values):
+    site = make_site({POS + "x.yaml": text})
+    assert_problems(check(site.root), [expect(POS + "x.yaml", line, col, msg_id, **values)])
