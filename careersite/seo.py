@@ -21,6 +21,7 @@ import segno
 from .config import CONFIG_FILE, Category, SiteConfig
 from .errors import Problems
 from .model import Position, Site, plain_text
+from .safejson import safe_json_for_script
 
 FEED_VERSION = 1
 CURRENCIES = {"CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "SG": "SGD", "US": "USD", "GB": "GBP"}
@@ -153,9 +154,7 @@ def check_postings(site: Site, problems: Problems) -> None:
 
 def json_ld(data: Mapping[str, Any]) -> str:
     """JSON for a <script type="application/ld+json"> block that no value can break out of."""
-    text = json.dumps(data, ensure_ascii=False, indent=None, separators=(",", ":"))
-    return (text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return safe_json_for_script(data)
 
 
 # --------------------------------------------------------------------------
