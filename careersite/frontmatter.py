@@ -7,7 +7,7 @@ before they can expand, duplicate keys are caught, and every value keeps its 1-b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -150,7 +150,7 @@ class _Converter:
             if value is None:  # already reported; keep the key so it is not also "missing"
                 vline, vcol = self.where(value_node)
                 value = Located(None, vline, vcol, "invalid")
-            result[key] = replace(value, key_line=kline, key_col=kcol)
+            result[key] = Located(value.value, value.line, value.col, value.kind, kline, kcol, value.raw)
         return Located(result, line, col, "map")
 
     def scalar(self, node: yaml.ScalarNode, line: int, col: int) -> Located | None:

@@ -11,6 +11,8 @@ import re
 import markdown
 import nh3
 
+from .fastpath import markdown_plain, normalize_plain
+
 # Characters that Word and WeChat leave behind and that must never reach a page.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " "} | {c: " " for c in range(0x2000, 0x200B)}
@@ -107,6 +109,9 @@ def normalize_text(text: str) -> str:
 
     Fenced code blocks are left exactly as written; so are lines indented by four spaces or a tab.
     """
+    plain = normalize_plain(text)
+    if plain is not None:  # one line of plain text is already normal (tests/test_fastpath.py)
+        return plain
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BREAKS.sub("\n", text).translate(_INVISIBLE)
     text = _strip_conditional_comments(text)  # Word's conditional comments can span lines
@@ -243,6 +248,10 @@ class Renderer:
         source = normalize_text(text) if normalize else text
         if not source.strip():
             return ""
+        if source.count("\n") < UNIT_BUDGET:  # below every defusing budget when it is plain
+            fast = markdown_plain(source)
+            if fast is not None:  # plain paragraphs and lists: the same bytes without the parser
+                return fast
         source, plain = defuse_markup(source)
         html = sanitize(self._md.reset().convert(source))
         if plain:  # after sanitising, in one pass: escaped text cannot become markup

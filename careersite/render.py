@@ -65,6 +65,7 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build renders with one set of templates: no stat() per page
         )
         self.env.globals.update(
             site=site, config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset,

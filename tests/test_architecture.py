@@ -10,7 +10,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 PACKAGE = PROJECT / "careersite"
 
 # A module may import only modules listed before it (the stage order of STYLE.md).
-ORDER = ["errors", "i18n", "tomllines", "textfile", "frontmatter", "fields", "config", "markup", "safejson", "mailto",
+ORDER = ["errors", "i18n", "tomllines", "textfile", "frontmatter", "fields", "config", "fastpath", "markup", "safejson", "mailto",
          "content", "model", "lint", "seo", "search", "cache", "render", "output", "pipeline", "sitediff",
          "scaffold", "devserver", "cli"]
 
