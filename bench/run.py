@@ -64,12 +64,15 @@ raise SystemExit(main(sys.argv[2:]))
 
 def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of CMD; raises if it fails."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    proc.stderr.close()  # type: ignore[union-attr]
+    # stderr goes to a file, not a pipe: a build that warns about every position would fill a pipe
+    # nobody reads until it exits, and hang.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{stderr}")
     return seconds, usage.ru_maxrss / 1024
