@@ -162,7 +162,9 @@ def json_ld(data: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------
 def qr_svg(url: str, label: str) -> str:
     """An accessible inline SVG QR code of URL: role="img" with LABEL as its name, quiet zone included."""
-    code = segno.make(url, error="m", micro=False)
+    # A fixed mask: every decoder reads all eight, and choosing the "best" one costs segno 4.6 ms a
+    # code against 0.9 ms (80% of a 1,000-position build was mask selection).
+    code = segno.make(url, error="m", micro=False, mask=0)
     svg = code.svg_inline(omitsize=True, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None)
     # segno writes '<svg viewBox=".." class="qr-code">'; name it for assistive technology.
     return svg.replace("<svg ", f'<svg role="img" aria-label="{html_escape(label, quote=True)}" focusable="false" ', 1)
