@@ -10,6 +10,8 @@ import re
 import markdown
 import nh3
 
+from .fastpath import markdown_plain, normalize_plain
+
 # Characters that Word and WeChat leave behind and that must never reach a page.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " "}
@@ -34,6 +36,9 @@ _LIST_LINE = re.compile(r"^\s*(?:\d+\.|[-*+])\s")
 
 def normalize_text(text: str) -> str:
     """Clean pasted text and turn pasted numbering into Markdown lists. Idempotent."""
+    plain = normalize_plain(text)
+    if plain is not None:  # one line of plain text is already normal
+        return plain
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
     text = _WORD_ARTEFACTS.sub("", text)
     # Full-width indentation (　　) is how Word and WeChat start a paragraph; in Markdown four
@@ -101,6 +106,9 @@ class Renderer:
         source = normalize_text(text) if normalize else text
         if not source.strip():
             return ""
+        fast = markdown_plain(source)
+        if fast is not None:  # plain paragraphs and lists: the same bytes without the parser
+            return fast
         html = self._md.reset().convert(source)
         return sanitize(html)
 

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,7 +69,7 @@ class Site:
     today: dt.date
     drafts: bool = False
 
-    @property
+    @cached_property  # computed once: listings ask for it once per page
     def open_positions(self) -> tuple[Position, ...]:
         return tuple(p for p in self.positions if not p.is_closed(self.today))
 
@@ -77,7 +78,14 @@ class Site:
         return tuple(p for p in self.positions if p.is_closed(self.today))
 
     def open_in(self, category: Category) -> tuple[Position, ...]:
-        return tuple(p for p in self.open_positions if p.category.key == category.key)
+        return self._open_by_category.get(category.key, ())
+
+    @cached_property
+    def _open_by_category(self) -> dict[str, tuple[Position, ...]]:
+        groups: dict[str, list[Position]] = {}
+        for position in self.open_positions:
+            groups.setdefault(position.category.key, []).append(position)
+        return {key: tuple(group) for key, group in groups.items()}
 
     def is_open(self, position: Position) -> bool:
         return not position.is_closed(self.today)

@@ -1,0 +1,64 @@
+"""Fast paths for the common case of plain text: byte-identical to the slow path, or None to use it.
+
+Most position text is Chinese prose in numbered lists and paragraphs, with no Markdown syntax at all.
+For that text, Python-Markdown + nh3 produce `<ol>\\n<li>…</li>\\n</ol>` and `<p>…</p>`; building
+those strings directly skips the parser. Anything that could mean Markdown, HTML or pasted Word
+artefacts falls back (tests/test_fastpath.py compares both paths over generated inputs).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Characters that can mean something to Markdown, HTML, nh3 or normalize_text anywhere in a line,
+# plus every control, format, separator, private-use and non-BMP character (not worth the risk).
+_UNSAFE_ANYWHERE = (
+    r"\\`*_{}\[\]<>&|~"
+    r"\x00-\x09\x0b-\x1f\x7f-\xa0\xad"  # not \n: blocks and lines are handled below
+    r"\u0300-\u036f\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000"
+    r"\ud800-\uf8ff\ufe00-\ufe0f\ufeff\ufff0-\uffff\U00010000-\U0010ffff"
+)
+_UNSAFE = re.compile(f"[{_UNSAFE_ANYWHERE}]")
+# A line that starts like a list, heading, quote, rule or pasted numbering/bullet, or has edge spaces.
+_UNSAFE_START = re.compile(r"^(?:\s|\d+[.．、)）]|[#=+\-:.>!（(①-⑳•●·▪■◆◇○])|\s$")
+# "1. text" exactly as items_to_markdown and normalize_text write it.
+_ITEM = re.compile(r"^([1-9][0-9]{0,5})\. (\S(?:.*\S)?)$")
+
+
+def _is_plain_line(line: str) -> bool:
+    return bool(line) and _UNSAFE_START.search(line) is None
+
+
+def normalize_plain(text: str) -> str | None:
+    """normalize_text(TEXT) for one line of plain text, else None."""
+    if "\n" in text or _UNSAFE.search(text) or not _is_plain_line(text):
+        return None
+    return text
+
+
+def markdown_plain(source: str) -> str | None:
+    """Sanitised HTML of normalised Markdown SOURCE when it is plain paragraphs and tight ordered
+    lists, exactly as Python-Markdown + nh3 would write it; None otherwise."""
+    if _UNSAFE.search(source):
+        return None
+    parts: list[str] = []
+    previous_list = False
+    for block in source.strip("\n").split("\n\n"):
+        lines = block.split("\n")
+        items = [_ITEM.match(line) for line in lines]
+        if all(items):
+            if previous_list:
+                return None  # two lists a blank line apart are one loose list to Markdown
+            texts = [m[2] for m in items]  # type: ignore[index]
+            if not all(_is_plain_line(t) for t in texts):
+                return None
+            start = items[0][1]  # type: ignore[index]
+            head = "<ol>" if start == "1" else f'<ol start="{start}">'
+            parts.append(head + "\n" + "".join(f"<li>{t}</li>\n" for t in texts) + "</ol>")
+            previous_list = True
+        elif not any(items) and all(_is_plain_line(line) for line in lines):
+            parts.append("<p>" + "\n".join(lines) + "</p>")
+            previous_list = False
+        else:
+            return None
+    return "\n".join(parts)
