@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="ignore and do not update SITE/.cache/careersite (build everything from scratch)")
     sub.add_parser("check", parents=[common], help="validate everything, write nothing")
     return parser
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             args = parser.parse_args(["build", *argv])
         options = pipeline.Options(
             root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
-            today=_today(args),
+            today=_today(args), cache=not getattr(args, "no_cache", False),
         )
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)

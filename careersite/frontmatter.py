@@ -7,7 +7,7 @@ before they can expand, duplicate keys are caught, and every value keeps its 1-b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -134,7 +134,7 @@ class _Converter:
                 continue
             first_line[key] = kline
             if value is not None:
-                result[key] = replace(value, key_line=kline, key_col=kcol)
+                result[key] = Located(value.value, value.line, value.col, value.kind, kline, kcol, value.raw)
         return Located(result, line, col, "map")
 
     def scalar(self, node: yaml.ScalarNode, line: int, col: int) -> Located | None:

@@ -32,6 +32,8 @@ _NUMBERED = re.compile(
 )
 _BULLET = re.compile(r"^[ \t]*[•●·▪■◆◇○\-*+][ \t]*(?P<rest>[^\s\-*+].*)$")
 _LIST_LINE = re.compile(r"^\s*(?:\d+\.|[-*+])\s")
+# Anything the cleaning steps below would change (\r, invisible characters, Word artefacts, odd spaces).
+_NEEDS_CLEANING = re.compile("[\r\\[{<" + "".join(map(chr, _INVISIBLE)) + "".join(map(chr, _SPACES)) + "]")
 
 
 def normalize_text(text: str) -> str:
@@ -39,12 +41,13 @@ def normalize_text(text: str) -> str:
     plain = normalize_plain(text)
     if plain is not None:  # one line of plain text is already normal
         return plain
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
-    text = _WORD_ARTEFACTS.sub("", text)
-    # Full-width indentation (　　) is how Word and WeChat start a paragraph; in Markdown four
-    # leading spaces would make it a code block, so it goes before spaces are normalised.
-    text = _INDENT.sub("", text)
-    text = text.translate(_SPACES)
+    if _NEEDS_CLEANING.search(text):  # most text has nothing to clean; translate() is slow
+        text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+        text = _WORD_ARTEFACTS.sub("", text)
+        # Full-width indentation (　　) is how Word and WeChat start a paragraph; in Markdown four
+        # leading spaces would make it a code block, so it goes before spaces are normalised.
+        text = _INDENT.sub("", text)
+        text = text.translate(_SPACES)
     out: list[str] = []
     for line in text.split("\n"):
         line = line.rstrip()

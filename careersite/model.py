@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from .config import Category, SiteConfig
@@ -145,6 +145,23 @@ def make_position(source: PositionSource, config: SiteConfig, category: Category
     )
 
 
+class PositionStore(Protocol):
+    def get(self, key: str) -> Position | None: ...
+
+    def put(self, key: str, position: Position) -> None: ...
+
+
+def position_key(path: str, digest: str, slug: str) -> str:
+    """A Position is made from its file (path and bytes) and its slug, given the config."""
+    return f"pos:{path}:{digest}:{slug}"
+
+
+def resolve_slug(source: PositionSource) -> str | None:
+    """The slug build_site gives SOURCE, before the duplicate check (None: no usable slug)."""
+    slug = source.fields.get("slug") or source.stem
+    return slug if is_valid_slug(slug) else (slugify(source.stem) or None)
+
+
 def _sort_key(position: Position) -> tuple:
     # Newest first; among equal dates the HR reference number keeps the order HR chose.
     posted = position.posted.toordinal() if position.posted else 0
@@ -152,8 +169,11 @@ def _sort_key(position: Position) -> tuple:
 
 
 def build_site(config: SiteConfig, sources: list[PositionSource], problems: Problems, *,
-               today: dt.date, drafts: bool = False) -> Site:
-    """Apply defaults, resolve categories and slugs, check one URL per position, order listings."""
+               today: dt.date, drafts: bool = False, known: PositionStore | None = None) -> Site:
+    """Apply defaults, resolve categories and slugs, check one URL per position, order listings.
+
+    KNOWN holds positions made by an earlier build (or by worker processes) under the same config,
+    keyed by position_key: those are reused instead of rendering their text again."""
     renderer = Renderer()
     lookup = {c.key: c for c in config.categories} | {c.name: c for c in config.categories}
     by_slug: dict[str, PositionSource] = {}
@@ -186,7 +206,12 @@ def build_site(config: SiteConfig, sources: list[PositionSource], problems: Prob
             line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
             problems.error(source.path, line, col, "date_order", closes=closes, posted=posted)
             continue
-        position = make_position(source, config, category, slug, renderer)
+        key = position_key(source.path, source.digest, slug)
+        position = known.get(key) if known is not None else None
+        if position is None:
+            position = make_position(source, config, category, slug, renderer)
+            if known is not None:
+                known.put(key, position)
         if position.draft and not drafts:
             continue
         positions.append(position)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -135,3 +137,113 @@ def _count_removed(out: Path, kept: set[PurePosixPath]) -> int:
             if rel not in kept:
                 count += 1
     return count
+
+
+# Incremental output: what a build wrote is remembered (OutputState, kept in the cache), so the next
+# build can tell from stat() alone that OUT still holds it, and then touch only what changed.
+
+@dataclass
+class OutputState:
+    """OUT as the last build left it: every file's (size, mtime_ns, sha256) and every folder's mtime_ns.
+
+    A folder's mtime changes whenever an entry is added to or removed from it, so comparing both with
+    stat() shows whether anything (ours or anyone's) changed in OUT since, without reading a byte."""
+
+    files: dict[str, tuple[int, int, str]]
+    dirs: dict[str, int]
+
+    def matches(self, out: Path) -> bool:
+        base = os.fspath(out.absolute())
+        try:
+            for rel, (size, mtime_ns, _sha) in self.files.items():
+                st = os.lstat(os.path.join(base, rel))
+                if st.st_size != size or st.st_mtime_ns != mtime_ns or not stat.S_ISREG(st.st_mode):
+                    return False
+            for rel, mtime_ns in self.dirs.items():
+                if os.lstat(os.path.join(base, rel) if rel else base).st_mtime_ns != mtime_ns:
+                    return False
+        except OSError:
+            return False
+        return True
+
+
+def folder_times(out: Path, files: Iterable[str]) -> dict[str, int]:
+    """mtime_ns of OUT and of every folder holding one of FILES."""
+    base = os.fspath(out.absolute())
+    dirs = {""}
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        while parent and parent not in dirs:
+            dirs.add(parent)
+            parent = parent.rpartition("/")[0]
+    return {rel: os.lstat(os.path.join(base, rel) if rel else base).st_mtime_ns for rel in dirs}
+
+
+def stage_write(stage: Path, rel: str, data: bytes) -> tuple[int, int, str]:
+    """Write one file into a staging tree; its (size, mtime_ns, sha256). Safe to call from worker processes."""
+    relpath = safe_relpath(rel)
+    dest = os.path.join(stage, *relpath.parts)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with open(dest, "wb") as fh:
+        fh.write(data)
+    return len(data), os.stat(dest).st_mtime_ns, hashlib.sha256(data).hexdigest()
+
+
+def same_as_existing(out: Path, rel: str, data: bytes) -> bool:
+    """Does OUT already hold exactly DATA at REL (read and compared: used when no OutputState is known)."""
+    return _same_bytes(out.joinpath(*safe_relpath(rel).parts), data)
+
+
+class Staging:
+    """A staging folder beside OUT. Files are written into it first; nothing in OUT changes until
+    `swap_in` (the whole tree, atomically) or `apply` (the few changed files, one atomic rename each)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.out)
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{self.out.name}-", dir=self.out.parent))
+        os.chmod(self.path, 0o755)
+
+    def write(self, rel: str, data: bytes) -> tuple[int, int, str]:
+        return stage_write(self.path, rel, data)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def swap_in(self, unchanged: Iterable[str]) -> None:
+        """Hard-link the UNCHANGED files from OUT into the stage, then swap the stage in for OUT."""
+        for rel in unchanged:
+            relpath = safe_relpath(rel)
+            dest = self.path.joinpath(*relpath.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(self.out.joinpath(*relpath.parts), dest)
+            except FileExistsError:
+                pass
+            except OSError:
+                shutil.copy2(self.out.joinpath(*relpath.parts), dest)
+        _swap_in(self.path, self.out)
+
+    def apply(self, written: Iterable[str], removed: Iterable[str]) -> None:
+        """Move the WRITTEN files into OUT (each an atomic rename) and delete the REMOVED ones.
+
+        Only for a handful of files: everything was rendered before this, so a failing build never
+        gets here, but a build killed in these milliseconds leaves OUT part old, part new (the next
+        build notices, because OUT no longer matches what was recorded, and rebuilds the whole tree)."""
+        for rel in written:
+            parts = safe_relpath(rel).parts
+            dest = self.out.joinpath(*parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.path.joinpath(*parts), dest)
+        for rel in removed:
+            dest = self.out.joinpath(*safe_relpath(rel).parts)
+            try:
+                dest.unlink()
+            except FileNotFoundError:
+                pass
+            parent = dest.parent
+            while parent != self.out and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+        self.discard()

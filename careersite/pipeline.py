@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import incremental
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import CONTENT_DIR, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
 from .model import Site, build_site, today_in
-from .output import WriteStats, write_output
-from .render import STATIC_DIR, TEMPLATES_DIR, render_site
+from .output import WriteStats
+from .render import STATIC_DIR, TEMPLATES_DIR
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Options:
     base_url: str | None = None  # overrides site.toml (the dev server, CI's Pages URL)
     drafts: bool = False
     today: dt.date | None = None  # default: today in the site's time zone
+    cache: bool = True  # reuse what the last build made (ROOT/.cache/careersite); False: from scratch
 
     @property
     def out_dir(self) -> Path:
@@ -91,11 +93,17 @@ def build(options: Options) -> Result:
     if reason:
         problems.error(str(out), 0, 0, "output_unsafe", out=out, reason=reason)
         return Result(problems, seconds=time.perf_counter() - started)
-    site = load_site(options, problems)
-    if site is None:
+    config = load_config(options.root, problems)
+    if config is None:
+        load_positions(options.root, problems)  # still report every problem in every file
         return Result(problems, seconds=time.perf_counter() - started)
-    stats = write_output(out, render_site(site))
-    return Result(problems, site, stats, time.perf_counter() - started, written=True)
+    if options.base_url:
+        base = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+        config = dataclasses.replace(config, base_url=base)
+    today = options.today or today_in(config.timezone)
+    site, stats = incremental.build(options.root, out, config, problems, today=today, drafts=options.drafts,
+                                    use_cache=options.cache)
+    return Result(problems, site, stats, time.perf_counter() - started, written=stats is not None)
 
 
 __all__ = ["Options", "Result", "build", "check", "load_site", "SiteConfig"]

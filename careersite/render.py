@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from .config import Category
@@ -63,6 +65,7 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # one build renders with one set of templates: no stat() per page
         )
         self.env.globals.update(
             site=site, config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset,
@@ -137,15 +140,74 @@ class SiteRenderer:
 
     def pages(self) -> Iterator[tuple[str, bytes]]:
         """Every output file as (path relative to the output root, bytes)."""
-        yield "index.html", self.home()
+        for job in self.jobs():
+            yield job.path, job.render()
+
+    def jobs(self) -> Iterator[Job]:
+        """Every output file as a Job, rendered only when asked. A job's key says what the page shows:
+        the same key (under the same templates, config and generator) means the same bytes."""
+        yield Job("index.html", None, self.home)
         for category in self.site.config.categories:
-            for page in self.category_pages(category):
-                yield self.category_path(category, page.number) + "index.html", self.category(category, page)
+            pages = self.category_pages(category)
+            for page in pages:
+                key = self.listing_key("category", category.key, page.number, page.count, len(self.site.open_in(category)),
+                                       *(position_identity(p) for p in page.positions))
+                yield Job(self.category_path(category, page.number) + "index.html", key,
+                          partial(self.category, category, page))
         for position in self.site.positions:
-            yield position.url_path + "index.html", self.position(position)
-        yield "404.html", self.not_found()
+            key = self.page_key("position.html", "position", *position_identity(position),
+                                position.is_closed(self.site.today))
+            yield Job(position.url_path + "index.html", key, partial(self.position, position))
+        yield Job("404.html", None, self.not_found)
         for rel, path in self.statics:
-            yield rel, path.read_bytes()
+            yield Job(rel, None, path.read_bytes)
+
+    # Cache keys. A template that reads the global `site` can show any position, so its pages also
+    # depend on every position (templates_reading_site decides; usually only home.html does).
+    def page_key(self, template: str, *parts: object) -> str:
+        if template in self.templates_reading_site:
+            parts = (*parts, self.site_identity)
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+    def listing_key(self, *parts: object) -> str:
+        return self.page_key("category.html", *parts)
+
+    @cached_property
+    def site_identity(self) -> str:
+        return hashlib.sha256(repr([position_identity(p) for p in self.site.positions]).encode("utf-8")).hexdigest()
+
+    @cached_property
+    def templates_reading_site(self) -> frozenset[str]:
+        return frozenset(name for name in ("position.html", "category.html") if "site" in self._globals_used(name))
+
+    def _globals_used(self, name: str, seen: set[str] | None = None) -> set[str]:
+        """Undeclared names a template (and everything it extends, includes or imports) reads."""
+        seen = set() if seen is None else seen
+        if name in seen:
+            return set()
+        seen.add(name)
+        source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+        ast = self.env.parse(source)
+        used = set(jinja2.meta.find_undeclared_variables(ast))
+        for other in jinja2.meta.find_referenced_templates(ast):
+            if other is None:  # a computed template name: assume the worst
+                return {"site"}
+            used |= self._globals_used(other, seen)
+        return used
+
+
+def position_identity(position: Position) -> tuple[str, str, str]:
+    """What determines a Position (besides config and generator): its file, the file's bytes, its slug."""
+    return (position.source, position.digest, position.slug)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output file: its path, a cache key (None: always rendered), and how to render it."""
+
+    path: str
+    key: str | None
+    render: Callable[[], bytes]
 
 
 def render_site(site: Site) -> Iterator[tuple[str, bytes]]:

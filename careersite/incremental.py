@@ -1,0 +1,205 @@
+"""Config + position files -> Site -> output folder, redoing only what changed since the last build.
+
+The same stages in the same order as a build from scratch (read and validate every file, build the
+site, check it, render, write), with the cache (cache.py) answering for unchanged inputs and forked
+workers (parallel.py) sharing the rest. The output is byte-identical to a build without the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .cache import Cache, fingerprint, unpack
+from .config import SiteConfig
+from .content import PositionSource, find_position_files
+from .errors import Problems
+from .model import Position, Site, build_site, position_key
+from .output import OutputState, Staging, UnsafePath, WriteStats, folder_times
+from .parallel import parse_files, render_jobs
+from .render import SiteRenderer
+
+META = "meta"
+RACY_NS = 2_000_000_000  # a file changed this close to the last scan may have kept its size and mtime
+IN_PLACE_LIMIT = 200  # more changed files than this: stage a whole new tree and swap it in
+
+
+class _Known:
+    """Positions from the cache or made ahead by workers, for build_site (model.PositionStore)."""
+
+    def __init__(self, blobs: dict[str, bytes], cache: Cache) -> None:
+        self.blobs = blobs
+        self.cache = cache
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> Position | None:
+        self.used.add(key)
+        value = unpack(self.blobs.get(key))
+        return value if isinstance(value, Position) else None
+
+    def put(self, key: str, position: Position) -> None:
+        self.cache.put(key, position)
+
+
+class LazyPositions(Sequence[Position]):
+    """The positions of an unchanged site, read from the cache only if someone asks for them."""
+
+    def __init__(self, root: Path, keys: list[str]) -> None:
+        self.root = root
+        self.keys = keys
+        self._items: tuple[Position, ...] | None = None
+
+    def _load(self) -> tuple[Position, ...]:
+        if self._items is None:
+            cache = Cache(self.root).open()
+            found = cache.get_many(self.keys)
+            cache.close()
+            if len(found) != len(self.keys):
+                raise RuntimeError("the build cache changed while it was being read; run the build again")
+            self._items = tuple(found[k] for k in self.keys)
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._load()[index]
+
+    def __iter__(self) -> Iterator[Position]:
+        return iter(self._load())
+
+
+def build(root: Path, out: Path, config: SiteConfig, problems: Problems, *, today: dt.date, drafts: bool,
+          use_cache: bool = True) -> tuple[Site | None, WriteStats | None]:
+    """Validate everything, then bring OUT up to date. (None, None) when there are errors: OUT untouched."""
+    out = out.absolute()
+    cache = Cache(root).open() if use_cache else Cache(root)
+    try:
+        return _build(root, out, config, problems, today, drafts, cache)
+    finally:
+        cache.close()
+
+
+def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today: dt.date, drafts: bool,
+           cache: Cache) -> tuple[Site | None, WriteStats | None]:
+    fp = fingerprint(root, ("build", today.isoformat(), drafts, config.base_url, str(out)))
+    meta: Any = cache.get(META)
+    if not isinstance(meta, dict) or meta.get("fingerprint") != fp:
+        if meta is not None:
+            cache.clear()  # built for other templates, config, generator or options
+        meta = None
+
+    paths = find_position_files(root, problems)
+    first_file_problem = len(problems.items)
+    scan_ns = time.time_ns()
+    by_rel = {path.relative_to(root).as_posix(): path for path in paths}
+    stats = {}
+    for rel, path in by_rel.items():
+        try:
+            st = os.stat(path)
+            stats[rel] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stats[rel] = (-1, -1)
+    known_files: dict[str, tuple[int, int, str]] = meta["files"] if meta else {}
+    trusted_before = meta["scan_ns"] - RACY_NS if meta else 0
+    unchanged = {rel for rel, st in stats.items()
+                 if known_files.get(rel, (None, None))[:2] == st and st[1] < trusted_before}
+    state = OutputState(*meta["output"]) if meta and meta["output"] else None
+    if state is not None and not state.matches(out):
+        state = None
+
+    # Nothing changed anywhere: same inputs, same fingerprint, OUT exactly as we left it.
+    if meta and state is not None and len(unchanged) == len(stats) == len(known_files):
+        problems.extend(meta["problems"])
+        if not meta["ok"]:
+            return None, None
+        site = Site(config, LazyPositions(root, meta["order"]), today, drafts)  # type: ignore[arg-type]
+        count = len(state.files)
+        return site, WriteStats(count, 0, count, 0)
+
+    # Read and validate what changed (or is not in the cache); reuse the rest.
+    blobs = cache.all_blobs()
+    results: dict[str, tuple[PositionSource | None, list]] = {}
+    files: dict[str, tuple[int, int, str]] = {}
+    for rel in unchanged:
+        value = unpack(blobs.get(f"src:{rel}:{known_files[rel][2]}"))
+        if isinstance(value, tuple) and len(value) == 2:
+            results[rel] = value
+            files[rel] = known_files[rel]
+    todo = [path for rel, path in by_rel.items() if rel not in results]
+    for item in parse_files(todo, root, config, problems.messages):
+        results[item.rel] = unpack(item.blob)
+        files[item.rel] = (*item.stat, item.digest)
+        cache.put_blob(f"src:{item.rel}:{item.digest}", item.blob)
+        if item.position_key and item.position_blob:
+            blobs[item.position_key] = item.position_blob
+            cache.put_blob(item.position_key, item.position_blob)
+    sources = []
+    for rel in by_rel:
+        source, file_problems = results[rel]
+        problems.extend(file_problems)
+        if source is not None:
+            sources.append(source)
+
+    known = _Known(blobs, cache)
+    site = build_site(config, sources, problems, today=today, drafts=drafts, known=known)
+    del blobs, known.blobs, results
+    ok = not problems.has_errors()
+    new_meta = {
+        "fingerprint": fp, "scan_ns": scan_ns, "files": files, "problems": problems.items[first_file_problem:],
+        "ok": ok, "output": meta["output"] if meta else None, "keys": meta["keys"] if meta else {},
+        "order": meta["order"] if meta else [],
+    }
+    if not ok:  # report everything, write nothing; remember the parsing for next time
+        cache.put(META, new_meta)
+        _save(cache, files, known.used)
+        return None, None
+
+    renderer = SiteRenderer(site)
+    jobs = list(renderer.jobs())
+    if len({job.path for job in jobs}) != len(jobs):
+        raise UnsafePath("an output path is produced twice")
+    keys = meta["keys"] if meta and state is not None else {}
+    reuse = {i for i, job in enumerate(jobs)
+             if state is not None and job.key is not None and keys.get(job.path) == job.key and job.path in state.files}
+    todo_jobs = [i for i in range(len(jobs)) if i not in reuse]
+
+    cache.delete(META)  # until OUT matches the new record, the next build must not trust the old one
+    cache.commit()
+    stage = Staging(out)
+    try:
+        rendered = render_jobs(jobs, todo_jobs, stage.path, out, state.files if state else None)
+        entries = {jobs[i].path: state.files[jobs[i].path] for i in reuse} if state else {}
+        written = []
+        for item in rendered:
+            entries[jobs[item.index].path] = item.entry
+            if item.written:
+                written.append(jobs[item.index].path)
+        removed = [rel for rel in (state.files if state else ()) if rel not in entries]
+        if state is not None and not written and not removed:
+            stage.discard()
+        elif state is not None and len(written) + len(removed) <= IN_PLACE_LIMIT:
+            stage.apply(written, removed)
+        else:
+            done = set(written)
+            stage.swap_in(rel for rel in entries if rel not in done)
+    except BaseException:
+        stage.discard()
+        raise
+
+    new_meta.update(
+        output=(entries, folder_times(out, entries)),
+        keys={job.path: job.key for job in jobs if job.key is not None},
+        order=[position_key(p.source, p.digest, p.slug) for p in site.positions],
+    )
+    cache.put(META, new_meta)
+    _save(cache, files, known.used | set(new_meta["order"]))
+    return site, WriteStats(len(jobs), len(written), len(jobs) - len(written), len(removed))
+
+
+def _save(cache: Cache, files: dict[str, tuple[int, int, str]], positions: set[str]) -> None:
+    cache.commit()
+    cache.keep_only({META} | {f"src:{rel}:{entry[2]}" for rel, entry in files.items()} | positions)
