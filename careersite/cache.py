@@ -96,6 +96,7 @@ class Cache:
 
     def _connect(self) -> None:
         self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA page_size=16384")  # entries are 1-4 KB: no overflow page per entry
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
@@ -155,17 +156,23 @@ class Cache:
                     found[key] = value
         return found
 
-    def all_blobs(self) -> dict[str, bytes]:
-        """Every entry, still packed (one read of the whole table; unpack what is needed)."""
-        if self.db is None:
+    def get_blobs(self, keys: set[str]) -> dict[str, bytes]:
+        """The entries for KEYS that exist, still packed (one pass over the table)."""
+        if self.db is None or not keys:
             return {}
         try:
-            return dict(self.db.execute("SELECT key, value FROM entries WHERE key != 'meta'"))
+            if len(keys) < 200:
+                rows = self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(keys))})",
+                                       tuple(keys))
+                return dict(rows)
+            return {key: value for key, value in self.db.execute("SELECT key, value FROM entries") if key in keys}
         except sqlite3.Error:
             return {}
 
     def put_blob(self, key: str, blob: bytes) -> None:
         self.pending[key] = blob
+        if len(self.pending) >= 2000:  # write as we go: pending entries are memory
+            self.commit()
 
     def put(self, key: str, value: Any) -> None:
         self.pending[key] = pack(value)

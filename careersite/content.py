@@ -81,15 +81,17 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        folder = Path(dirpath)
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
+            path = folder / name
             if not is_position_file(path):
+                rel = path.relative_to(root).as_posix()
                 problems.warning(rel, 0, 0, "file_ignored_suffix", suffixes=" ".join(MARKDOWN_SUFFIXES + YAML_SUFFIXES))
                 continue
-            if path.is_symlink():
+            if os.path.islink(path):
+                rel = path.relative_to(root).as_posix()
                 target = path.resolve()
                 if not target.is_relative_to(real_base) or not target.is_file():
                     problems.error(rel, 0, 0, "symlink_outside", target=os.readlink(path))

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from .cache import Cache, fingerprint, unpack
 from .config import SiteConfig
-from .content import PositionSource, find_position_files
+from .content import CONTENT_DIR, PositionSource, find_position_files
 from .errors import Problems
-from .model import Position, Site, build_site, position_key
+from .model import Position, Site, build_site, position_key, resolve_slug
 from .output import OutputState, Staging, UnsafePath, WriteStats, folder_times
 from .parallel import parse_files, render_jobs
 from .render import SiteRenderer
@@ -27,36 +28,68 @@ RACY_NS = 2_000_000_000  # a file changed this close to the last scan may have k
 IN_PLACE_LIMIT = 200  # more changed files than this: stage a whole new tree and swap it in
 
 
-class _Known:
-    """Positions from the cache or made ahead by workers, for build_site (model.PositionStore)."""
+class _Objects:
+    """Unpacked cache entries: from this process's earlier builds (a dev server rebuilding), else from
+    the cache file, else made now. Keys name content (file path and digest), so reuse is safe under
+    one fingerprint; a new fingerprint starts empty. Also model.PositionStore for build_site."""
 
-    def __init__(self, blobs: dict[str, bytes], cache: Cache) -> None:
-        self.blobs = blobs
+    _memory: dict[str, Any] = {"fingerprint": None, "objects": {}}
+
+    def __init__(self, fp: str, cache: Cache) -> None:
+        if self._memory["fingerprint"] != fp:
+            self._memory.update(fingerprint=fp, objects={})
+        self.objects: dict[str, Any] = self._memory["objects"]
         self.cache = cache
         self.used: set[str] = set()
 
-    def get(self, key: str) -> Position | None:
+    def load(self, keys: set[str]) -> None:
+        """Fetch the KEYS not in memory from the cache file, in one pass."""
+        missing = {key for key in keys if key not in self.objects}
+        for key, blob in self.cache.get_blobs(missing).items():
+            value = unpack(blob)
+            if value is not None:
+                self.objects[key] = value
+
+    def add(self, key: str, blob: bytes) -> Any:
+        self.cache.put_blob(key, blob)
+        value = self.objects[key] = unpack(blob)
+        return value
+
+    def get(self, key: str) -> Any:
         self.used.add(key)
-        value = unpack(self.blobs.get(key))
-        return value if isinstance(value, Position) else None
+        value = self.objects.get(key)
+        if value is None and key.startswith("pos:"):
+            self.load({key})
+            value = self.objects.get(key)
+        return value if not key.startswith("pos:") or isinstance(value, Position) else None
 
     def put(self, key: str, position: Position) -> None:
+        self.used.add(key)
+        self.objects[key] = position
         self.cache.put(key, position)
+
+    def forget_unused(self, keep: set[str]) -> None:
+        for key in [k for k in self.objects if k not in keep]:
+            del self.objects[key]
 
 
 class LazyPositions(Sequence[Position]):
     """The positions of an unchanged site, read from the cache only if someone asks for them."""
 
-    def __init__(self, root: Path, keys: list[str]) -> None:
+    def __init__(self, root: Path, keys: list[str], fp: str) -> None:
         self.root = root
         self.keys = keys
+        self.fp = fp
         self._items: tuple[Position, ...] | None = None
 
     def _load(self) -> tuple[Position, ...]:
         if self._items is None:
-            cache = Cache(self.root).open()
-            found = cache.get_many(self.keys)
-            cache.close()
+            memory = _Objects._memory["objects"] if _Objects._memory["fingerprint"] == self.fp else {}
+            found = {key: memory[key] for key in self.keys if key in memory}
+            if len(found) < len(self.keys):
+                cache = Cache(self.root).open()
+                found.update(cache.get_many([key for key in self.keys if key not in found]))
+                cache.close()
             if len(found) != len(self.keys):
                 raise RuntimeError("the build cache changed while it was being read; run the build again")
             self._items = tuple(found[k] for k in self.keys)
@@ -92,10 +125,12 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
             cache.clear()  # built for other templates, config, generator or options
         meta = None
 
+    timer = _Timer()
     paths = find_position_files(root, problems)
     first_file_problem = len(problems.items)
     scan_ns = time.time_ns()
-    by_rel = {path.relative_to(root).as_posix(): path for path in paths}
+    prefix = len(os.fspath(root / CONTENT_DIR)) - len(CONTENT_DIR.as_posix())
+    by_rel = {os.fspath(path)[prefix:].replace(os.sep, "/"): path for path in paths}
     stats = {}
     for rel, path in by_rel.items():
         try:
@@ -110,43 +145,48 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
     state = OutputState(*meta["output"]) if meta and meta["output"] else None
     if state is not None and not state.matches(out):
         state = None
+    timer.lap("scan")
 
     # Nothing changed anywhere: same inputs, same fingerprint, OUT exactly as we left it.
     if meta and state is not None and len(unchanged) == len(stats) == len(known_files):
         problems.extend(meta["problems"])
         if not meta["ok"]:
             return None, None
-        site = Site(config, LazyPositions(root, meta["order"]), today, drafts)  # type: ignore[arg-type]
+        site = Site(config, LazyPositions(root, meta["order"], fp), today, drafts)  # type: ignore[arg-type]
         count = len(state.files)
         return site, WriteStats(count, 0, count, 0)
 
     # Read and validate what changed (or is not in the cache); reuse the rest.
-    blobs = cache.all_blobs()
+    objects = _Objects(fp, cache)
+    src_keys = {rel: f"src:{rel}:{known_files[rel][2]}" for rel in unchanged}
+    objects.load(set(src_keys.values()))
     results: dict[str, tuple[PositionSource | None, list]] = {}
     files: dict[str, tuple[int, int, str]] = {}
-    for rel in unchanged:
-        value = unpack(blobs.get(f"src:{rel}:{known_files[rel][2]}"))
+    for rel, key in src_keys.items():
+        value = objects.get(key)
         if isinstance(value, tuple) and len(value) == 2:
             results[rel] = value
             files[rel] = known_files[rel]
-    todo = [path for rel, path in by_rel.items() if rel not in results]
+    todo = [(path, rel) for rel, path in by_rel.items() if rel not in results]
     for item in parse_files(todo, root, config, problems.messages):
-        results[item.rel] = unpack(item.blob)
+        key = f"src:{item.rel}:{item.digest}"
+        objects.used.add(key)
+        results[item.rel] = objects.add(key, item.blob)
         files[item.rel] = (*item.stat, item.digest)
-        cache.put_blob(f"src:{item.rel}:{item.digest}", item.blob)
         if item.position_key and item.position_blob:
-            blobs[item.position_key] = item.position_blob
-            cache.put_blob(item.position_key, item.position_blob)
+            objects.add(item.position_key, item.position_blob)
+    timer.lap(f"read {len(todo)} files")
     sources = []
     for rel in by_rel:
         source, file_problems = results[rel]
         problems.extend(file_problems)
         if source is not None:
             sources.append(source)
-
-    known = _Known(blobs, cache)
-    site = build_site(config, sources, problems, today=today, drafts=drafts, known=known)
-    del blobs, known.blobs, results
+    if len(todo) < len(by_rel):  # the positions of unchanged files, in one pass over the cache file
+        objects.load({position_key(s.path, s.digest, slug) for s in sources if (slug := resolve_slug(s))})
+    site = build_site(config, sources, problems, today=today, drafts=drafts, known=objects)
+    del results, sources
+    timer.lap("site")
     ok = not problems.has_errors()
     new_meta = {
         "fingerprint": fp, "scan_ns": scan_ns, "files": files, "problems": problems.items[first_file_problem:],
@@ -155,11 +195,12 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
     }
     if not ok:  # report everything, write nothing; remember the parsing for next time
         cache.put(META, new_meta)
-        _save(cache, files, known.used)
+        _save(cache, objects)
         return None, None
 
     renderer = SiteRenderer(site)
     jobs = list(renderer.jobs())
+    timer.lap("plan")
     if len({job.path for job in jobs}) != len(jobs):
         raise UnsafePath("an output path is produced twice")
     keys = meta["keys"] if meta and state is not None else {}
@@ -189,17 +230,36 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
     except BaseException:
         stage.discard()
         raise
+    timer.lap(f"render and write {len(todo_jobs)} pages")
 
     new_meta.update(
         output=(entries, folder_times(out, entries)),
         keys={job.path: job.key for job in jobs if job.key is not None},
         order=[position_key(p.source, p.digest, p.slug) for p in site.positions],
     )
+    objects.used.update(new_meta["order"])
     cache.put(META, new_meta)
-    _save(cache, files, known.used | set(new_meta["order"]))
+    _save(cache, objects)
+    timer.lap("save cache")
     return site, WriteStats(len(jobs), len(written), len(jobs) - len(written), len(removed))
 
 
-def _save(cache: Cache, files: dict[str, tuple[int, int, str]], positions: set[str]) -> None:
+def _save(cache: Cache, objects: _Objects) -> None:
+    """Write new entries; forget those no current file or position needs (deleted or changed since)."""
     cache.commit()
-    cache.keep_only({META} | {f"src:{rel}:{entry[2]}" for rel, entry in files.items()} | positions)
+    cache.keep_only({META} | objects.used)
+    objects.forget_unused(objects.used)
+
+
+class _Timer:
+    """CAREERSITE_TIMING=1 prints how long each stage took (for bench/ and for profiling)."""
+
+    def __init__(self) -> None:
+        self.enabled = bool(os.environ.get("CAREERSITE_TIMING"))
+        self.last = time.perf_counter()
+
+    def lap(self, what: str) -> None:
+        if self.enabled:
+            now = time.perf_counter()
+            print(f"  {what}: {now - self.last:.3f} s", file=sys.stderr)
+            self.last = now

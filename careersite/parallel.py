@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .cache import pack
 from .config import SiteConfig
@@ -38,15 +38,18 @@ def worker_count() -> int:
     return wanted if wanted > 0 else min(os.cpu_count() or 1, 4)
 
 
-def _run(task: Callable[[range], list], count: int, chunk: int) -> list:
-    """TASK over range(COUNT) in chunks, in forked workers when there is enough work, in order."""
+def _run(task: Callable[[range], list], count: int, chunk: int) -> Iterator[Any]:
+    """TASK over range(COUNT) in chunks, in forked workers when there is enough work; results in order,
+    as they come (so the caller can store and drop them instead of holding them all)."""
     processes = worker_count()
     if count < MIN_PARALLEL or processes < 2:
-        return task(range(count))
+        for start in range(0, count, chunk):
+            yield from task(range(start, min(start + chunk, count)))
+        return
     chunks = [range(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        results = pool.map(task, chunks, chunksize=1)
-    return [item for part in results for item in part]
+        for part in pool.imap(task, chunks, chunksize=1):
+            yield from part
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,11 @@ class Parsed:
     position_blob: bytes | None = None
 
 
-def parse_files(paths: Sequence[Path], root: Path, config: SiteConfig | None, messages: dict[str, str]) -> list[Parsed]:
+def parse_files(paths: Sequence[tuple[Path, str]], root: Path, config: SiteConfig | None,
+                messages: dict[str, str]) -> Iterator[Parsed]:
     _STATE.update(paths=paths, root=root, config=config, messages=messages)
     try:
-        return _run(_parse_chunk, len(paths), 250)
+        yield from _run(_parse_chunk, len(paths), 250)
     finally:
         _STATE.clear()
 
@@ -76,8 +80,7 @@ def _parse_chunk(indexes: range) -> list[Parsed]:
     renderer = Renderer()
     results = []
     for i in indexes:
-        path = paths[i]
-        rel = path.relative_to(root).as_posix()
+        path, rel = paths[i]
         try:
             st = os.stat(path)
             stat, digest = (st.st_size, st.st_mtime_ns), hashlib.sha256(path.read_bytes()).hexdigest()
@@ -110,7 +113,7 @@ def render_jobs(jobs: Sequence[Job], indexes: Sequence[int], stage: Path, out: P
     PREVIOUS is what OUT is known to hold (no reading needed); None means compare with OUT's bytes."""
     _STATE.update(jobs=jobs, indexes=indexes, stage=stage, out=out, previous=previous)
     try:
-        return _run(_render_chunk, len(indexes), 200)
+        return list(_run(_render_chunk, len(indexes), 200))
     finally:
         _STATE.clear()
 
