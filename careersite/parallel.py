@@ -24,7 +24,7 @@ from .output import same_as_existing, stage_write
 from .render import Job
 
 JOBS_ENV = "CAREERSITE_JOBS"
-MIN_PARALLEL = 1500  # below this many files, starting processes costs more than it saves
+MIN_PARALLEL = 400  # below this many files, starting processes costs more than it saves
 _STATE: dict[str, Any] = {}
 
 
@@ -83,11 +83,12 @@ def _parse_chunk(indexes: range) -> list[Parsed]:
         path, rel = paths[i]
         try:
             st = os.stat(path)
-            stat, digest = (st.st_size, st.st_mtime_ns), hashlib.sha256(path.read_bytes()).hexdigest()
+            stat = (st.st_size, st.st_mtime_ns)
         except OSError:
-            stat, digest = (-1, -1), ""
+            stat = (-1, -1)
         problems = Problems(messages=messages)
         source = read_position(path, root, problems)
+        digest = source.digest if source is not None else _digest(path)
         key = blob = None
         if source is not None and config is not None:
             category = lookup.get(source.fields["category"])
@@ -97,6 +98,13 @@ def _parse_chunk(indexes: range) -> list[Parsed]:
                 blob = pack(make_position(source, config, category, slug, renderer))
         results.append(Parsed(rel, stat, digest, pack((source, problems.items)), key, blob))
     return results
+
+
+def _digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
