@@ -30,5 +30,12 @@ test: $(VENV)/.dev
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 scripts/install-test-tools
 	$(PY) -m pytest
 
+# make bench: the performance benchmark beside Hugo (docs/performance.md). SIZES=100,1000 for a quick look.
+SIZES ?= 100,1000,10000,30000
+REPEAT ?= 3
+bench: $(VENV)/.dev
+	$(PIP) -r bench/requirements.txt
+	$(PY) bench/run.py --sizes $(SIZES) --repeat $(REPEAT) --vs-hugo
+
 clean:
 	rm -rf public .cache test-artifacts

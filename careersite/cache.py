@@ -165,7 +165,13 @@ class Cache:
                 rows = self.db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(keys))})",
                                        tuple(keys))
                 return dict(rows)
-            return {key: value for key, value in self.db.execute("SELECT key, value FROM entries") if key in keys}
+            prefixes = {key.partition(":")[0] for key in keys}
+            found = {}
+            for prefix in prefixes:  # a range of the primary key: only the rows of that kind are read
+                rows = self.db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?",
+                                       (prefix + ":", prefix + ";"))
+                found.update((key, value) for key, value in rows if key in keys)
+            return found
         except sqlite3.Error:
             return {}
 

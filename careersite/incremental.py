@@ -126,14 +126,15 @@ def build(root: Path, out: Path, config: SiteConfig, problems: Problems, *, toda
 
 def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today: dt.date, drafts: bool,
            cache: Cache) -> tuple[Site | None, WriteStats | None]:
-    fp = fingerprint(root, ("build", today.isoformat(), drafts, config.base_url, str(out)))
+    timer = _Timer()
+    fp = fingerprint(root, ("build", today.isoformat(), drafts, config.base_url))
     meta: Any = cache.get(META)
     if not isinstance(meta, dict) or meta.get("fingerprint") != fp:
         if meta is not None:
             cache.clear()  # built for other templates, config, generator or options
         meta = None
+    timer.lap("fingerprint and record of the last build")
 
-    timer = _Timer()
     paths = find_position_files(root, problems)
     first_file_problem = len(problems.items)
     scan_ns = time.time_ns()
@@ -154,7 +155,8 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
             # Changed within the clock's resolution of the last scan? Then size and time prove nothing.
             if st[1] < trusted_before or _digest(by_rel[rel]) == known_files[rel][2]:
                 unchanged.add(rel)
-    state = OutputState(*meta["output"]) if meta and meta["output"] else None
+    # The record of OUT is only good for the folder it was made for (entries are good for any).
+    state = OutputState(*meta["output"]) if meta and meta["output"] and meta["out"] == str(out) else None
     if state is not None and not state.matches(out):
         state = None
     timer.lap("scan")
@@ -201,8 +203,9 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
     timer.lap("site")
     ok = not problems.has_errors()
     new_meta = {
-        "fingerprint": fp, "scan_ns": scan_ns, "files": files, "problems": problems.items[first_file_problem:],
-        "ok": ok, "output": meta["output"] if meta else None, "keys": meta["keys"] if meta else {},
+        "fingerprint": fp, "out": str(out), "scan_ns": scan_ns, "files": files, "problems": problems.items[first_file_problem:],
+        "ok": ok, "output": meta["output"] if meta and meta["out"] == str(out) else None,
+        "keys": meta["keys"] if meta else {},
         "order": meta["order"] if meta else [],
     }
     if not ok:  # report everything, write nothing; remember the parsing for next time

@@ -233,3 +233,11 @@ def test_no_cache_flag_builds_without_reading_or_writing_the_cache(make_site) ->
     assert result.returncode == 0, result.stderr
     assert not (site.root / CACHE_DIR).exists()
     assert "--no-cache" in site.run("build", "--help").stdout
+
+
+def test_building_into_another_folder_keeps_the_cache_and_writes_everything(site: SiteDir) -> None:
+    other = site.root.parent / "elsewhere"
+    result = build(site, other)
+    assert result.ok and result.stats.written == result.stats.files
+    assert tree(other) == tree(site.out) == cold(site)
+    assert build(site).stats.written == 0  # back to the first folder: its bytes are compared, none rewritten
