@@ -52,9 +52,10 @@ class _Objects:
             if value is not None:
                 self.objects[key] = value
 
-    def add(self, key: str, blob: bytes) -> Any:
+    def add(self, key: str, blob: bytes, value: Any = None) -> Any:
+        """Store BLOB under KEY; VALUE is what it holds (unpacked from it when not given)."""
         self.cache.put_blob(key, blob)
-        value = self.objects[key] = unpack(blob)
+        value = self.objects[key] = unpack(blob) if value is None else value
         return value
 
     def get(self, key: str) -> Any:
@@ -185,10 +186,10 @@ def _build(root: Path, out: Path, config: SiteConfig, problems: Problems, today:
     for item in parse_files(todo, root, config, problems.messages):
         key = f"src:{item.rel}:{item.digest}"
         objects.used.add(key)
-        results[item.rel] = objects.add(key, item.blob)
+        results[item.rel] = objects.add(key, item.blob, item.value)
         files[item.rel] = (*item.stat, item.digest)
         if item.position_key and item.position_blob:
-            objects.add(item.position_key, item.position_blob)
+            objects.add(item.position_key, item.position_blob, item.position)
     timer.lap(f"read {len(todo)} files")
     sources = []
     for rel in by_rel:

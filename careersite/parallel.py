@@ -43,6 +43,7 @@ def _run(task: Callable[[range], list], count: int, chunk: int) -> Iterator[Any]
     as they come (so the caller can store and drop them instead of holding them all)."""
     processes = worker_count()
     if count < MIN_PARALLEL or processes < 2:
+        _STATE["local"] = True  # results stay in this process: no need to unpickle what was just pickled
         for start in range(0, count, chunk):
             yield from task(range(start, min(start + chunk, count)))
         return
@@ -63,6 +64,8 @@ class Parsed:
     blob: bytes
     position_key: str | None = None
     position_blob: bytes | None = None
+    value: Any = None  # (source, problems) itself when parsed in this process
+    position: Any = None
 
 
 def parse_files(paths: Sequence[tuple[Path, str]], root: Path, config: SiteConfig | None,
@@ -89,14 +92,19 @@ def _parse_chunk(indexes: range) -> list[Parsed]:
         problems = Problems(messages=messages)
         source = read_position(path, root, problems)
         digest = source.digest if source is not None else _digest(path)
-        key = blob = None
+        key = blob = position = None
         if source is not None and config is not None:
             category = lookup.get(source.fields["category"])
             slug = resolve_slug(source)
             if category is not None and slug is not None:
                 key = position_key(source.path, source.digest, slug)
-                blob = pack(make_position(source, config, category, slug, renderer))
-        results.append(Parsed(rel, stat, digest, pack((source, problems.items)), key, blob))
+                position = make_position(source, config, category, slug, renderer)
+                blob = pack(position)
+        value = (source, problems.items)
+        if _STATE.get("local"):
+            results.append(Parsed(rel, stat, digest, pack(value), key, blob, value, position))
+        else:
+            results.append(Parsed(rel, stat, digest, pack(value), key, blob))
     return results
 
 
