@@ -88,9 +88,6 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items))
 
-    def files_with(self, severity: str) -> int:
-        return len({p.path for p in self.items if p.severity == severity})
-
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, if one is close enough to suggest."""

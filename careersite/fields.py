@@ -9,7 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import Problems, did_you_mean
 from .frontmatter import Located
@@ -247,5 +247,3 @@ def unknown_key_hint(problems: Problems, key: str, allowed: list[str] | tuple[st
         return problems.text("did_you_mean", suggestion=suggestion)
     return problems.text("allowed_keys", keys=", ".join(allowed))
 
-
-Validator = Callable[[str, Located, str, Problems], Any]
