@@ -58,6 +58,7 @@ class PositionSource:
     lines: dict[str, tuple[int, int]] = field(compare=False)
     sections: tuple[Section, ...] = ()
     digest: str = ""  # sha256 of the file's bytes
+    text: str = field(default="", compare=False, repr=False)  # the decoded file, for lint's raw-text checks
 
 
 def section_kind(heading: str) -> str | None:
@@ -236,7 +237,7 @@ def read_position(path: Path, root: Path, problems: Problems,
 
     if len(problems.errors) > before:
         return None
-    return PositionSource(rel, path.stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest())
+    return PositionSource(rel, path.stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest(), text)
 
 
 def load_positions(root: Path, problems: Problems,

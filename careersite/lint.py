@@ -1,6 +1,6 @@
 """Warnings for things worth a look (not errors): long titles, closing dates, broken numbering, Word paste.
 
-Runs after the model stage on the sources that passed their own checks. Reads the raw file text, so
+Runs after the model stage on the sources that passed their own checks. Uses the raw file text, so
 what it reports is what HR wrote, at the real line and column; it never changes what is built.
 """
 
@@ -43,7 +43,7 @@ def lint_site(config: SiteConfig, sources: list[PositionSource], today: dt.date,
     defaults_line = key_lines(_read(config.root / CONFIG_FILE)).get(("defaults", 0, "closes"), 1)
     reported_defaults: set[str] = set()
     for source in sources:
-        text = _read(config.root / source.path)
+        text = source.text  # read once by the content stage, not again here
         lint_title(source, problems)
         lint_closing(source, config, today, problems, defaults_line, reported_defaults)
         lint_paste(source.path, text, problems)
