@@ -122,17 +122,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     problems = result.problems
     print_problems(problems)
-    if problems.has_errors() or result.site is None:
+    if problems.has_errors() or result.counts is None:
         print(_summary(problems), file=sys.stderr)
         if options.strict and problems.warnings and not problems.has_errors():
             print(problems.text("strict_failed", warnings=len(problems.warnings)), file=sys.stderr)
         if args.command != "check":
             print(problems.text("build_failed", out=options.out_dir), file=sys.stderr)
         return 1
-    site = result.site
     if problems.items:
         print(_summary(problems), file=sys.stderr)
-    print(problems.text("summary_ok", positions=len(site.positions), categories=len(site.config.categories)))
+    positions, categories = result.counts
+    print(problems.text("summary_ok", positions=positions, categories=categories))
     if result.written and result.stats:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0

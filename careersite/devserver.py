@@ -17,9 +17,8 @@ import signal
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import jinja2
 from livereload import Server
@@ -60,44 +59,41 @@ def positions_key(positions: Iterable[Position]) -> tuple:
 
 
 class PageCache:
-    """Rendered bytes of position, category and home pages for the dev server, keyed on their inputs.
+    """Rendered bytes of the home and category pages for the dev server, keyed on their inputs.
 
-    `render(site)` is a drop-in for render.render_site. Only pages whose inputs changed are rendered;
-    `renders` counts what the last call actually rendered, by kind. Entries not used by the last
-    build are dropped, so the cache holds one site's worth of pages at most.
+    Position pages need no help here: the build cache (cache.py) reuses those from the output folder.
+    `renderer` is what pipeline.build calls to make the pages; `keep` drops the entries the last
+    successful build did not use, so the cache holds one site's worth of pages at most.
     """
 
     def __init__(self) -> None:
         self.entries: dict[tuple, bytes] = {}
-        self.renders: Counter[str] = Counter()
+        self.last: CachingSiteRenderer | None = None
 
-    def render(self, site: Site) -> Iterator[tuple[str, bytes]]:
-        self.renders = Counter()
-        renderer = CachingSiteRenderer(site, self)
-        yield from renderer.pages()
-        self.entries = renderer.used
+    def renderer(self, site: Site, changed: dict | None = None) -> CachingSiteRenderer:
+        self.last = CachingSiteRenderer(site, self, changed)
+        return self.last
+
+    def keep(self) -> None:
+        if self.last is not None:
+            self.entries, self.last = self.last.used, None
 
     def lookup(self, key: tuple, used: dict[tuple, bytes], make: Callable[[], bytes]) -> bytes:
         data = self.entries.get(key)
         if data is None:
             data = make()
-            self.renders[key[0]] += 1
         used[key] = data
         return data
 
 
 class CachingSiteRenderer(SiteRenderer):
-    """SiteRenderer whose position, category and home pages come from a PageCache when unchanged."""
+    """SiteRenderer whose category and home pages come from a PageCache when unchanged."""
 
-    def __init__(self, site: Site, cache: PageCache) -> None:
-        super().__init__(site)
+    def __init__(self, site: Site, cache: PageCache, changed: dict | None = None) -> None:
+        super().__init__(site, changed)
         self.cache = cache
         self.used: dict[tuple, bytes] = {}
         self.site_key = site_fingerprint(site, self.fingerprints)
-
-    def position(self, position: Position) -> bytes:
-        key = ("position", self.site_key, positions_key([position]))
-        return self.cache.lookup(key, self.used, lambda: super(CachingSiteRenderer, self).position(position))
 
     def category(self, category: Category, page: Page) -> bytes:
         key = ("category", self.site_key, category.key, page.number, positions_key(self.site.open_in(category)))
@@ -238,7 +234,7 @@ class DevServer:
         self.builds += 1
         started = time.perf_counter()
         try:
-            result = pipeline.build(self.options, render=self.cache.render)
+            result = pipeline.build(self.options, renderer=self.cache.renderer)
         except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
             result = pipeline.Result(pipeline.new_problems())
             name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
@@ -259,8 +255,9 @@ class DevServer:
             self.say(problems.text("serve_failed"))
             return False
         self.has_site = True
+        self.cache.keep()
         self.overlay = warnings_html(problems) if problems.warnings else b""
-        rendered = sum(self.cache.renders.values())
+        rendered = sum(result.rendered.values())
         self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=rendered))
         return True
 

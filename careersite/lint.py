@@ -40,14 +40,25 @@ _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 
 def lint_site(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
     """Report warnings for every position source; site-wide defaults are reported once, on site.toml."""
+    for source in sources:
+        lint_file(source, problems)
+    lint_dates(config, sources, today, problems)
+
+
+def lint_file(source: PositionSource, problems: Problems) -> None:
+    """The warnings that depend on this file alone (a build cache keeps them with the file's digest)."""
+    text = source.text  # read once by the content stage, not again here
+    lint_title(source, problems)
+    lint_paste(source.path, text, problems)
+    lint_numbering(source.path, text, source.path.endswith(MARKDOWN_SUFFIXES), problems)
+
+
+def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
+    """The warnings that depend on today: closing soon, expired, no closing date."""
     defaults_line = key_lines(_read(config.root / CONFIG_FILE)).get(("defaults", 0, "closes"), 1)
     reported_defaults: set[str] = set()
     for source in sources:
-        text = source.text  # read once by the content stage, not again here
-        lint_title(source, problems)
         lint_closing(source, config, today, problems, defaults_line, reported_defaults)
-        lint_paste(source.path, text, problems)
-        lint_numbering(source.path, text, source.path.endswith(MARKDOWN_SUFFIXES), problems)
 
 
 def _read(path: Path) -> str:

@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .config import Category, SiteConfig
@@ -151,9 +151,21 @@ def _sort_key(position: Position) -> tuple:
     return (-posted, position.code or "\uffff", position.title, position.slug)
 
 
+def resolve_slug(source: PositionSource) -> str | None:
+    """The URL name: `slug:` or the file name, else one made from the file name; None if none can be."""
+    slug = source.fields.get("slug") or source.stem
+    if is_valid_slug(slug):
+        return slug
+    # "风险管理岗.md" -> feng-xian-guan-li-gang; "Risk Manager.md" -> risk-manager
+    return slugify(source.stem) or None
+
+
 def build_site(config: SiteConfig, sources: list[PositionSource], problems: Problems, *,
-               today: dt.date, drafts: bool = False) -> Site:
-    """Apply defaults, resolve categories and slugs, check one URL per position, order listings."""
+               today: dt.date, drafts: bool = False, made: Mapping[str, Position] | None = None) -> Site:
+    """Apply defaults, resolve categories and slugs, check one URL per position, order listings.
+
+    MADE holds positions already made from these sources (by source path), e.g. by a build cache.
+    """
     renderer = Renderer()
     by_slug: dict[str, PositionSource] = {}
     positions: list[Position] = []
@@ -162,13 +174,10 @@ def build_site(config: SiteConfig, sources: list[PositionSource], problems: Prob
         category = find_category(source.fields["category"], config.categories, source.path, line, col, problems)
         if category is None:
             continue
-        slug = source.fields.get("slug") or source.stem
-        if not is_valid_slug(slug):
-            suggestion = slugify(source.stem)
-            if not suggestion:
-                problems.error(source.path, 1, 1, "slug_from_filename", name=source.stem, suggestion="position-name")
-                continue
-            slug = suggestion  # "风险管理岗.md" -> feng-xian-guan-li-gang; "Risk Manager.md" -> risk-manager
+        slug = resolve_slug(source)
+        if slug is None:
+            problems.error(source.path, 1, 1, "slug_from_filename", name=source.stem, suggestion="position-name")
+            continue
         if slug in by_slug:
             line, col = source.lines.get("slug", (1, 1))
             problems.error(source.path, line, col, "slug_duplicate", slug=slug, other=by_slug[slug].path)
@@ -180,7 +189,9 @@ def build_site(config: SiteConfig, sources: list[PositionSource], problems: Prob
             line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
             problems.error(source.path, line, col, "date_order", closes=closes, posted=posted)
             continue
-        position = make_position(source, config, category, slug, renderer)
+        position = made.get(source.path) if made else None
+        if position is None or position.slug != slug or position.digest != source.digest:
+            position = make_position(source, config, category, slug, renderer)
         if position.draft and not drafts:
             continue
         positions.append(position)

@@ -7,6 +7,7 @@ Unchanged files are hard-linked from the previous output, so their bytes and tim
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import ctypes.util
 import os
 import shutil
@@ -82,6 +83,133 @@ def clean_leftovers(out: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+Stat = tuple[int, int, int]  # size, mtime_ns, inode: how a later build recognises a file it wrote
+
+
+def _stat(path: Path) -> Stat:
+    st = os.lstat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def stage_file(stage: Path, out: Path, rel: str, data: bytes,
+               previous: tuple[Stat, str] | None = None) -> tuple[Stat, str, bool]:
+    """Put DATA at REL in the staged tree: hard-linked from OUT when OUT already has these bytes.
+
+    PREVIOUS is what OUT/REL held after the last build (its stat and sha256), if known: then the
+    bytes in OUT need not be read. Returns (stat of the staged file, sha256 of DATA, written).
+    Used by Staging and by worker processes writing into the same staging folder.
+    """
+    relpath = safe_relpath(rel)
+    dest = stage.joinpath(*relpath.parts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    sha = hashlib.sha256(data).hexdigest()
+    existing = out.joinpath(*relpath.parts)
+    if previous is not None and previous[1] == sha:
+        same = _stat_or_none(existing) == previous[0]
+    else:
+        same = previous is None and _same_bytes(existing, data)
+    if same:
+        try:
+            os.link(existing, dest)
+            return _stat(dest), sha, False
+        except OSError:
+            pass
+    with open(dest, "wb") as fh:
+        fh.write(data)
+    return _stat(dest), sha, True
+
+
+def _stat_or_none(path: Path) -> Stat | None:
+    try:
+        return _stat(path)
+    except OSError:
+        return None
+
+
+class Staging:
+    """A new output tree built beside OUT and swapped in whole by commit(); discarded on any error.
+
+    Files come from write() (bytes), reuse() (OUT's own file, when it is still what the last build
+    wrote) or adopt() (written into `dir` by another process). `files` records what the tree holds.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.out)
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{self.out.name}-", dir=self.out.parent))
+        os.chmod(self.dir, 0o755)
+        self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256)
+        self.written = self.unchanged = 0
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def claim(self, rel: str) -> None:
+        """Reserve REL (another process will write it); a path produced twice is a bug upstream."""
+        safe_relpath(rel)
+        if rel in self.files:
+            raise UnsafePath(f"{rel} produced twice")
+
+    def write(self, rel: str, data: bytes, previous: tuple[Stat, str] | None = None) -> str:
+        """Stage DATA at REL; returns its sha256."""
+        self.claim(rel)
+        stat, sha, written = stage_file(self.dir, self.out, rel, data, previous)
+        self.adopt(rel, stat, sha, written)
+        return sha
+
+    def reuse(self, rel: str, previous: tuple[Stat, str]) -> bool:
+        """Link OUT/REL into the tree if it is still the file PREVIOUS describes; False if not."""
+        self.claim(rel)
+        relpath = safe_relpath(rel)
+        existing = self.out.joinpath(*relpath.parts)
+        if _stat_or_none(existing) != previous[0]:
+            return False
+        dest = self.dir.joinpath(*relpath.parts)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(existing, dest)
+        except OSError:
+            return False
+        self.adopt(rel, previous[0], previous[1], False)
+        return True
+
+    def adopt(self, rel: str, stat: Stat, sha: str, written: bool) -> None:
+        self.files[rel] = (stat, sha)
+        if written:
+            self.written += 1
+        else:
+            self.unchanged += 1
+
+    def add_tree(self, sub: str) -> None:
+        """Record the files something else (the search indexer) wrote under SUB."""
+        base = self.dir / sub
+        for dirpath, _dirs, names in os.walk(base):
+            for name in names:
+                path = Path(dirpath, name)
+                rel = path.relative_to(self.dir).as_posix()
+                if rel not in self.files:
+                    self.files[rel] = (_stat(path), "")
+                    self.written += 1
+
+    def commit(self) -> WriteStats:
+        """Swap the staged tree in for OUT."""
+        try:
+            removed = _count_removed(self.out, {PurePosixPath(rel) for rel in self.files})
+            _swap_in(self.dir, self.out)
+        except BaseException:
+            self.discard()
+            raise
+        return WriteStats(len(self.files), self.written, self.unchanged, removed)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def write_output(out: Path, files: Iterable[tuple[str, bytes]],
                  finalize: Callable[[Path], None] | None = None) -> WriteStats:
     """Write every (path, bytes) into a fresh tree and swap it in for OUT in one step.
@@ -90,46 +218,13 @@ def write_output(out: Path, files: Iterable[tuple[str, bytes]],
     FINALIZE(stage_dir) runs on the complete staged tree before the swap (e.g. a search indexer);
     what it adds is published with the rest, and if it raises, OUT is left untouched too.
     """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(out)
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{out.name}-", dir=out.parent))
-    total = written = unchanged = 0
-    seen: set[PurePosixPath] = set()
-    try:
-        os.chmod(stage, 0o755)
-        made_dirs: set[Path] = set()
+    with Staging(out) as staging:
         for rel, data in files:
-            relpath = safe_relpath(rel)
-            if relpath in seen:
-                raise UnsafePath(f"{rel} produced twice")
-            seen.add(relpath)
-            dest = stage.joinpath(*relpath.parts)
-            if dest.parent not in made_dirs:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(dest.parent)
-            previous = out.joinpath(*relpath.parts)
-            total += 1
-            if _same_bytes(previous, data):
-                try:
-                    os.link(previous, dest)
-                    unchanged += 1
-                    continue
-                except OSError:
-                    pass
-            with open(dest, "wb") as fh:
-                fh.write(data)
-            written += 1
+            staging.write(rel, data)
         if finalize is not None:
-            finalize(stage)
-            seen |= _files_under(stage)
-            total = len(seen)
-        removed = _count_removed(out, seen)
-        _swap_in(stage, out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return WriteStats(total, written, unchanged, removed)
+            finalize(staging.dir)
+            staging.add_tree(".")
+        return staging.commit()
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -6,21 +6,27 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+from collections import Counter
+import hashlib
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable
 
+from .cache import BuildCache, Manifest, file_key, fingerprint, stat_of, unpack
 from .config import CONFIG_FILE, SiteConfig, load_config
-from .content import CONTENT_DIR, load_positions
+from .content import CONTENT_DIR, find_position_files, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
-from .lint import lint_site
+from .lint import lint_dates, lint_site
 from .model import Site, build_site, today_in
-from .output import WriteStats, write_output
-from .render import STATIC_DIR, TEMPLATES_DIR, render_site
-from .search import SearchIndexFailed, build_index
-from .seo import check_postings
+from .output import Staging, WriteStats
+from .parallel import process_files, render_positions
+from .perfile import FileResult
+from .render import STATIC_DIR, TEMPLATES_DIR, SiteRenderer, position_path
+from .search import INDEX_DIR, SearchIndexFailed, build_index
+from .seo import change_tops, check_postings, content_times, git_head, git_times
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,16 @@ class Result:
     seconds: float = 0.0
     written: bool = False
     extra: dict = field(default_factory=dict)
+    counts: tuple[int, int] | None = None  # positions, categories (set when no Site was needed)
+    rendered: Counter[str] = field(default_factory=Counter)  # pages rendered (not reused), by kind
+
+    def __post_init__(self) -> None:
+        if self.counts is None and self.site is not None:
+            self.counts = (len(self.site.positions), len(self.site.config.categories))
 
     @property
     def ok(self) -> bool:
-        return self.site is not None and not self.problems.has_errors()
+        return self.counts is not None and not self.problems.has_errors()
 
 
 def new_problems() -> Problems:
@@ -62,9 +74,7 @@ def load_site(options: Options, problems: Problems) -> Site | None:
     sources = load_positions(options.root, problems, config.categories if config else None)
     if config is None:
         return None
-    if options.base_url:
-        base = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
-        config = dataclasses.replace(config, base_url=base)
+    config = _with_base_url(config, options)
     today = options.today or today_in(config.timezone)
     site = build_site(config, sources, problems, today=today, drafts=options.drafts)
     check_postings(site, problems)
@@ -72,6 +82,13 @@ def load_site(options: Options, problems: Problems) -> Site | None:
     if options.strict and problems.warnings:
         return None
     return None if problems.has_errors() else site
+
+
+def _with_base_url(config: SiteConfig, options: Options) -> SiteConfig:
+    if not options.base_url:
+        return config
+    base = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+    return dataclasses.replace(config, base_url=base)
 
 
 def unsafe_output_reason(root: Path, out: Path) -> str | None:
@@ -100,7 +117,7 @@ def check(options: Options) -> Result:
     started = time.perf_counter()
     problems = new_problems()
     site = load_site(options, problems)
-    return Result(problems, site, seconds=time.perf_counter() - started)
+    return Result(problems, site, seconds=time.perf_counter() - started)  # check: nothing cached, nothing written
 
 
 def _without_cyclic_gc(function: Callable[..., Result]) -> Callable[..., Result]:
@@ -119,10 +136,11 @@ def _without_cyclic_gc(function: Callable[..., Result]) -> Callable[..., Result]
 
 
 @_without_cyclic_gc
-def build(options: Options, render: Callable[[Site], Iterable[tuple[str, bytes]]] = render_site) -> Result:
+def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] = SiteRenderer) -> Result:
     """Validate, then render and write atomically. On any error the output folder is untouched.
 
-    RENDER turns the site into (path, bytes); the dev server passes one that reuses unchanged pages.
+    Only what changed since the last build into the same folder is redone (cache.py); the result is
+    byte-identical to a build from nothing. RENDERER makes the pages (the dev server counts them).
     """
     started = time.perf_counter()
     problems = new_problems()
@@ -134,14 +152,182 @@ def build(options: Options, render: Callable[[Site], Iterable[tuple[str, bytes]]
     if is_foreign_output(out):
         problems.error(str(out), 0, 0, "output_foreign", out=out)
         return Result(problems, seconds=time.perf_counter() - started)
-    site = load_site(options, problems)
-    if site is None:
+    config = load_config(options.root, problems)
+    if config is None:
+        load_positions(options.root, problems)  # still report every mistake in the position files
         return Result(problems, seconds=time.perf_counter() - started)
+    config = _with_base_url(config, options)
+    cache = BuildCache.open(options.root, out, (options.base_url, options.drafts))
     try:
-        stats = write_output(out, render(site), finalize=lambda stage: build_index(stage, problems))
-    except SearchIndexFailed:
-        return Result(problems, seconds=time.perf_counter() - started)
-    return Result(problems, site, stats, time.perf_counter() - started, written=True)
+        result = Build(options, config, problems, cache).run(renderer)
+    finally:
+        cache.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class Build:
+    """One build into one output folder, using and then updating what the last one left in the cache."""
+
+    def __init__(self, options: Options, config: SiteConfig, problems: Problems, cache: BuildCache) -> None:
+        self.options, self.config, self.problems, self.cache = options, config, problems, cache
+        self.root = options.root
+        self.out = options.out_dir.absolute()
+        self.today = options.today or today_in(config.timezone)
+        self.fingerprint = fingerprint(self.root, (options.base_url, options.drafts))
+        self.last = cache.manifest(self.fingerprint)
+        self.scanned_ns = time.time_ns()
+        self.paths = find_position_files(self.root, problems)
+        self.mark = len(problems.items)  # what follows is what an unchanged site reports again
+        self.stats = {path.relative_to(self.root).as_posix(): stat_of(path) for path in self.paths}
+        self.git_head = git_head(self.root)
+
+    def up_to_date(self) -> bool:
+        """Nothing the output depends on has changed, and the output is as the last build left it."""
+        last = self.last
+        if not last.outputs or last.today != self.today.isoformat() or last.git_head != self.git_head:
+            return False
+        if set(last.sources) != set(self.stats):
+            return False
+        if any(last.known_digest(rel, stat) is None for rel, stat in self.stats.items()):
+            return False
+        return all(stat_of(self.out / rel) == entry[0] for rel, entry in last.outputs.items())
+
+    def run(self, renderer: Callable[[Site, dict], SiteRenderer]) -> Result:
+        problems, last = self.problems, self.last
+        if self.up_to_date():
+            problems.extend(last.problems)
+            if self.options.strict and problems.warnings:
+                return Result(problems)
+            files = len(last.outputs)
+            return Result(problems, counts=last.counts, stats=WriteStats(files, 0, files, 0), written=True)
+        results, stored = self.process_files()
+        self.results = results
+        sources = []
+        for rel in self.stats:
+            result = results.get(rel)
+            if result is None:
+                continue
+            problems.extend(result.problems)
+            problems.extend(result.lint)
+            if result.source is not None:
+                sources.append(result.source)
+        made = {rel: r.position for rel, r in results.items() if r.position is not None}
+        site = build_site(self.config, sources, problems, today=self.today, drafts=self.options.drafts, made=made)
+        for position in site.open_positions:
+            problems.extend(results[position.source].posting)
+        lint_dates(self.config, sources, self.today, problems)  # warnings only; never changes the site
+        if problems.has_errors() or (self.options.strict and problems.warnings):
+            return Result(problems)
+        try:
+            manifest, stats, rendered = self.write(site, renderer)
+        except SearchIndexFailed:
+            return Result(problems)
+        self.cache.put_many(stored, keep={file_key(r.path, r.digest) for r in results.values() if r.source})
+        self.cache.save_manifest(manifest)
+        return Result(problems, site, stats, written=True, rendered=rendered)
+
+    # Position files ---------------------------------------------------------------------------
+    def process_files(self) -> tuple[dict[str, FileResult], dict[str, bytes]]:
+        """Every position file's FileResult: from memory or the cache when its bytes are known, else
+        made now (in worker processes when there are many). Also the new entries for the cache."""
+        known: dict[str, str] = {}  # rel -> cache key
+        for rel, stat in self.stats.items():
+            digest = self.last.known_digest(rel, stat)
+            if digest is None:
+                digest = _digest_of(self.root / rel)
+            if digest:
+                known[rel] = file_key(rel, digest)
+        memory = _MEMORY if _MEMORY.get("fingerprint") == self.fingerprint else {}
+        blobs = self.cache.get_many(key for key in known.values() if key not in memory)
+        results: dict[str, FileResult] = {}
+        for rel, key in known.items():
+            value = memory.get(key)
+            if value is None:
+                value = unpack(blobs.get(key))
+            if isinstance(value, FileResult) and value.path == rel:
+                results[rel] = value
+        todo = [path for path, rel in zip(self.paths, self.stats) if rel not in results]
+        stored: dict[str, bytes] = {}
+        for blob, result in process_files(todo, self.root, self.config, self.problems.messages):
+            results[result.path] = result
+            if result.source is not None:
+                stored[file_key(result.path, result.digest)] = blob
+        _MEMORY.clear()
+        _MEMORY.update({file_key(r.path, r.digest): r for r in results.values() if r.source is not None},
+                       fingerprint=self.fingerprint)
+        return results, stored
+
+    # Output -------------------------------------------------------------------------------------
+    def changed_times(self, site: Site) -> tuple[dict, dict[str, float]]:
+        committed = self.last.git_times if self.last.git_head == self.git_head and self.git_head else None
+        paths = [CONFIG_FILE, *(p.source for p in site.positions)]
+        if committed is None:
+            committed = git_times(self.root, change_tops(paths + [CONTENT_DIR.as_posix()]))
+        return content_times(self.root, paths, committed), committed
+
+    def write(self, site: Site, renderer_class: Callable[[Site, dict], SiteRenderer]
+              ) -> tuple[Manifest, WriteStats, Counter[str]]:
+        last, problems = self.last, self.problems
+        changed, committed = self.changed_times(site)
+        renderer = renderer_class(site, changed)
+        depends = renderer.position_page_inputs()
+        extra = self.today.isoformat() if "today" in depends else ""
+        if "site" in depends:
+            extra += hashlib.sha256(repr([(p.source, p.digest) for p in site.positions]).encode()).hexdigest()
+        pages: dict[str, str] = {}
+        with Staging(self.out) as staging:
+            for rel, data in renderer.listing_pages():
+                staging.write(rel, data, last.outputs.get(rel))
+            jobs = []
+            for position in site.positions:
+                rel = position_path(position)
+                key = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}\0{extra}"
+                pages[rel] = key
+                previous = last.outputs.get(rel)
+                if not (last.pages.get(rel) == key and previous and staging.reuse(rel, previous)):
+                    staging.claim(rel)
+                    jobs.append((rel, position))
+            for rel, stat, sha, written in render_positions(renderer, jobs, staging.dir, self.out, last.outputs):
+                staging.adopt(rel, stat, sha, written)
+            for rel, data in renderer.other_files():
+                staging.write(rel, data, last.outputs.get(rel))
+            search_key = self.search_index(staging)
+            stats = staging.commit()
+        manifest = Manifest(
+            fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
+            scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], r.digest) for rel, r in self.results.items()},
+            outputs=staging.files, pages=pages, problems=tuple(problems.items[self.mark:]), search_key=search_key,
+            git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
+        )
+        rendered = renderer.rendered + Counter(position=len(jobs))
+        return manifest, stats, rendered
+
+    def search_index(self, staging: Staging) -> str:
+        """Index the staged pages, or reuse the last index if every page it read is unchanged."""
+        pages = sorted((rel, sha) for rel, (_stat, sha) in staging.files.items() if rel.endswith(".html"))
+        key = hashlib.sha256(repr(pages).encode()).hexdigest()
+        last = self.last
+        index = [(rel, entry) for rel, entry in last.outputs.items() if rel.startswith(INDEX_DIR + "/")]
+        if key == last.search_key and index and all(staging.reuse(rel, entry) for rel, entry in index):
+            return key
+        shutil.rmtree(staging.dir / INDEX_DIR, ignore_errors=True)
+        for rel, _entry in index:
+            staging.files.pop(rel, None)
+        if not build_index(staging.dir, self.problems):
+            return ""
+        staging.add_tree(INDEX_DIR)
+        return key
+
+
+_MEMORY: dict[str, Any] = {}  # this process's last FileResults (a dev server rebuilds many times)
+
+
+def _digest_of(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 __all__ = ["Options", "Result", "build", "check", "load_site", "SiteConfig"]

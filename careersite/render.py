@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from .config import CONFIG_FILE, Category
@@ -52,6 +54,7 @@ class SiteRenderer:
     def __init__(self, site: Site, changed: dict | None = None) -> None:
         self.site = site
         self.changed = changed
+        self.rendered: Counter[str] = Counter()  # listing pages rendered, by kind (position pages: pipeline)
         config = site.config
         root = config.root
         self.statics = static_files(root)
@@ -120,6 +123,7 @@ class SiteRenderer:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
     def home(self) -> bytes:
+        self.rendered["home"] += 1
         groups = []
         for category in self.site.config.categories:
             positions = self.site.open_in(category)
@@ -128,6 +132,7 @@ class SiteRenderer:
                            locations=self.locations())
 
     def category(self, category: Category, page: Page) -> bytes:
+        self.rendered["category"] += 1
         path = self.category_path(category, page.number)
         return self.render("category.html", category=category, page=page, page_path=path,
                            total=len(self.site.open_in(category)), category_path=self.category_path)
@@ -135,7 +140,7 @@ class SiteRenderer:
     def position(self, position: Position) -> bytes:
         is_closed = position.is_closed(self.site.today)
         # Structured data only for what a search engine may list: open, published positions.
-        posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site, position)))
+        posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
         qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))
         return self.render("position.html", position=position, page_path=position.url_path,
                            is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
@@ -163,12 +168,20 @@ class SiteRenderer:
 
     def pages(self) -> Iterator[tuple[str, bytes]]:
         """Every output file as (path relative to the output root, bytes)."""
+        yield from self.listing_pages()
+        for position in self.site.positions:
+            yield position_path(position), self.position(position)
+        yield from self.other_files()
+
+    def listing_pages(self) -> Iterator[tuple[str, bytes]]:
+        """The home page and every page of every category."""
         yield "index.html", self.home()
         for category in self.site.config.categories:
             for page in self.category_pages(category):
                 yield self.category_path(category, page.number) + "index.html", self.category(category, page)
-        for position in self.site.positions:
-            yield position.url_path + "index.html", self.position(position)
+
+    def other_files(self) -> Iterator[tuple[str, bytes]]:
+        """404, sitemap, robots.txt, feeds and static files."""
         yield "404.html", self.not_found()
         discovery = self.discovery()
         yield "sitemap.xml", discovery.sitemap()
@@ -177,6 +190,29 @@ class SiteRenderer:
         yield "positions.json", discovery.positions_json()
         for rel, path in self.statics:
             yield rel, path.read_bytes()
+
+    def position_page_inputs(self) -> set[str]:
+        """Which of `today` and `site` the position page's templates use: a cached position page is
+        reused only while its own file, open or closed state, and these are unchanged."""
+        names: set[str] = set()
+        plain = jinja2.Environment()  # without globals: with them, meta reports no global as used
+        pending, seen = ["position.html"], set()
+        while pending:
+            name = pending.pop()
+            if name is None:  # a template named at run time: it could use anything
+                return {"today", "site"}
+            if name in seen:
+                continue
+            seen.add(name)
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+            ast = plain.parse(source, name, filename)
+            names |= jinja2.meta.find_undeclared_variables(ast)
+            pending.extend(jinja2.meta.find_referenced_templates(ast))
+        return names & {"today", "site"}
+
+
+def position_path(position: Position) -> str:
+    return position.url_path + "index.html"
 
 
 def render_site(site: Site, changed: dict | None = None) -> Iterator[tuple[str, bytes]]:

@@ -92,9 +92,8 @@ def fallback_description(position: Position, ui: Mapping[str, str]) -> str:
     return f"<p>{xml_escape(facts)}</p>"
 
 
-def job_posting(site: Site, position: Position) -> dict[str, Any]:
+def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
     """The schema.org JobPosting of an open position (Google's required and recommended properties)."""
-    config = site.config
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
@@ -146,10 +145,15 @@ def posting_problems(data: Mapping[str, Any]) -> list[str]:
 def check_postings(site: Site, problems: Problems) -> None:
     """Report every open position that cannot produce valid JobPosting markup (the build then fails)."""
     for position in site.open_positions:
-        for msg_id in posting_problems(job_posting(site, position)):
-            problems.error(position.source, 1, 1, msg_id, title=position.title)
-        if not description_html(position, site.config.ui):
-            problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
+        check_posting(site.config, position, problems)
+
+
+def check_posting(config: SiteConfig, position: Position, problems: Problems) -> None:
+    """The JobPosting problems of one position, were it open (a build cache keeps them with the file)."""
+    for msg_id in posting_problems(job_posting(config, position)):
+        problems.error(position.source, 1, 1, msg_id, title=position.title)
+    if not description_html(position, config.ui):
+        problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
 
 
 def json_ld(data: Mapping[str, Any]) -> str:
@@ -198,35 +202,62 @@ def qr_matrix_from_svg(svg: str) -> list[list[bool]]:
 # When content changed
 # --------------------------------------------------------------------------
 
-def content_times(root: Path, paths: Iterable[str]) -> dict[str, dt.datetime]:
-    """Last change of each path (relative to ROOT): its last git commit, else its file time.
+def git_head(root: Path) -> str:
+    """The commit ROOT's work tree is at ("" outside git): git_times depend on nothing else."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30,
+                             check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
 
-    One `git log` for all files. Never the build time: an unchanged site gives unchanged feeds.
-    """
-    wanted = set(paths)
-    found: dict[str, dt.datetime] = {}
+
+def git_times(root: Path, tops: Iterable[str]) -> dict[str, float]:
+    """Time of the last commit of every file under TOPS (paths relative to ROOT), from one `git log`."""
     try:
         out = subprocess.run(
             ["git", "-c", "core.quotepath=off", "log", "--relative", "--format=%x1e%ct", "--name-only",
-             "--", *sorted({p.split("/", 1)[0] for p in wanted})],
+             "--", *sorted(set(tops))],
             cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
         )
         log = out.stdout if out.returncode == 0 else ""
     except (OSError, subprocess.SubprocessError):
         log = ""
+    found: dict[str, float] = {}
     for record in log.split("\x1e"):
         lines = record.strip("\n").split("\n")
         if not lines or not lines[0].strip().isdigit():
             continue
-        when = dt.datetime.fromtimestamp(int(lines[0]), dt.timezone.utc)
+        when = float(lines[0])
         for name in lines[1:]:
-            if name in wanted and name not in found:  # newest commit first
+            if name and name not in found:  # newest commit first
                 found[name] = when
-    for rel in wanted - set(found):
-        try:
-            found[rel] = dt.datetime.fromtimestamp(int((root / rel).stat().st_mtime), dt.timezone.utc)
-        except OSError:
-            pass
+    return found
+
+
+def change_tops(paths: Iterable[str]) -> list[str]:
+    """The top-level folders and files git_times should look at for PATHS."""
+    return sorted({p.split("/", 1)[0] for p in paths})
+
+
+def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, float] | None = None) -> dict[str, dt.datetime]:
+    """Last change of each path (relative to ROOT): its last git commit, else its file time.
+
+    One `git log` for all files (COMMITTED: its result, if already known). Never the build time: an
+    unchanged site gives unchanged feeds.
+    """
+    wanted = set(paths)
+    if committed is None:
+        committed = git_times(root, change_tops(wanted))
+    found: dict[str, dt.datetime] = {}
+    for rel in wanted:
+        when = committed.get(rel)
+        if when is None:
+            try:
+                when = int((root / rel).stat().st_mtime)
+            except OSError:
+                continue
+        found[rel] = dt.datetime.fromtimestamp(when, dt.timezone.utc)
     return found
 
 

@@ -10,8 +10,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 PACKAGE = PROJECT / "careersite"
 
 # A module may import only modules listed before it (the stage order of STYLE.md).
-ORDER = ["errors", "i18n", "tomllines", "textfile", "frontmatter", "fields", "config", "fastpath", "markup", "safejson", "mailto",
-         "content", "model", "lint", "seo", "search", "cache", "render", "output", "pipeline", "sitediff",
+ORDER = ["errors", "procs", "i18n", "tomllines", "textfile", "frontmatter", "fields", "config", "fastpath", "markup", "safejson", "mailto",
+         "content", "model", "lint", "seo", "search", "perfile", "cache", "render", "output", "parallel", "pipeline", "sitediff",
          "scaffold", "devserver", "cli"]
 
 

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +23,6 @@ from tornado.websocket import websocket_connect
 
 from careersite import pipeline
 from careersite.devserver import OVERLAY_ID, WARNINGS_ID, PageCache
-from careersite.render import render_site
 from tests.conftest import MINIMAL_POSITION, PROJECT
 
 pytestmark = pytest.mark.slow
@@ -42,10 +42,11 @@ def several_positions(make_site):
     return make_site(files, position=False)
 
 
-def build_with(cache: PageCache, site, out: Path) -> pipeline.Result:
-    options = pipeline.Options(root=site.root, out=out, today=TODAY, drafts=True)
-    result = pipeline.build(options, render=cache.render)
+def build_with(cache: PageCache, site, out: Path, today: dt.date = TODAY) -> pipeline.Result:
+    options = pipeline.Options(root=site.root, out=out, today=today, drafts=True)
+    result = pipeline.build(options, renderer=cache.renderer)
     assert result.written, [p.message for p in result.problems.items]
+    cache.keep()
     return result
 
 
@@ -57,20 +58,17 @@ def test_one_changed_position_rerenders_only_what_depends_on_it(make_site, tmp_p
     site = several_positions(make_site)
     cache = PageCache()
     out = tmp_path / "out"
-    build_with(cache, site, out)
-    assert cache.renders == {"position": 6, "category": 2, "home": 1}
-
-    build_with(cache, site, out)
-    assert cache.renders == {}  # nothing changed, nothing rendered
+    assert build_with(cache, site, out).rendered == {"position": 6, "category": 2, "home": 1}
+    assert build_with(cache, site, out).rendered == {}  # nothing changed, nothing rendered
 
     site.position("tech-1.md", position_text("技术岗一（已修改）"))
-    build_with(cache, site, out)
-    assert cache.renders == {"position": 1, "category": 1, "home": 1}
+    assert build_with(cache, site, out).rendered == {"position": 1, "category": 1, "home": 1}
     assert "技术岗一（已修改）" in (out / "positions/tech-1/index.html").read_text(encoding="utf-8")
 
     # The incremental output is exactly what a full build makes.
     full = tmp_path / "full"
-    pipeline.build(pipeline.Options(root=site.root, out=full, today=TODAY, drafts=True), render=render_site)
+    shutil.rmtree(site.root / ".cache")
+    pipeline.build(pipeline.Options(root=site.root, out=full, today=TODAY, drafts=True))
     assert tree(out) == tree(full)
 
 
@@ -79,8 +77,7 @@ def test_moving_a_position_rerenders_both_categories(make_site, tmp_path):
     cache = PageCache()
     build_with(cache, site, tmp_path / "out")
     site.position("tech-0.md", position_text("技术岗0", "ops"))
-    build_with(cache, site, tmp_path / "out")
-    assert cache.renders == {"position": 1, "category": 2, "home": 1}
+    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 1, "category": 2, "home": 1}
 
 
 def test_a_template_or_site_toml_change_rerenders_everything(make_site, tmp_path):
@@ -89,21 +86,32 @@ def test_a_template_or_site_toml_change_rerenders_everything(make_site, tmp_path
     build_with(cache, site, tmp_path / "out")
     base = site.root / "templates/base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>"), encoding="utf-8")
-    build_with(cache, site, tmp_path / "out")
-    assert cache.renders == {"position": 6, "category": 2, "home": 1}
+    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
     toml = site.root / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("测试公司", "测试有限公司"), encoding="utf-8")
-    build_with(cache, site, tmp_path / "out")
-    assert cache.renders == {"position": 6, "category": 2, "home": 1}
+    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
 
 
-def test_a_new_day_rerenders_everything(make_site, tmp_path):
+def test_a_new_day_rerenders_the_positions_it_closes_and_the_listings(make_site, tmp_path):
     site = several_positions(make_site)
+    site.position("ops-2.md", position_text("运营岗2", "ops").replace("closes: 2027-01-31", "closes: 2026-11-28"))
+    cache = PageCache()
+    out = tmp_path / "out"
+    build_with(cache, site, out)
+    rendered = build_with(cache, site, out, TODAY + dt.timedelta(days=1)).rendered
+    assert rendered == {"position": 1, "category": 2, "home": 1}
+    assert "badge-closed" in (out / "positions/ops-2/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_that_uses_today_rerenders_every_position_on_a_new_day(make_site, tmp_path):
+    site = several_positions(make_site)
+    page = site.root / "templates/position.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- {{ today }} -->"),
+                    encoding="utf-8")
     cache = PageCache()
     build_with(cache, site, tmp_path / "out")
-    options = pipeline.Options(root=site.root, out=tmp_path / "out", today=TODAY + dt.timedelta(days=1), drafts=True)
-    pipeline.build(options, render=cache.render)
-    assert cache.renders["position"] == 6
+    assert build_with(cache, site, tmp_path / "out", TODAY + dt.timedelta(days=1)).rendered["position"] == 6
+    assert "2026-11-29" in (tmp_path / "out/positions/tech-0/index.html").read_text(encoding="utf-8")
 
 
 # --- the real server -------------------------------------------------------------------------

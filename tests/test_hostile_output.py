@@ -71,14 +71,16 @@ def test_error_while_writing_leaves_output_intact(make_site, monkeypatch):
     assert build(site.root).ok
     before = tree_digest(site.out)
 
-    def failing(files):
-        for n, item in enumerate(files):
-            if n == 5:
-                raise OSError(28, "No space left on device")
-            yield item
+    real = output.stage_file
+    calls = []
 
-    real = write_output
-    monkeypatch.setattr("careersite.pipeline.write_output", lambda out, files, **kw: real(out, failing(files), **kw))
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(output, "stage_file", failing)
     write_positions(site, range(3))
     with pytest.raises(OSError):
         build(site.root)
@@ -164,12 +166,11 @@ CHILD = textwrap.dedent("""
             time.sleep(0.02)
             real_rename(a, b)
         output.os.rename = slow_rename
-    real_render = pipeline.render_site
-    def slow_render(site):
-        for item in real_render(site):
-            time.sleep(0.004)
-            yield item
-    pipeline.render_site = slow_render
+    real_stage_file = output.stage_file
+    def slow_stage_file(*args, **kwargs):
+        time.sleep(0.004)
+        return real_stage_file(*args, **kwargs)
+    output.stage_file = slow_stage_file
     print("ready", flush=True)
     result = pipeline.build(pipeline.Options(root=Path(sys.argv[1]), out=Path(sys.argv[2]), today=dt.date(2026, 11, 28)))
     print("done" if result.ok else "failed", flush=True)

@@ -97,4 +97,4 @@ def test_a_failing_indexer_leaves_the_published_site_untouched(make_site, tmp_pa
     assert result.returncode == 1
     assert "pagefind: 错误: 生成搜索索引（Pagefind）失败：boom: disk full" in result.stderr
     assert digest(site.out) == before
-    assert [p.name for p in site.root.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".")] in ([], [".cache"])  # no staging left
