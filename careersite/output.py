@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
@@ -33,10 +33,24 @@ class WriteStats:
 
 
 def safe_relpath(rel: str) -> PurePosixPath:
-    path = PurePosixPath(rel)
-    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts) or "\\" in rel:
+    return PurePosixPath(checked(rel))
+
+
+def checked(rel: str) -> str:
+    """REL if it is a plain relative path ('a/b.html': no '', '.', '..' parts, no backslash)."""
+    if not rel or rel[0] == "/" or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
         raise UnsafePath(rel)
-    return path
+    return rel
+
+
+_MADE_DIRS: set[str] = set()  # folders this process made in staging trees (each tree's name is new)
+
+
+def _parent_made(dest: str) -> None:
+    parent = os.path.dirname(dest)
+    if parent not in _MADE_DIRS:
+        os.makedirs(parent, exist_ok=True)
+        _MADE_DIRS.add(parent)
 
 
 def _renameat2_exchange(a: Path, b: Path) -> bool:
@@ -86,7 +100,7 @@ def clean_leftovers(out: Path) -> None:
 Stat = tuple[int, int, int]  # size, mtime_ns, inode: how a later build recognises a file it wrote
 
 
-def _stat(path: Path) -> Stat:
+def _stat(path: str | os.PathLike[str]) -> Stat:
     st = os.lstat(path)
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
@@ -99,15 +113,15 @@ def stage_file(stage: Path, out: Path, rel: str, data: bytes,
     bytes in OUT need not be read. Returns (stat of the staged file, sha256 of DATA, written).
     Used by Staging and by worker processes writing into the same staging folder.
     """
-    relpath = safe_relpath(rel)
-    dest = stage.joinpath(*relpath.parts)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    checked(rel)
+    dest = os.path.join(stage, rel)
+    _parent_made(dest)
     sha = hashlib.sha256(data).hexdigest()
-    existing = out.joinpath(*relpath.parts)
+    existing = os.path.join(out, rel)
     if previous is not None and previous[1] == sha:
         same = _stat_or_none(existing) == previous[0]
     else:
-        same = previous is None and _same_bytes(existing, data)
+        same = previous is None and _same_bytes(Path(existing), data)
     if same:
         try:
             os.link(existing, dest)
@@ -119,7 +133,7 @@ def stage_file(stage: Path, out: Path, rel: str, data: bytes,
     return _stat(dest), sha, True
 
 
-def _stat_or_none(path: Path) -> Stat | None:
+def _stat_or_none(path: str | os.PathLike[str]) -> Stat | None:
     try:
         return _stat(path)
     except OSError:
@@ -138,6 +152,7 @@ class Staging:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(self.out)
         self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{self.out.name}-", dir=self.out.parent))
+        _MADE_DIRS.clear()  # a new tree (its name may be one a removed tree had)
         os.chmod(self.dir, 0o755)
         self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256)
         self.written = self.unchanged = 0
@@ -151,7 +166,7 @@ class Staging:
 
     def claim(self, rel: str) -> None:
         """Reserve REL (another process will write it); a path produced twice is a bug upstream."""
-        safe_relpath(rel)
+        checked(rel)
         if rel in self.files:
             raise UnsafePath(f"{rel} produced twice")
 
@@ -165,13 +180,12 @@ class Staging:
     def reuse(self, rel: str, previous: tuple[Stat, str]) -> bool:
         """Link OUT/REL into the tree if it is still the file PREVIOUS describes; False if not."""
         self.claim(rel)
-        relpath = safe_relpath(rel)
-        existing = self.out.joinpath(*relpath.parts)
+        existing = os.path.join(self.out, rel)
         if _stat_or_none(existing) != previous[0]:
             return False
-        dest = self.dir.joinpath(*relpath.parts)
+        dest = os.path.join(self.dir, rel)
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            _parent_made(dest)
             os.link(existing, dest)
         except OSError:
             return False
@@ -187,19 +201,19 @@ class Staging:
 
     def add_tree(self, sub: str) -> None:
         """Record the files something else (the search indexer) wrote under SUB."""
-        base = self.dir / sub
-        for dirpath, _dirs, names in os.walk(base):
+        top = os.fspath(self.dir)
+        for dirpath, _dirs, names in os.walk(os.path.join(top, sub)):
+            prefix = os.path.normpath(dirpath)[len(top) + 1:]
             for name in names:
-                path = Path(dirpath, name)
-                rel = path.relative_to(self.dir).as_posix()
+                rel = f"{prefix}/{name}" if prefix else name
                 if rel not in self.files:
-                    self.files[rel] = (_stat(path), "")
+                    self.files[rel] = (_stat(os.path.join(dirpath, name)), "")
                     self.written += 1
 
     def commit(self) -> WriteStats:
         """Swap the staged tree in for OUT."""
         try:
-            removed = _count_removed(self.out, {PurePosixPath(rel) for rel in self.files})
+            removed = _count_removed(self.out, self.files)
             _swap_in(self.dir, self.out)
         except BaseException:
             self.discard()
@@ -236,17 +250,15 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _files_under(root: Path) -> set[PurePosixPath]:
-    return {PurePosixPath(Path(d, n).relative_to(root).as_posix()) for d, _dirs, names in os.walk(root) for n in names}
-
-
-def _count_removed(out: Path, kept: set[PurePosixPath]) -> int:
+def _count_removed(out: Path, kept: Mapping[str, object]) -> int:
+    """How many files in OUT are not in KEPT (relative paths)."""
     if not out.is_dir():
         return 0
     count = 0
-    for dirpath, _dirs, names in os.walk(out):
+    top = os.fspath(out)
+    for dirpath, _dirs, names in os.walk(top):
+        prefix = dirpath[len(top) + 1:]
         for name in names:
-            rel = PurePosixPath(Path(dirpath, name).relative_to(out).as_posix())
-            if rel not in kept:
+            if (f"{prefix}/{name}" if prefix else name) not in kept:
                 count += 1
     return count

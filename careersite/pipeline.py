@@ -21,7 +21,7 @@ from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
 from .lint import lint_dates, lint_site
 from .model import Site, build_site, today_in
-from .output import Staging, WriteStats
+from .output import Staging, WriteStats, clean_leftovers
 from .parallel import process_files, render_positions
 from .perfile import FileResult
 from .render import STATIC_DIR, TEMPLATES_DIR, SiteRenderer, position_path
@@ -180,6 +180,10 @@ class Build:
         self.paths = find_position_files(self.root, problems)
         self.mark = len(problems.items)  # what follows is what an unchanged site reports again
         self.stats = {path.relative_to(self.root).as_posix(): stat_of(path) for path in self.paths}
+        # Each file's digest: known from the last build when its size, time and inode are unchanged
+        # (and not too recent to tell), else read now.
+        self.digests = {rel: self.last.known_digest(rel, stat) or _digest_of(self.root / rel)
+                        for rel, stat in self.stats.items()}
         self.git_head = git_head(self.root)
 
     def up_to_date(self) -> bool:
@@ -189,12 +193,14 @@ class Build:
             return False
         if set(last.sources) != set(self.stats):
             return False
-        if any(last.known_digest(rel, stat) is None for rel, stat in self.stats.items()):
+        # Same bytes is not enough: a file's time is its "last changed" in the feeds when git has none.
+        if any(last.sources[rel] != (self.stats[rel], digest) for rel, digest in self.digests.items()):
             return False
         return all(stat_of(self.out / rel) == entry[0] for rel, entry in last.outputs.items())
 
     def run(self, renderer: Callable[[Site, dict], SiteRenderer]) -> Result:
         problems, last = self.problems, self.last
+        clean_leftovers(self.out)  # what a killed build left beside the output, whether or not we write
         if self.up_to_date():
             problems.extend(last.problems)
             if self.options.strict and problems.warnings:
@@ -231,13 +237,7 @@ class Build:
     def process_files(self) -> tuple[dict[str, FileResult], dict[str, bytes]]:
         """Every position file's FileResult: from memory or the cache when its bytes are known, else
         made now (in worker processes when there are many). Also the new entries for the cache."""
-        known: dict[str, str] = {}  # rel -> cache key
-        for rel, stat in self.stats.items():
-            digest = self.last.known_digest(rel, stat)
-            if digest is None:
-                digest = _digest_of(self.root / rel)
-            if digest:
-                known[rel] = file_key(rel, digest)
+        known = {rel: file_key(rel, digest) for rel, digest in self.digests.items() if digest}
         memory = _MEMORY if _MEMORY.get("fingerprint") == self.fingerprint else {}
         blobs = self.cache.get_many(key for key in known.values() if key not in memory)
         results: dict[str, FileResult] = {}
@@ -271,21 +271,21 @@ class Build:
         last, problems = self.last, self.problems
         changed, committed = self.changed_times(site)
         renderer = renderer_class(site, changed)
-        depends = renderer.position_page_inputs()
-        extra = self.today.isoformat() if "today" in depends else ""
-        if "site" in depends:
-            extra += hashlib.sha256(repr([(p.source, p.digest) for p in site.positions]).encode()).hexdigest()
-        pages: dict[str, str] = {}
+        pages: dict[str, str] = {}  # output path -> what it was rendered from
         with Staging(self.out) as staging:
-            for rel, data in renderer.listing_pages():
-                staging.write(rel, data, last.outputs.get(rel))
+            extra = self.template_extra(renderer, "category.html", site)
+            for rel, inputs, make in renderer.listings():
+                key = f"{inputs!r}{extra}" if inputs is not None else ""
+                if not self.reuse(staging, rel, key):
+                    staging.write(rel, make(), last.outputs.get(rel))
+                if key:
+                    pages[rel] = key
+            extra = self.template_extra(renderer, "position.html", site)
             jobs = []
             for position in site.positions:
                 rel = position_path(position)
-                key = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}\0{extra}"
-                pages[rel] = key
-                previous = last.outputs.get(rel)
-                if not (last.pages.get(rel) == key and previous and staging.reuse(rel, previous)):
+                key = pages[rel] = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}{extra}"
+                if not self.reuse(staging, rel, key):
                     staging.claim(rel)
                     jobs.append((rel, position))
             for rel, stat, sha, written in render_positions(renderer, jobs, staging.dir, self.out, last.outputs):
@@ -296,12 +296,25 @@ class Build:
             stats = staging.commit()
         manifest = Manifest(
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
-            scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], r.digest) for rel, r in self.results.items()},
+            scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], self.digests[rel]) for rel in self.results},
             outputs=staging.files, pages=pages, problems=tuple(problems.items[self.mark:]), search_key=search_key,
             git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
         )
         rendered = renderer.rendered + Counter(position=len(jobs))
         return manifest, stats, rendered
+
+    def template_extra(self, renderer: SiteRenderer, template: str, site: Site) -> str:
+        """The part of TEMPLATE's page keys that comes from `today` or the whole `site`, if it uses them."""
+        depends = renderer.template_inputs(template)
+        extra = f"\0{self.today.isoformat()}" if "today" in depends else ""
+        if "site" in depends:
+            extra += "\0" + hashlib.sha256(repr([(p.source, p.digest) for p in site.positions]).encode()).hexdigest()
+        return extra
+
+    def reuse(self, staging: Staging, rel: str, key: str) -> bool:
+        """Link the last build's REL into the new tree if it was made from KEY and is still intact."""
+        previous = self.last.outputs.get(rel)
+        return bool(key) and self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
 
     def search_index(self, staging: Staging) -> str:
         """Index the staged pages, or reuse the last index if every page it read is unchanged."""

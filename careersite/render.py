@@ -7,11 +7,12 @@ stays flat however many positions there are.
 from __future__ import annotations
 
 import hashlib
+import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 import jinja2.meta
@@ -175,10 +176,20 @@ class SiteRenderer:
 
     def listing_pages(self) -> Iterator[tuple[str, bytes]]:
         """The home page and every page of every category."""
-        yield "index.html", self.home()
+        for rel, _inputs, make in self.listings():
+            yield rel, make()
+
+    def listings(self) -> Iterator[tuple[str, tuple | None, Callable[[], bytes]]]:
+        """(path, what the page is made from besides site-wide inputs, how to render it) of each
+        listing page. The home page shows every category: None, always rendered."""
+        yield "index.html", None, self.home
         for category in self.site.config.categories:
+            total = len(self.site.open_in(category))
             for page in self.category_pages(category):
-                yield self.category_path(category, page.number) + "index.html", self.category(category, page)
+                inputs = (category.key, page.number, page.count, total,
+                          tuple((p.source, p.digest) for p in page.positions))
+                yield (self.category_path(category, page.number) + "index.html", inputs,
+                       functools.partial(self.category, category, page))
 
     def other_files(self) -> Iterator[tuple[str, bytes]]:
         """404, sitemap, robots.txt, feeds and static files."""
@@ -191,12 +202,12 @@ class SiteRenderer:
         for rel, path in self.statics:
             yield rel, path.read_bytes()
 
-    def position_page_inputs(self) -> set[str]:
-        """Which of `today` and `site` the position page's templates use: a cached position page is
-        reused only while its own file, open or closed state, and these are unchanged."""
+    def template_inputs(self, template: str) -> set[str]:
+        """Which of `today` and `site` TEMPLATE (and what it extends or includes) uses: a cached page
+        is reused only while what it is made from, and these, are unchanged."""
         names: set[str] = set()
         plain = jinja2.Environment()  # without globals: with them, meta reports no global as used
-        pending, seen = ["position.html"], set()
+        pending, seen = [template], set()
         while pending:
             name = pending.pop()
             if name is None:  # a template named at run time: it could use anything

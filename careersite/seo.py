@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import subprocess
+from functools import cached_property
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -279,8 +280,18 @@ class Discovery:
         return self.changed.get(position.source, self.config_time)
 
     def listing_time(self, category: Category | None) -> dt.datetime:
-        positions = [p for p in self.site.open_positions if category is None or p.category.key == category.key]
-        return max([self.config_time, *(self.position_time(p) for p in positions)])
+        return self._listing_times.get(category.key if category else None, self.config_time)
+
+    @cached_property
+    def _listing_times(self) -> dict[str | None, dt.datetime]:
+        """Latest change among the open positions of each category (None: all of them), in one pass."""
+        times: dict[str | None, dt.datetime] = {}
+        for p in self.site.open_positions:
+            when = max(self.position_time(p), self.config_time)
+            for key in (p.category.key, None):
+                if key not in times or when > times[key]:
+                    times[key] = when
+        return times
 
     @staticmethod
     def stamp(when: dt.datetime) -> str:
@@ -361,6 +372,10 @@ class Discovery:
                      "company_url": config.company_url or None, "language": config.language,
                      "timezone": config.timezone},
             "updated": self.stamp(max([self.config_time, *(self.position_time(p) for p in self.site.open_positions)])),
-            "positions": items,
+            "positions": [],
         }
-        return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        # One position a line: readable in a diff, and written by json's C encoder (indent= would
+        # make it use the pure-Python one: 1 s for 10,000 positions instead of 0.1 s).
+        head = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))[: -len("[]}")]
+        lines = ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+        return f"{head}[\n{lines}\n]}}\n".encode("utf-8")

@@ -99,7 +99,7 @@ def test_a_new_day_rerenders_the_positions_it_closes_and_the_listings(make_site,
     out = tmp_path / "out"
     build_with(cache, site, out)
     rendered = build_with(cache, site, out, TODAY + dt.timedelta(days=1)).rendered
-    assert rendered == {"position": 1, "category": 2, "home": 1}
+    assert rendered == {"position": 1, "category": 1, "home": 1}  # the tech listing did not change
     assert "badge-closed" in (out / "positions/ops-2/index.html").read_text(encoding="utf-8")
 
 
