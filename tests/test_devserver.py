@@ -333,6 +333,20 @@ def test_a_burst_of_edits_rebuilds_once(served):
     assert "批量岗位4" in served.page().get_text()
 
 
+def test_editor_and_system_files_do_not_rebuild(served):
+    async def scenario():
+        async with Reloads(served.port) as reloads:
+            start = len(served.lines)
+            for name in (".backend.md.swp", "backend.md~", ".DS_Store", "#backend.md#"):
+                served.site.position(name, "临时文件")
+            with pytest.raises(asyncio.TimeoutError):
+                await reloads.next_reload(timeout=2)
+            return start
+
+    start = run(scenario())
+    assert not [line for line in served.lines[start:] if line.startswith("已更新")], served.lines[start:]
+
+
 def test_serve_refuses_a_busy_port(make_site):
     site = make_site()
     with socket.socket() as sock:
