@@ -1,12 +1,22 @@
-"""Benchmark: build N synthetic positions cold, unchanged, and after one edit; optionally beside Hugo.
+"""Benchmark: N synthetic positions built cold, unchanged and after one edit, previewed live; beside Hugo.
 
-    python bench/run.py                         # N = 100, 1000, 10000; median of 3 runs
-    python bench/run.py --sizes 10000,30000 --repeat 5 --vs-hugo
+    python bench/run.py                                  # N = 100, 1,000, 10,000, 30,000; median of 3
+    python bench/run.py --sizes 100,1000 --repeat 1 --vs-hugo --work /dev/shm/bench
+    python bench/run.py --sizes 10000,30000 --vs-hugo --json bench.json --markdown bench.md
 
-Every figure is the median wall time of --repeat runs of `build.py build` in a fresh process, as HR
-would run it; memory is the peak resident set of that process (os.wait4). With --vs-hugo the same
-positions are built by Hugo (bench/hugo-site) in the same run, interleaved with ours, so both see the
-same machine load. Not a test: nothing here asserts a time.
+For each N, bench/synth.py writes N positions (deterministic) into a temporary site. Every figure is
+the median of --repeat runs, wall time, each build `build.py build` in a fresh process as HR runs it:
+
+  cold        no build cache (SITE/.cache/ deleted) and no output folder
+  unchanged   the same command again, cache and output in place
+  one edit    one position's title changed, then the same command
+  in-process  that edit rebuilt by pipeline.build in a process that has built before
+  live preview  that edit rebuilt by the dev server (DevServer.rebuild(), what `serve` runs on a save)
+
+Memory is the peak resident set (os.wait4): "whole build" is the largest process of a cold build,
+Pagefind's included; "without search index" is the same cold build with Pagefind reported missing.
+With --vs-hugo the same positions are built by Hugo (bench/hugo-site) in the same run, cold, and
+interleaved with ours so both see the same machine load. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -23,67 +33,48 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import probes  # noqa: E402
 import synth  # noqa: E402
+from probes import run  # noqa: E402  (bench/ablation.py imports it from here too)
 
 PROJECT = synth.PROJECT
 TODAY = synth.TODAY
+DEFAULT_SIZES = "100,1000,10000,30000"
+CACHE_DIR = ".cache"  # the build cache lives in SITE/.cache/careersite/; deleted before every cold build
+GROWTH = (10_000, 30_000)
 
-# Run in a child process: build once (so the cache and the process are warm), then time rebuilds
-# after editing one position, in the same process (what a dev server does on each save).
-IN_PROCESS = r"""
-import datetime as dt, json, statistics, sys, time
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from careersite import pipeline
-root, out, edited, repeat = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
-options = pipeline.Options(root=root, out=out, today=dt.date.fromisoformat(sys.argv[6]))
-assert pipeline.build(options).ok
-original = edited.read_text(encoding="utf-8")
-times = []
-for n in range(repeat):
-    edited.write_text(original.replace("title: ", f"title: 第{n}次修改", 1), encoding="utf-8")
-    started = time.perf_counter()
-    result = pipeline.build(options)
-    times.append(time.perf_counter() - started)
-    assert result.ok and result.stats.written >= 1
-edited.write_text(original, encoding="utf-8")
-print(json.dumps(times))
-"""
-
-
-# build.py with Pagefind reported missing: the same build without the search index (it warns, exit 0).
-NO_SEARCH = r"""
-import sys
-sys.path.insert(0, sys.argv[1])
-from careersite import search
-search.has_pagefind = lambda: False
-from careersite.cli import main
-raise SystemExit(main(sys.argv[2:]))
-"""
+# (JSON key, table column, format) of each figure per size, in table order.
+FIGURES = [
+    ("cold_s", "cold s", "{:.2f}"),
+    ("cold_without_search_s", "cold without search index s", "{:.2f}"),
+    ("unchanged_s", "unchanged s", "{:.2f}"),
+    ("one_edit_s", "one edit s", "{:.2f}"),
+    ("in_process_edit_s", "in-process edit s", "{:.3f}"),
+    ("live_preview_s", "live preview s", "{:.3f}"),
+    ("peak_mb", "peak MB (whole build)", "{:.0f}"),
+    ("peak_without_search_mb", "peak MB (without search index)", "{:.0f}"),
+    ("largest_listing_kb", "largest listing KB", "{:.0f}"),
+]
+HUGO_FIGURES = [("hugo_s", "Hugo s", "{:.2f}"), ("hugo_mb", "Hugo MB", "{:.0f}")]
+# ours / Hugo's cold build (Hugo rebuilds everything, so its full build is the yardstick for all three)
+RATIOS = [
+    ("cold", "cold_s", "cold/Hugo"),
+    ("cold_without_search", "cold_without_search_s", "cold without search/Hugo"),
+    ("unchanged", "unchanged_s", "unchanged/Hugo"),
+    ("one_edit", "one_edit_s", "one edit/Hugo"),
+]
+GROWN = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_process_edit_s", "live_preview_s",
+         "peak_mb", "peak_without_search_mb", "hugo_s", "hugo_mb"]
 
 
-def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of CMD; raises if it fails."""
-    # stderr goes to a file, not a pipe: a build that warns about every position would fill a pipe
-    # nobody reads until it exits, and hang.
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        errors.seek(0)
-        stderr = errors.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{stderr}")
-    return seconds, usage.ru_maxrss / 1024
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
-def ours(site: Path, out: Path, *extra: str, search: bool = True) -> tuple[float, float]:
-    args = ["build", "--site", str(site), "--out", str(out), "--today", TODAY, *extra]
-    env = {k: v for k, v in os.environ.items() if k != "CI"}  # under CI=true a missing Pagefind is an error
-    if search:
-        return run([sys.executable, str(PROJECT / "build.py"), *args], env=env)
-    return run([sys.executable, "-c", NO_SEARCH, str(PROJECT), *args], env=env)
+def make_cold(site: Path, out: Path) -> None:
+    """No build cache and no output: what a fresh checkout builds from."""
+    shutil.rmtree(site / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
 
 
 def hugo_binary() -> str:
@@ -101,7 +92,8 @@ def hugo_binary() -> str:
 
 
 def hugo_build(site: Path, out: Path) -> tuple[float, float]:
-    for leftover in (out, site / "resources", site / ".hugo_build.lock"):
+    """Hugo's full build, cold: no output, no resources, no cache folder."""
+    for leftover in (out, site / "resources", site / ".hugo_build.lock", site / ".hugo-cache"):
         if leftover.is_dir():
             shutil.rmtree(leftover)
         elif leftover.exists():
@@ -110,128 +102,197 @@ def hugo_build(site: Path, out: Path) -> tuple[float, float]:
     return run([hugo_binary(), "--quiet", "--source", str(site), "--destination", str(out)], env=env)
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
 def largest_listing(out: Path) -> int:
     pages = [out / "index.html", *(out / "categories").rglob("index.html")]
     return max(p.stat().st_size for p in pages if p.exists())
 
 
+def tree_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
 def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
-    site, out = work / f"site-{n}", work / f"out-{n}"
+    """Every figure for N positions (medians), with the single runs under "runs"."""
+    site, out, preview = work / f"site-{n}", work / f"out-{n}", work / f"preview-{n}"
+    hugo_site, hugo_out = work / f"hugo-{n}", work / f"hugo-out-{n}"
     synth.make_site(site, n)
-    edited = next(iter(sorted((site / "content" / "positions").iterdir())))
+    edited = sorted((site / "content" / "positions").iterdir())[0]
     original = edited.read_text(encoding="utf-8")
     if vs_hugo:
-        hugo_site, hugo_out = work / f"hugo-{n}", work / f"hugo-out-{n}"
         synth.make_hugo_site(hugo_site, n)
     time.sleep(2.1)  # position files are older than the build, as they are when HR edits a site
-    rows: dict[str, list[float]] = {k: [] for k in ("cold", "cold_mb", "unchanged", "unchanged_mb", "one",
-                                                   "one_mb", "hugo", "hugo_mb", "no_search",
-                                                   "no_search_mb")}
-    for r in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)  # the same cold build without the search index
-        shutil.rmtree(site / ".cache", ignore_errors=True)
-        seconds, mb = ours(site, out, search=False)
-        rows["no_search"].append(seconds)
-        rows["no_search_mb"].append(mb)
-        shutil.rmtree(out, ignore_errors=True)
-        seconds, mb = ours(site, out)  # leaves a complete site for the rebuilds below
-        rows["cold"].append(seconds)
-        rows["cold_mb"].append(mb)
-        if vs_hugo:  # interleaved, so both see the same machine load
-            seconds, mb = hugo_build(hugo_site, hugo_out)
-            rows["hugo"].append(seconds)
-            rows["hugo_mb"].append(mb)
-        seconds, mb = ours(site, out)
-        rows["unchanged"].append(seconds)
-        rows["unchanged_mb"].append(mb)
-        edited.write_text(original.replace("title: ", f"title: 修改{r}", 1), encoding="utf-8")
-        seconds, mb = ours(site, out)
-        rows["one"].append(seconds)
-        rows["one_mb"].append(mb)
+    runs: dict[str, list[float]] = {}
+
+    def note(key: str, value: float | None) -> None:
+        runs.setdefault(key, [])
+        if value is not None:
+            runs[key].append(value)
+
+    try:
+        for r in range(repeat):
+            make_cold(site, out)  # the same cold build without the search index
+            b = probes.build(PROJECT, site, out, TODAY, search=False)
+            note("cold_without_search_s", b["s"])
+            note("peak_without_search_mb", b["mb"])
+            make_cold(site, out)  # leaves a complete site and cache for the rebuilds below
+            b = probes.build(PROJECT, site, out, TODAY)
+            note("cold_s", b["s"])
+            note("peak_mb", b["mb"])
+            note("build_process_mb", b["self_mb"])
+            note("largest_child_mb", b["children_mb"])
+            if vs_hugo:  # interleaved, so both see the same machine load
+                seconds, mb = hugo_build(hugo_site, hugo_out)
+                note("hugo_s", seconds)
+                note("hugo_mb", mb)
+            b = probes.build(PROJECT, site, out, TODAY)
+            note("unchanged_s", b["s"])
+            note("unchanged_mb", b["mb"])
+            edited.write_text(synth.edit_title(original, f"修改{r}"), encoding="utf-8")
+            b = probes.build(PROJECT, site, out, TODAY)
+            note("one_edit_s", b["s"])
+            note("one_edit_mb", b["mb"])
+            edited.write_text(original, encoding="utf-8")
+        listing_kb, pages, output_mb = largest_listing(out) / 1024, sum(1 for _ in out.rglob("*.html")), tree_mb(out)
+        edits = max(repeat, 3)
+        in_process = probes.in_process_edits(PROJECT, site, out, edited, edits, TODAY)
+        runs["in_process_edit_s"] = in_process["times"]
+        live = probes.live_preview(PROJECT, site, preview, edited, edits, TODAY)
+        runs["live_preview_s"] = live["times"]
+    finally:
         edited.write_text(original, encoding="utf-8")
-    in_process = json.loads(subprocess.run(
-        [sys.executable, "-c", IN_PROCESS, str(PROJECT), str(site), str(out), str(edited), str(max(repeat, 3)), TODAY],
-        check=True, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "CI"}).stdout)
-    result = {key: median(values) for key, values in rows.items()}
-    result.update(n=n, in_process=median(in_process), listing_kb=largest_listing(out) / 1024,
-                  pages=sum(1 for _ in out.rglob("index.html")))
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
+        for folder in (site, out, preview, hugo_site, hugo_out):
+            shutil.rmtree(folder, ignore_errors=True)
+    result: dict = {"n": n}
+    result.update({key: median(values) if values else None for key, values in runs.items()})
+    result.update(largest_listing_kb=listing_kb, html_pages=pages, output_mb=output_mb,
+                  serve_poll_s=live.get("poll_s"), serve_debounce_s=live.get("debounce_s"), runs=runs)
     if vs_hugo:
-        shutil.rmtree(hugo_site, ignore_errors=True)
-        shutil.rmtree(hugo_out, ignore_errors=True)
+        result["vs_hugo"] = {name: result[key] / result["hugo_s"] for name, key, _ in RATIOS}
     return result
 
 
 def default_site(repeat: int, work: Path) -> dict:
-    """The project's own 23-position site: cold and unchanged builds."""
+    """The project's own 23-position site: cold and unchanged builds, and Python start-up alone."""
     site = work / "default"
-    shutil.copytree(PROJECT, site, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "public", ".cache",
+    shutil.copytree(PROJECT, site, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "public", CACHE_DIR,
                                                                    "test-artifacts", "bench", "tests", "__pycache__"))
     cold, warm = [], []
-    for _ in range(repeat):
-        shutil.rmtree(site / ".cache", ignore_errors=True)
-        shutil.rmtree(site / "public", ignore_errors=True)
-        cold.append(ours(site, site / "public")[0])
-        warm.append(ours(site, site / "public")[0])
-    startup = [run([sys.executable, "-c", "import careersite.cli"])[0] for _ in range(repeat)]
-    shutil.rmtree(site, ignore_errors=True)
-    return {"cold": median(cold), "unchanged": median(warm), "startup": median(startup)}
+    try:
+        for _ in range(repeat):
+            make_cold(site, site / "public")
+            cold.append(probes.build(PROJECT, site, site / "public", TODAY)["s"])
+            warm.append(probes.build(PROJECT, site, site / "public", TODAY)["s"])
+        startup = [run([sys.executable, "-c", "import careersite.cli"], cwd=PROJECT)[0] for _ in range(repeat)]
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    return {"cold_s": median(cold), "unchanged_s": median(warm), "startup_s": median(startup)}
+
+
+def growth(results: list[dict]) -> dict | None:
+    """30,000 over 10,000 for each time and memory figure, when both sizes were measured."""
+    by_n = {r["n"]: r for r in results}
+    small, large = (by_n.get(n) for n in GROWTH)
+    if not small or not large:
+        return None
+    ratios = {key: large[key] / small[key] for key in GROWN if small.get(key) and large.get(key) is not None}
+    return {"from": GROWTH[0], "to": GROWTH[1], **ratios}
+
+
+def _cell(fmt: str, value: float | None) -> str:
+    return "n/a" if value is None else fmt.format(value)
 
 
 def table(results: list[dict], vs_hugo: bool) -> str:
-    head = ["N", "cold s", "cold without search index s", "unchanged s", "one edit s", "in-process edit s", "peak MB", "largest listing KB"]
-    if vs_hugo:
-        head += ["Hugo s", "Hugo MB", "cold/Hugo", "cold without search/Hugo", "unchanged/Hugo", "one edit/Hugo"]
+    """The figures as a Markdown table, one row per N."""
+    figures = FIGURES + (HUGO_FIGURES if vs_hugo else [])
+    head = ["N", *(column for _, column, _ in figures), *((column for _, _, column in RATIOS) if vs_hugo else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
-        cells = [f"{r['n']:,}", f"{r['cold']:.2f}", f"{r['no_search']:.2f}", f"{r['unchanged']:.2f}", f"{r['one']:.2f}",
-                 f"{r['in_process']:.3f}", f"{r['cold_mb']:.0f}", f"{r['listing_kb']:.0f}"]
+        cells = [f"{r['n']:,}", *(_cell(fmt, r.get(key)) for key, _, fmt in figures)]
         if vs_hugo:
-            cells += [f"{r['hugo']:.2f}", f"{r['hugo_mb']:.0f}", f"{r['cold'] / r['hugo']:.2f}",
-                      f"{r['no_search'] / r['hugo']:.2f}",
-                      f"{r['unchanged'] / r['hugo']:.3f}", f"{r['one'] / r['hugo']:.3f}"]
+            cells += [_cell("{:.3f}", r["vs_hugo"][name]) for name, _, _ in RATIOS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def main() -> int:
+def growth_table(grown: dict) -> str:
+    """The 30,000 / 10,000 ratios as a Markdown table."""
+    names = {key: column for key, column, _ in FIGURES + HUGO_FIGURES}
+    keys = [key for key in GROWN if key in grown]
+    head = ["growth", *(names[key] for key in keys)]
+    cells = [f"{grown['to']:,} / {grown['from']:,}", *(f"{grown[key]:.2f}" for key in keys)]
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head), "| " + " | ".join(cells) + " |"])
+
+
+def memory_note(results: list[dict]) -> str:
+    """Where the whole build's peak sits: the build process, or its largest child (Pagefind, workers)."""
+    parts = [f"N={r['n']:,}: build process {_cell('{:.0f}', r.get('build_process_mb'))} MB, largest child "
+             f"{_cell('{:.0f}', r.get('largest_child_mb'))} MB" for r in results]
+    return "peak memory of a cold build, split (largest child = Pagefind or a worker): " + "; ".join(parts)
+
+
+def report(summary: dict) -> str:
+    """Everything printed after the runs, in Markdown."""
+    results, vs_hugo = summary["sizes"], summary["hugo"] is not None
+    small = summary["default_site"]
+    lines = [f"{summary['machine']}; median of {summary['repeat']}; `{summary['command']}`", ""]
+    if small:
+        lines += [f"default 23-position site: cold {small['cold_s']:.2f} s, unchanged {small['unchanged_s']:.2f} s "
+                  f"(Python start-up and imports alone: {small['startup_s']:.2f} s)", ""]
+    lines += [table(results, vs_hugo), ""]
+    if summary["growth"]:
+        lines += [growth_table(summary["growth"]), ""]
+    lines.append(memory_note(results))
+    delays = [(r.get("serve_poll_s"), r.get("serve_debounce_s")) for r in results][:1]
+    if delays and None not in delays[0]:
+        lines.append(f"live preview s is DevServer.rebuild() alone; `serve` notices a save within {delays[0][0]} s "
+                     f"(polling) and waits {delays[0][1]} s (debounce) before it starts the rebuild.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated position counts")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"comma-separated position counts (default: {DEFAULT_SIZES})")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the median is shown)")
     parser.add_argument("--vs-hugo", action="store_true", help="also build the same content with Hugo")
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
-    args = parser.parse_args()
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--markdown", type=Path, help="also write the tables here (to paste into docs/performance.md)")
+    parser.add_argument("--work", type=Path, help="scratch folder (default: a temporary one); /dev/shm keeps disk noise out")
+    parser.add_argument("--skip-default-site", action="store_true", help="do not time the project's own 23-position site")
+    args = parser.parse_args(argv)
+    sizes = [int(s.strip().replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if not sizes or args.repeat < 1:
+        parser.error("need at least one size and --repeat of 1 or more")
     work = args.work or Path(tempfile.mkdtemp(prefix="careersite-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
+    machine = f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}"
+    hugo = None
     if args.vs_hugo:
-        version = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.split()[1]
-        print(f"hugo {version}")
+        hugo = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.split()[1]
+        machine += f", hugo {hugo}"
+    print(f"machine: {machine}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    summary: dict = {"command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                     "machine": machine, "hugo": hugo, "repeat": args.repeat, "today": TODAY,
+                     "load_average_start": os.getloadavg()[0], "default_site": None, "sizes": [], "growth": None}
     try:
-        small = default_site(args.repeat, work)
-        print(f"default 23-position site: cold {small['cold']:.2f} s, unchanged {small['unchanged']:.2f} s "
-              f"(Python start-up and imports alone: {small['startup']:.2f} s)")
-        results = []
+        if not args.skip_default_site:
+            summary["default_site"] = default_site(args.repeat, work)
         for n in sizes:
-            results.append(measure(n, args.repeat, work, args.vs_hugo))
-            print(f"  N={n:,} done (load average {os.getloadavg()[0]:.1f})", flush=True)
-        print(table(results, args.vs_hugo))
-        by_n = {r["n"]: r for r in results}
-        if 10_000 in by_n and 30_000 in by_n:
-            print(f"growth 10,000 -> 30,000: cold x{by_n[30_000]['cold'] / by_n[10_000]['cold']:.2f}, "
-                  f"peak memory x{by_n[30_000]['cold_mb'] / by_n[10_000]['cold_mb']:.2f}")
-        if args.json:
-            args.json.write_text(json.dumps({"default_site": small, "sizes": results}, indent=2), encoding="utf-8")
+            started = time.perf_counter()
+            summary["sizes"].append(measure(n, args.repeat, work, args.vs_hugo))
+            print(f"  N={n:,} done in {time.perf_counter() - started:.0f} s (load average {os.getloadavg()[0]:.1f})",
+                  flush=True)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
+    summary["growth"] = growth(summary["sizes"])
+    summary["load_average_end"] = os.getloadavg()[0]
+    text = report(summary)
+    print(text, end="")
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

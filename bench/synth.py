@@ -94,6 +94,14 @@ def hugo_text(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def edit_title(text: str, tag: str) -> str:
+    """TEXT (a position file from yaml_text) with TAG put before its title: the edit HR makes."""
+    edited = text.replace('title: "', f'title: "{tag}', 1)
+    if edited == text:
+        raise ValueError("no quoted title to edit")
+    return edited
+
+
 def positions(count: int, seed: int = 2026):
     vocab = _vocabulary()
     keys = sorted(vocab)
