@@ -111,8 +111,69 @@ try:
         times.append(rebuild(f"after edit {n}"))
 finally:
     edited.write_text(original, encoding="utf-8")
-print(json.dumps({"times": times, "poll_s": getattr(devserver, "POLL_SECONDS", None),
-                  "debounce_s": getattr(devserver, "DEBOUNCE_SECONDS", None)}))
+print(json.dumps({"times": times}))
+"""
+
+# The whole of what HR waits for: `build.py serve` running on the site, a browser (a livereload
+# client) connected; one position saved; the seconds until the server tells the browser to reload.
+# argv: project root edited-file repeat today
+SAVE_TO_RELOAD = r"""
+import asyncio, json, os, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+sys.path[0:0] = [sys.argv[1], sys.argv[1] + "/bench"]
+from tornado.websocket import websocket_connect
+from synth import edit_title
+project, root, edited, repeat, today = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+with socket.socket() as sock:
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+proc = subprocess.Popen([sys.executable, os.path.join(project, "build.py"), "serve", "--site", str(root),
+                         "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+async def reload_message(ws, timeout):
+    while True:
+        message = await asyncio.wait_for(ws.read_message(), timeout)
+        if message is None:
+            raise SystemExit("serve closed the livereload connection")
+        if json.loads(message).get("command") == "reload":
+            return
+
+async def main():
+    deadline = time.monotonic() + 600
+    while True:  # the first build of a large site takes a while
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("serve did not start")
+            await asyncio.sleep(0.2)
+    ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+    await ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    await ws.read_message()
+    await ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/"}))
+    await ws.write_message(json.dumps({"command": "hello", "protocols": []}))
+    await ws.read_message()  # the second hello: the info message was handled
+    await asyncio.sleep(1.0)  # let the watcher settle
+    original = edited.read_text(encoding="utf-8")
+    times = []
+    try:
+        for n in range(repeat):
+            started = time.perf_counter()
+            edited.write_text(edit_title(original, f"保存{n}"), encoding="utf-8")
+            await reload_message(ws, 600)
+            times.append(time.perf_counter() - started)
+            await asyncio.sleep(0.5)
+    finally:
+        edited.write_text(original, encoding="utf-8")
+    return times
+
+try:
+    times = asyncio.run(main())
+finally:
+    proc.terminate()
+    proc.wait(timeout=60)
+print(json.dumps({"times": times}))
 """
 
 
@@ -173,5 +234,10 @@ def in_process_edits(project: Path, site: Path, out: Path, edited: Path, repeat:
 
 
 def live_preview(project: Path, site: Path, out: Path, edited: Path, repeat: int, today: str) -> dict:
-    """Seconds of DevServer.rebuild() after one edit, and the dev server's poll and debounce delays."""
+    """Seconds of DevServer.rebuild() after one edit."""
     return _child(LIVE_PREVIEW, project, site, out, edited, repeat, today)
+
+
+def save_to_reload(project: Path, site: Path, edited: Path, repeat: int, today: str) -> dict:
+    """Seconds from saving one position to `serve` telling a connected browser to reload."""
+    return _child(SAVE_TO_RELOAD, project, site, edited, repeat, today)
