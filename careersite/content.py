@@ -96,11 +96,11 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
-            path = folder / name
-            if not is_position_file(path):
-                rel = path.relative_to(root).as_posix()
+            if not name.lower().endswith(MARKDOWN_SUFFIXES + YAML_SUFFIXES):
+                rel = (folder / name).relative_to(root).as_posix()
                 problems.warning(rel, 0, 0, "file_ignored_suffix", suffixes=" ".join(MARKDOWN_SUFFIXES + YAML_SUFFIXES))
                 continue
+            path = folder / name
             if os.path.islink(path):
                 rel = path.relative_to(root).as_posix()
                 target = path.resolve()

@@ -8,6 +8,7 @@ import functools
 import gc
 from collections import Counter
 import hashlib
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -179,7 +180,8 @@ class Build:
         self.scanned_ns = time.time_ns()
         self.paths = find_position_files(self.root, problems)
         self.mark = len(problems.items)  # what follows is what an unchanged site reports again
-        self.stats = {path.relative_to(self.root).as_posix(): stat_of(path) for path in self.paths}
+        prefix = len(os.path.join(os.fspath(self.root), ""))  # paths below root as strings: 10,000 of them
+        self.stats = {os.fspath(path)[prefix:].replace(os.sep, "/"): stat_of(path) for path in self.paths}
         # Each file's digest: known from the last build when its size, time and inode are unchanged
         # (and not too recent to tell), else read now.
         self.digests = {rel: self.last.known_digest(rel, stat) or _digest_of(self.root / rel)
@@ -196,7 +198,8 @@ class Build:
         # Same bytes is not enough: a file's time is its "last changed" in the feeds when git has none.
         if any(last.sources[rel] != (self.stats[rel], digest) for rel, digest in self.digests.items()):
             return False
-        return all(stat_of(self.out / rel) == entry[0] for rel, entry in last.outputs.items())
+        out = os.fspath(self.out)
+        return all(stat_of(os.path.join(out, rel)) == entry[0] for rel, entry in last.outputs.items())
 
     def run(self, renderer: Callable[[Site, dict], SiteRenderer]) -> Result:
         problems, last = self.problems, self.last
