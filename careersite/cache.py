@@ -7,7 +7,8 @@ Two files per output folder and set of options (a `serve` session and `build` do
   what the last successful build saw: each position file's size, time, inode and digest, each
   output file's size, time, inode and sha256, the key each position page was rendered from, the
   problems it reported, and the key of the search index.
-- `files.sqlite`: one entry per position file and digest: the perfile.FileResult made from it.
+- `files.sqlite`: one entry per position file and digest: the perfile.FileResult made from it; and
+  each position's entries in the feeds (keyed by its file, digest and time of last change).
 
 A cache is only ever an accelerator. Entries are checksummed; anything unreadable, damaged or made
 for another fingerprint is ignored (and replaced), never trusted, and a build with an empty cache
@@ -195,6 +196,32 @@ class BuildCache:
         except OSError:
             pass
 
+    # Feed entries ---------------------------------------------------------------------------------
+    def fragments(self) -> dict[str, str]:
+        """Each position's entries in feed.xml and positions.json from the last build (seo.Discovery)."""
+        db = self._connect() if self.db_path.exists() else None
+        if db is None:
+            return {}
+        try:
+            return dict(db.execute("SELECT key, value FROM fragments"))
+        except sqlite3.Error:
+            self._reset_store()
+            return {}
+
+    def save_fragments(self, used: dict[str, str], known: dict[str, str]) -> None:
+        """Keep exactly USED: add what is not in KNOWN (what fragments() gave), forget the rest."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO fragments (key, value) VALUES (?, ?)",
+                           ((k, v) for k, v in used.items() if k not in known))
+            db.executemany("DELETE FROM fragments WHERE key = ?", ((k,) for k in known if k not in used))
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            self._reset_store()
+
     # The per-file store -----------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection | None:
         if self.db is None:
@@ -204,6 +231,7 @@ class BuildCache:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 self.db = db
             except (sqlite3.Error, OSError):
                 self._drop_db_files()

@@ -210,10 +210,11 @@ class Staging:
                     self.files[rel] = (_stat(os.path.join(dirpath, name)), "")
                     self.written += 1
 
-    def commit(self) -> WriteStats:
-        """Swap the staged tree in for OUT."""
+    def commit(self, removed: int | None = None) -> WriteStats:
+        """Swap the staged tree in for OUT. REMOVED: how many files go, if the caller knows."""
         try:
-            removed = _count_removed(self.out, self.files)
+            if removed is None:
+                removed = _count_removed(self.out, self.files)
             _swap_in(self.dir, self.out)
         except BaseException:
             self.discard()

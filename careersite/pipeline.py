@@ -234,6 +234,9 @@ class Build:
             return Result(problems)
         self.cache.put_many(stored, keep={file_key(r.path, r.digest) for r in results.values() if r.source})
         self.cache.save_manifest(manifest)
+        if self.feed_entries is not None:
+            self.cache.save_fragments(self.feed_entries, _FRAGMENTS["entries"])
+            _FRAGMENTS["entries"] = self.feed_entries
         return Result(problems, site, stats, written=True, rendered=rendered)
 
     # Position files ---------------------------------------------------------------------------
@@ -274,6 +277,10 @@ class Build:
         last, problems = self.last, self.problems
         changed, committed = self.changed_times(site)
         renderer = renderer_class(site, changed)
+        if _FRAGMENTS.get("fingerprint") != self.fingerprint:
+            _FRAGMENTS.clear()
+            _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
+        renderer.feed_memo = _FRAGMENTS["entries"]
         pages: dict[str, str] = {}  # output path -> what it was rendered from
         with Staging(self.out) as staging:
             extra = self.template_extra(renderer, "category.html", site)
@@ -296,7 +303,7 @@ class Build:
             for rel, data in renderer.other_files():
                 staging.write(rel, data, last.outputs.get(rel))
             search_key = self.search_index(staging)
-            stats = staging.commit()
+            stats = staging.commit(removed=len(last.outputs.keys() - staging.files.keys()) if last.outputs else None)
         manifest = Manifest(
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
             scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], self.digests[rel]) for rel in self.results},
@@ -304,6 +311,7 @@ class Build:
             git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
         )
         rendered = renderer.rendered + Counter(position=len(jobs))
+        self.feed_entries = renderer.discovered.used if renderer.discovered is not None else None
         return manifest, stats, rendered
 
     def template_extra(self, renderer: SiteRenderer, template: str, site: Site) -> str:
@@ -337,6 +345,7 @@ class Build:
 
 
 _MEMORY: dict[str, Any] = {}  # this process's last FileResults (a dev server rebuilds many times)
+_FRAGMENTS: dict[str, Any] = {}  # and its last feed entries
 
 
 def _digest_of(path: Path) -> str:

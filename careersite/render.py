@@ -56,6 +56,8 @@ class SiteRenderer:
         self.site = site
         self.changed = changed
         self.rendered: Counter[str] = Counter()  # listing pages rendered, by kind (position pages: pipeline)
+        self.feed_memo: dict[str, str] | None = None  # feed entries of the last build (seo.Discovery)
+        self.discovered: Discovery | None = None
         config = site.config
         root = config.root
         self.statics = static_files(root)
@@ -162,7 +164,8 @@ class SiteRenderer:
         listings = [("", None)] + [
             (self.category_path(c, page.number), c) for c in config.categories for page in self.category_pages(c)
         ]
-        return Discovery(self.site, changed, listings)
+        self.discovered = Discovery(self.site, changed, listings, self.feed_memo)
+        return self.discovered
 
     def not_found(self) -> bytes:
         return self.render("404.html", page_path="404.html")

@@ -13,7 +13,7 @@ import subprocess
 from functools import cached_property
 from html import escape as html_escape
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from .config import CONFIG_FILE, Category, SiteConfig
@@ -273,8 +273,13 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
 class Discovery:
     """Sitemap, robots.txt, Atom feed and positions.json of one site, sharing the change times."""
 
-    def __init__(self, site: Site, changed: Mapping[str, dt.datetime], listing_paths: Iterable[tuple[str, Category | None]]):
+    def __init__(self, site: Site, changed: Mapping[str, dt.datetime], listing_paths: Iterable[tuple[str, Category | None]],
+                 memo: dict[str, str] | None = None):
         self.site = site
+        # Each position's feed entries, keyed by what they are made from: a build cache passes the
+        # last build's, so an unchanged position's entries are not made again. Filled as we go.
+        self.memo: dict[str, str] = memo if memo is not None else {}
+        self.used: dict[str, str] = {}
         self.config: SiteConfig = site.config
         self.changed = changed
         self.listings = list(listing_paths)  # (output URL path, category or None for home)
@@ -321,19 +326,7 @@ class Discovery:
         config, ui = self.config, self.config.ui
         positions = [p for p in self.site.open_positions if not p.draft]
         updated = max([self.config_time, *(self.position_time(p) for p in positions)])
-        entries = []
-        for p in positions:
-            url = xml_escape(self.abs_url(p.url_path), {'"': "&quot;"})
-            published = f"<published>{p.posted.isoformat()}T00:00:00Z</published>" if p.posted else ""
-            place = ui["list_separator"].join(p.locations)
-            summary = " · ".join(x for x in (p.category.name, place, p.code) if x)
-            entries.append(
-                f"<entry><id>{url}</id><title>{xml_escape(p.title)}</title>"
-                f'<link rel="alternate" type="text/html" href="{url}"/>'
-                f"<updated>{self.stamp(self.position_time(p))}</updated>{published}"
-                f'<category term="{xml_escape(p.category.key)}" label="{xml_escape(p.category.name, {chr(34): "&quot;"})}"/>'
-                f"<summary>{xml_escape(summary + ' — ' + p.summary if p.summary else summary)}</summary>"
-                f'<content type="html">{xml_escape(description_html(p, ui))}</content></entry>\n')
+        entries = [self._fragment("atom", p, self._atom_entry) for p in positions]
         home = xml_escape(self.abs_url(), {'"': "&quot;"})
         return ('<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(ui["html_lang"])}">\n'
@@ -344,36 +337,58 @@ class Discovery:
                 f"<updated>{self.stamp(updated)}</updated><author><name>{xml_escape(config.company)}</name></author>\n"
                 + "".join(entries) + "</feed>\n").encode("utf-8")
 
+    def _fragment(self, kind: str, position: Position, make: Callable[[Position], str]) -> str:
+        key = f"{kind}\0{position.source}\0{position.digest}\0{self.position_time(position).isoformat()}"
+        text = self.memo.get(key)
+        if text is None:
+            text = make(position)
+        self.used[key] = text
+        return text
+
+    def _atom_entry(self, p: Position) -> str:
+        ui = self.config.ui
+        url = xml_escape(self.abs_url(p.url_path), {'"': "&quot;"})
+        published = f"<published>{p.posted.isoformat()}T00:00:00Z</published>" if p.posted else ""
+        place = ui["list_separator"].join(p.locations)
+        summary = " · ".join(x for x in (p.category.name, place, p.code) if x)
+        return (f"<entry><id>{url}</id><title>{xml_escape(p.title)}</title>"
+                f'<link rel="alternate" type="text/html" href="{url}"/>'
+                f"<updated>{self.stamp(self.position_time(p))}</updated>{published}"
+                f'<category term="{xml_escape(p.category.key)}" label="{xml_escape(p.category.name, {chr(34): "&quot;"})}"/>'
+                f"<summary>{xml_escape(summary + ' — ' + p.summary if p.summary else summary)}</summary>"
+                f'<content type="html">{xml_escape(description_html(p, ui))}</content></entry>\n')
+
+    def _json_item(self, p: Position) -> str:
+        config = self.config
+        salary = parse_salary(p.salary)
+        item = {
+            "id": p.slug,
+            "url": self.abs_url(p.url_path),
+            "title": p.title,
+            "code": p.code or None,
+            "category": {"key": p.category.key, "name": p.category.name,
+                         "url": self.abs_url(f"categories/{p.category.key}/")},
+            "locations": list(p.locations),
+            "country": config.country,
+            "headcount": p.headcount,
+            "employment_type": p.employment_type,
+            "salary": p.salary or None,
+            "salary_range": ({"min": _number(salary[0]), "max": _number(salary[1]), "unit": salary[2],
+                              "currency": CURRENCIES.get(config.country.upper(), "CNY")} if salary else None),
+            "posted": p.posted.isoformat() if p.posted else None,
+            "closes": p.closes.isoformat() if p.closes else None,
+            "valid_through": end_of_day(p.closes, config.timezone) if p.closes else None,
+            "updated": self.stamp(self.position_time(p)),
+            "summary": p.summary,
+            "description_html": description_html(p, config.ui),
+            "apply": {"email": p.apply_email, "subject": p.apply_subject, "mailto": p.mailto},
+        }
+        return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
     def positions_json(self) -> bytes:
         """The aggregator feed; its fields are documented in docs/feeds.md."""
         config = self.config
-        items = []
-        for p in self.site.open_positions:
-            if p.draft:
-                continue
-            salary = parse_salary(p.salary)
-            items.append({
-                "id": p.slug,
-                "url": self.abs_url(p.url_path),
-                "title": p.title,
-                "code": p.code or None,
-                "category": {"key": p.category.key, "name": p.category.name,
-                             "url": self.abs_url(f"categories/{p.category.key}/")},
-                "locations": list(p.locations),
-                "country": config.country,
-                "headcount": p.headcount,
-                "employment_type": p.employment_type,
-                "salary": p.salary or None,
-                "salary_range": ({"min": _number(salary[0]), "max": _number(salary[1]), "unit": salary[2],
-                                  "currency": CURRENCIES.get(config.country.upper(), "CNY")} if salary else None),
-                "posted": p.posted.isoformat() if p.posted else None,
-                "closes": p.closes.isoformat() if p.closes else None,
-                "valid_through": end_of_day(p.closes, config.timezone) if p.closes else None,
-                "updated": self.stamp(self.position_time(p)),
-                "summary": p.summary,
-                "description_html": description_html(p, config.ui),
-                "apply": {"email": p.apply_email, "subject": p.apply_subject, "mailto": p.mailto},
-            })
+        items = [self._fragment("json", p, self._json_item) for p in self.site.open_positions if not p.draft]
         feed = {
             "version": FEED_VERSION,
             "site": {"title": config.title, "company": config.company, "url": config.base_url,
@@ -385,5 +400,5 @@ class Discovery:
         # One position a line: readable in a diff, and written by json's C encoder (indent= would
         # make it use the pure-Python one: 1 s for 10,000 positions instead of 0.1 s).
         head = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))[: -len("[]}")]
-        lines = ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+        lines = ",\n".join(items)
         return f"{head}[\n{lines}\n]}}\n".encode("utf-8")
