@@ -125,6 +125,7 @@ class Manifest:
     pages: dict[str, str] = field(default_factory=dict)  # output rel -> key it was rendered from
     problems: tuple[Problem, ...] = ()  # what it reported after the configuration and the file scan
     search_key: str = ""
+    search_pending: bool = False  # the pages changed but the index was kept for a later build
     git_times: dict[str, float] = field(default_factory=dict)  # rel -> last commit time, at git_head
     counts: tuple[int, int] = (0, 0)  # positions, categories
 

@@ -7,6 +7,7 @@ pages that depend on it are rendered again: PageCache keys each page on what it 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -41,6 +42,7 @@ WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 # saves during it are batched into one more rebuild after it.
 STEP_MS = 30
 DEBOUNCE_MS = 300
+SEARCH_DELAY_SECONDS = 1.0  # the search index is brought up to date after the browser has reloaded
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
 
@@ -224,23 +226,28 @@ class DevServer:
 
     def __init__(self, root: Path, out: Path, base_url: str, today: dt.date | None = None,
                  stream=sys.stderr) -> None:
-        self.options = pipeline.Options(root=root, out=out, base_url=base_url, drafts=True, today=today)
+        self.options = pipeline.Options(root=root, out=out, base_url=base_url, drafts=True, today=today,
+                                        search_later=True)
         self.cache = PageCache()
         self.overlay = b""
         self.stream = stream
         self.builds = 0
         self.has_site = False
         self._pending = False
+        self.search_pending = False
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
 
-    def rebuild(self) -> bool:
-        """Build into the temporary folder. On failure the last good site stays and the overlay is set."""
+    def rebuild(self, search: bool = False) -> bool:
+        """Build into the temporary folder. On failure the last good site stays and the overlay is set.
+
+        The search index is left for index_search() unless SEARCH (or nothing it indexes changed)."""
         self.builds += 1
         started = time.perf_counter()
+        options = dataclasses.replace(self.options, search_later=False) if search else self.options
         try:
-            result = pipeline.build(self.options, renderer=self.cache.renderer)
+            result = pipeline.build(options, renderer=self.cache.renderer)
         except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
             result = pipeline.Result(pipeline.new_problems())
             name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
@@ -263,8 +270,12 @@ class DevServer:
         self.has_site = True
         self.cache.keep()
         self.overlay = warnings_html(problems) if problems.warnings else b""
-        rendered = sum(result.rendered.values())
-        self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=rendered))
+        self.search_pending = bool(result.extra.get("search_pending"))
+        seconds = time.perf_counter() - started
+        if search:
+            self.say(problems.text("serve_search_updated", seconds=seconds))
+        else:
+            self.say(problems.text("serve_rebuilt", seconds=seconds, rendered=sum(result.rendered.values())))
         return True
 
     @staticmethod
@@ -283,6 +294,13 @@ class DevServer:
         self._pending = False
         self.rebuild()
         LiveReloadHandler.reload_waiters("*")  # also after a failure: the page then shows the overlay
+        if self.search_pending:  # once the browser has its pages, bring the search index up to date
+            ioloop.IOLoop.current().call_later(SEARCH_DELAY_SECONDS, self.index_search)
+
+    def index_search(self) -> None:
+        """The search index for the pages the last rebuild wrote (a save since then rebuilds first)."""
+        if self.search_pending and not self._pending:
+            self.rebuild(search=True)
 
 
 def _interrupt(*_: object) -> None:

@@ -38,6 +38,7 @@ class Options:
     drafts: bool = False
     today: dt.date | None = None  # default: today in the site's time zone
     strict: bool = False  # warnings fail the check or build too
+    search_later: bool = False  # keep the last search index if pages changed; the caller builds again soon
 
     @property
     def out_dir(self) -> Path:
@@ -187,11 +188,14 @@ class Build:
         self.digests = {rel: self.last.known_digest(rel, stat) or _digest_of(self.root / rel)
                         for rel, stat in self.stats.items()}
         self.git_head = git_head(self.root)
+        self.search_pending = False
 
     def up_to_date(self) -> bool:
         """Nothing the output depends on has changed, and the output is as the last build left it."""
         last = self.last
         if not last.outputs or last.today != self.today.isoformat() or last.git_head != self.git_head:
+            return False
+        if last.search_pending and not self.options.search_later:
             return False
         if set(last.sources) != set(self.stats):
             return False
@@ -237,7 +241,8 @@ class Build:
         if self.feed_entries is not None:
             self.cache.save_fragments(self.feed_entries, _FRAGMENTS["entries"])
             _FRAGMENTS["entries"] = self.feed_entries
-        return Result(problems, site, stats, written=True, rendered=rendered)
+        return Result(problems, site, stats, written=True, rendered=rendered,
+                      extra={"search_pending": self.search_pending})
 
     # Position files ---------------------------------------------------------------------------
     def process_files(self) -> tuple[dict[str, FileResult], dict[str, bytes]]:
@@ -308,6 +313,7 @@ class Build:
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
             scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], self.digests[rel]) for rel in self.results},
             outputs=staging.files, pages=pages, problems=tuple(problems.items[self.mark:]), search_key=search_key,
+            search_pending=self.search_pending,
             git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
         )
         rendered = renderer.rendered + Counter(position=len(jobs))
@@ -328,13 +334,19 @@ class Build:
         return bool(key) and self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
 
     def search_index(self, staging: Staging) -> str:
-        """Index the staged pages, or reuse the last index if every page it read is unchanged."""
+        """Index the staged pages, or reuse the last index if every page it read is unchanged.
+
+        With search_later (the dev server, so the browser reloads without waiting for Pagefind) a
+        changed site keeps the last index for now; the empty key makes the next build index it.
+        """
         pages = sorted((rel, sha) for rel, (_stat, sha) in staging.files.items() if rel.endswith(".html"))
         key = hashlib.sha256(repr(pages).encode()).hexdigest()
         last = self.last
         index = [(rel, entry) for rel, entry in last.outputs.items() if rel.startswith(INDEX_DIR + "/")]
-        if key == last.search_key and index and all(staging.reuse(rel, entry) for rel, entry in index):
-            return key
+        later = self.options.search_later and key != last.search_key
+        if (key == last.search_key or later) and index and all(staging.reuse(rel, entry) for rel, entry in index):
+            self.search_pending = later
+            return "" if later else key
         shutil.rmtree(staging.dir / INDEX_DIR, ignore_errors=True)
         for rel, _entry in index:
             staging.files.pop(rel, None)

@@ -3,6 +3,7 @@ redoes what each kind of change affects, and never trusts a cache or an output i
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -12,8 +13,10 @@ import pytest
 
 from careersite import parallel
 from careersite.cache import CACHE_DIR
+from careersite.search import has_pagefind
 from tests.conftest import MINIMAL_POSITION
-from tests.hostile import tree_digest
+from tests.hostile import TODAY, tree_digest
+from tests.tools import require_tool
 
 pytestmark = pytest.mark.slow
 
@@ -214,7 +217,6 @@ def test_a_commit_updates_the_sitemap_of_an_otherwise_unchanged_site(site):
 def test_workers_make_the_same_bytes_as_one_process(site, tmp_path, monkeypatch):
     """Forked workers (used from a few hundred files up) write exactly what one process writes."""
     from careersite import pipeline
-    from tests.hostile import TODAY
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
@@ -222,3 +224,41 @@ def test_workers_make_the_same_bytes_as_one_process(site, tmp_path, monkeypatch)
     result = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "workers", today=TODAY))
     assert result.ok and result.rendered["position"] == 12
     assert tree_digest(tmp_path / "workers") == cold_tree(site, tmp_path)
+
+
+def index_files(out: Path) -> dict[str, tuple[int, int]]:
+    return {rel: value for rel, value in inodes(out).items() if rel.startswith("pagefind/")}
+
+
+def test_the_search_index_is_reused_while_the_pages_are_unchanged(site):
+    require_tool("pagefind (Python package)", has_pagefind(), "pip install -r requirements.txt")
+    build(site)
+    first = index_files(site.out)
+    assert first
+    same_bytes_touched(site)  # a new build, same pages
+    build(site)
+    assert index_files(site.out) == first  # linked, not made again
+    edit_position(site)
+    build(site)
+    assert index_files(site.out) != first
+
+
+def test_serve_reloads_before_indexing_then_brings_the_index_up_to_date(site, tmp_path):
+    """The dev server writes the pages and lets the browser reload first; the index follows."""
+    from careersite.devserver import DevServer
+
+    require_tool("pagefind (Python package)", has_pagefind(), "pip install -r requirements.txt")
+    server = DevServer(site.root, tmp_path / "preview", "http://127.0.0.1:8000/", today=TODAY, stream=io.StringIO())
+    assert server.rebuild() and not server.search_pending
+    first = index_files(tmp_path / "preview")
+    edit_position(site)
+    assert server.rebuild() and server.search_pending
+    assert "岗位3（已修改）" in (tmp_path / "preview/positions/p03/index.html").read_text(encoding="utf-8")
+    assert index_files(tmp_path / "preview") == first  # the last index, until index_search
+    server.index_search()
+    assert not server.search_pending
+    assert index_files(tmp_path / "preview") != first
+    # and it is the index a build from nothing makes
+    reference = cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
+    assert {k: v for k, v in tree_digest(tmp_path / "preview").items() if k.startswith("pagefind/")} == \
+        {k: v for k, v in reference.items() if k.startswith("pagefind/")}
