@@ -7,14 +7,15 @@ pages that depend on it are rendered again: PageCache keys each page on what it 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import html
 import logging
+import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +35,7 @@ from .content import is_ignored
 from .errors import Problems
 from .model import Position, Site
 from .output import write_output
+from .procs import die_with_parent
 from .render import STATIC_DIR, TEMPLATES_DIR, Page, SiteRenderer
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
@@ -42,6 +44,7 @@ WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 # saves during it are batched into one more rebuild after it.
 STEP_MS = 30
 DEBOUNCE_MS = 300
+PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 SEARCH_DELAY_SECONDS = 1.0  # the search index is brought up to date after the browser has reloaded
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
@@ -235,19 +238,21 @@ class DevServer:
         self.has_site = False
         self._pending = False
         self.search_pending = False
+        self.indexer: subprocess.Popen | None = None  # the build bringing the search index up to date
+        self._indexing_since = 0.0
 
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
 
-    def rebuild(self, search: bool = False) -> bool:
+    def rebuild(self) -> bool:
         """Build into the temporary folder. On failure the last good site stays and the overlay is set.
 
-        The search index is left for index_search() unless SEARCH (or nothing it indexes changed)."""
+        A changed site keeps its last search index until index_search() has made the new one."""
         self.builds += 1
         started = time.perf_counter()
-        options = dataclasses.replace(self.options, search_later=False) if search else self.options
+        self.stop_indexing()
         try:
-            result = pipeline.build(options, renderer=self.cache.renderer)
+            result = pipeline.build(self.options, renderer=self.cache.renderer)
         except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
             result = pipeline.Result(pipeline.new_problems())
             name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
@@ -271,11 +276,8 @@ class DevServer:
         self.cache.keep()
         self.overlay = warnings_html(problems) if problems.warnings else b""
         self.search_pending = bool(result.extra.get("search_pending"))
-        seconds = time.perf_counter() - started
-        if search:
-            self.say(problems.text("serve_search_updated", seconds=seconds))
-        else:
-            self.say(problems.text("serve_rebuilt", seconds=seconds, rendered=sum(result.rendered.values())))
+        self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started,
+                               rendered=sum(result.rendered.values())))
         return True
 
     @staticmethod
@@ -298,9 +300,40 @@ class DevServer:
             ioloop.IOLoop.current().call_later(SEARCH_DELAY_SECONDS, self.index_search)
 
     def index_search(self) -> None:
-        """The search index for the pages the last rebuild wrote (a save since then rebuilds first)."""
-        if self.search_pending and not self._pending:
-            self.rebuild(search=True)
+        """Start a build (in its own process, so the preview stays responsive) that finds every page
+        unchanged and brings the search index up to date. A save meanwhile stops it: a killed build
+        never touches the output, and the rebuild after the save starts the index over."""
+        if not self.search_pending or self._pending or self.indexer is not None:
+            return
+        options = self.options
+        command = [sys.executable, "-c", "import sys; from careersite.cli import main; sys.exit(main())", "build",
+                   "--site", str(options.root), "--out", str(options.out_dir), "--drafts", "--base-url",
+                   str(options.base_url)] + (["--today", options.today.isoformat()] if options.today else [])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT),
+                                                                          os.environ.get("PYTHONPATH")]))}
+        self.indexer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                                        preexec_fn=die_with_parent)
+        self._indexing_since = time.perf_counter()
+        ioloop.IOLoop.current().call_later(0.1, self._check_indexer)
+
+    def _check_indexer(self) -> None:
+        indexer = self.indexer
+        if indexer is None:
+            return
+        if indexer.poll() is None:
+            ioloop.IOLoop.current().call_later(0.1, self._check_indexer)
+            return
+        self.indexer = None
+        if indexer.returncode == 0:
+            self.search_pending = False
+            problems = pipeline.new_problems()
+            self.say(problems.text("serve_search_updated", seconds=time.perf_counter() - self._indexing_since))
+
+    def stop_indexing(self) -> None:
+        if self.indexer is not None:
+            self.indexer.kill()
+            self.indexer.wait()
+            self.indexer = None
 
 
 def _interrupt(*_: object) -> None:
@@ -340,4 +373,5 @@ def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", 
             return 1
         return 0
     finally:
+        preview.stop_indexing()
         shutil.rmtree(folder, ignore_errors=True)

@@ -255,8 +255,14 @@ def test_serve_reloads_before_indexing_then_brings_the_index_up_to_date(site, tm
     assert server.rebuild() and server.search_pending
     assert "岗位3（已修改）" in (tmp_path / "preview/positions/p03/index.html").read_text(encoding="utf-8")
     assert index_files(tmp_path / "preview") == first  # the last index, until index_search
+    server.index_search()  # a build in a process of its own; the preview keeps serving meanwhile
+    site.position("p05.md", position(5).replace("岗位5", "岗位5（又改了）"))
+    assert server.rebuild() and server.indexer is None  # a save stops it; the output stays whole
+    assert "又改了" in (tmp_path / "preview/positions/p05/index.html").read_text(encoding="utf-8")
     server.index_search()
-    assert not server.search_pending
+    assert server.indexer.wait(timeout=120) == 0
+    server._check_indexer()
+    assert not server.search_pending and "搜索索引已更新" in server.stream.getvalue()
     assert index_files(tmp_path / "preview") != first
     # and it is the index a build from nothing makes
     reference = cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
