@@ -225,6 +225,69 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Patch:
+    """Brings OUT up to date in place, for a private preview folder (the dev server): only changed
+    files are touched, each written beside its place and renamed over it, so no page is ever half
+    written; and none is written until commit(), so a failing build leaves OUT as it was. Not for
+    published output: between two renames a reader could see a new page beside an old listing
+    (build uses Staging). Same interface as Staging."""
+
+    def __init__(self, out: Path, known: Mapping[str, tuple[Stat, str]]) -> None:
+        self.out = out.absolute()
+        self.dir = self.out
+        self.known = known  # what OUT held after the last build
+        self.files: dict[str, tuple[Stat, str]] = {}
+        self.pending: dict[str, bytes] = {}
+        self.written = self.unchanged = 0
+
+    def __enter__(self) -> Patch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.pending.clear()
+
+    claim = Staging.claim
+    adopt = Staging.adopt
+
+    def write(self, rel: str, data: bytes, previous: tuple[Stat, str] | None = None) -> str:
+        self.claim(rel)
+        sha = hashlib.sha256(data).hexdigest()
+        if previous is not None and previous[1] == sha and _stat_or_none(os.path.join(self.out, rel)) == previous[0]:
+            self.adopt(rel, previous[0], sha, False)
+        else:
+            self.pending[rel] = data
+            self.files[rel] = ((0, 0, 0), sha)  # its stat once commit() has written it
+        return sha
+
+    def reuse(self, rel: str, previous: tuple[Stat, str]) -> bool:
+        self.claim(rel)
+        if _stat_or_none(os.path.join(self.out, rel)) != previous[0]:
+            return False
+        self.adopt(rel, previous[0], previous[1], False)
+        return True
+
+    def commit(self, removed: int | None = None) -> WriteStats:
+        for rel, data in self.pending.items():
+            dest = os.path.join(self.out, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest)
+            self.adopt(rel, _stat(dest), hashlib.sha256(data).hexdigest(), True)
+        self.pending.clear()
+        gone = [rel for rel in self.known if rel not in self.files]
+        for rel in gone:
+            path = os.path.join(self.out, rel)
+            try:
+                os.unlink(path)
+                os.removedirs(os.path.dirname(path))  # the folders it leaves empty (stops at the first that is not)
+            except OSError:
+                pass
+        return WriteStats(len(self.files), self.written, self.unchanged, len(gone))
+
+
 def write_output(out: Path, files: Iterable[tuple[str, bytes]],
                  finalize: Callable[[Path], None] | None = None) -> WriteStats:
     """Write every (path, bytes) into a fresh tree and swap it in for OUT in one step.

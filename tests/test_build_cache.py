@@ -268,3 +268,24 @@ def test_serve_reloads_before_indexing_then_brings_the_index_up_to_date(site, tm
     reference = cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
     assert {k: v for k, v in tree_digest(tmp_path / "preview").items() if k.startswith("pagefind/")} == \
         {k: v for k, v in reference.items() if k.startswith("pagefind/")}
+
+
+@pytest.mark.parametrize("change", [edit_position, add_position, delete_position, rename_position, move_category,
+                                    edit_template, draft_a_position], ids=lambda c: c.__name__)
+def test_the_preview_updated_in_place_is_what_a_build_from_nothing_makes(site, tmp_path, change):
+    """serve writes only what changed into its private folder (output.Patch); the result is the same."""
+    from careersite.devserver import DevServer
+
+    require_tool("pagefind (Python package)", has_pagefind(), "pip install -r requirements.txt")
+    preview = tmp_path / "preview"
+    server = DevServer(site.root, preview, "http://127.0.0.1:8000/", today=TODAY, stream=io.StringIO())
+    assert server.rebuild()
+    before = inodes(preview)
+    change(site)
+    assert server.rebuild()
+    after = inodes(preview)
+    untouched = [rel for rel in before if rel.startswith("positions/") and after.get(rel) == before[rel]]
+    assert len(untouched) >= (0 if change is edit_template else 8)  # in place: unchanged pages are the same files
+    server.index_search()
+    assert server.indexer is None or server.indexer.wait(timeout=120) == 0  # a template change indexes at once
+    assert tree_digest(preview) == cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
