@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from bench.search_compare import canonical, differences
+from careersite import search
+from careersite.errors import Problems
 from careersite.search import has_pagefind
 from tests.tools import require_tool
 
@@ -68,6 +72,30 @@ def test_index_holds_the_open_positions_and_is_byte_stable(make_site, tmp_path, 
     assert [lang["page_count"] for lang in entry["languages"].values()] == [5]  # 4 + backend-engineer, not old
     assert (pagefind / "pagefind.js").is_file()
     assert not list(pagefind.glob("pagefind-ui.*")) and not list(pagefind.glob("*component-ui*"))
+
+
+def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, tmp_path, needs_pagefind,
+                                                                      monkeypatch):
+    """Pagefind indexes big sites in shards (memory); the merged index is the same index: same pages,
+    same words at the same positions on the same pages, same filters; and byte-stable too."""
+    coded = {f"content/positions/c{n}.yaml": text.replace("title:", f"code: RM-{n}\ntitle:", 1)
+             for n, text in enumerate(POSITIONS.values())}  # some shards have a code field, some do not
+    site = make_site({**POSITIONS, **coded, "content/positions/old.yaml": CLOSED})
+    assert build(site, env_with(tmp_path, HIDE_PAGEFIND)).returncode == 0
+    bundles = {}
+    for name, size in (("whole", 1000), ("shards", 2), ("shards-again", 2), ("odd", 3)):
+        copy = tmp_path / name
+        shutil.copytree(site.out, copy)
+        monkeypatch.setenv(search.SHARD_PAGES_ENV, str(size))
+        assert search.build_index(copy, Problems())
+        assert not (copy / search.WORK_DIR).exists()
+        bundles[name] = copy / "pagefind"
+    whole = canonical(bundles["whole"])
+    assert whole["page_count"] == 9 and len(whole["words"]) > 50
+    assert {"信贷", "北京"} <= set(whole["words"]) and whole["filters"]["category"]
+    for name in ("shards", "odd"):
+        assert differences(whole, canonical(bundles[name])) == [], name
+    assert digest(bundles["shards"]) == digest(bundles["shards-again"])
 
 
 def test_without_pagefind_the_site_builds_with_a_warning(make_site, tmp_path):
