@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import math
 import os
 import re
 import shutil
@@ -38,8 +39,10 @@ WORK_DIR = ".pagefind-shards"  # inside the staging folder, removed again before
 UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                 "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 TIMEOUT_SECONDS = 600
-SHARD_PAGES = 800  # pages per Pagefind process: about 63 MB + 110 KB a page, so under 160 MB
-SHARD_PAGES_ENV = "CAREERSITE_SEARCH_SHARD_PAGES"  # another size, for tests and benchmarks
+# HTML files per Pagefind process, at most: it takes about 63 MB + 110 KB a page it indexes, so under
+# 190 MB even if all of them are positions; a site of 1,000 positions is still one run, as before.
+SHARD_FILES = 1100
+SHARD_FILES_ENV = "CAREERSITE_SEARCH_SHARD_FILES"  # another size, for tests and benchmarks
 WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 _BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")
 
@@ -104,16 +107,22 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> 
     return True
 
 
-def shard_pages() -> int:
-    value = os.environ.get(SHARD_PAGES_ENV, "")
-    return int(value) if value.isdigit() and int(value) > 0 else SHARD_PAGES
+def shard_files() -> int:
+    value = os.environ.get(SHARD_FILES_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else SHARD_FILES
 
 
 def _index(site_dir: Path, bundle: Path, work: Path) -> None:
     outputs: list[Path] = []
 
     def shards() -> Iterator[list[str]]:  # written one by one, while Pagefind indexes the ones before
-        for number, pages in enumerate(_batches(indexed_pages(site_dir), shard_pages())):
+        files = html_files(site_dir)
+        count = math.ceil(len(files) / shard_files())
+        for batch in range(count):  # even slices of the sorted files; their pages in order are the shard
+            pages = list(indexed_pages(site_dir, files[batch * len(files) // count:(batch + 1) * len(files) // count]))
+            if not pages:
+                continue
+            number = len(outputs)
             for rel, data in pages:  # the pages keep their paths, so Pagefind gives them the same URLs
                 target = work / f"site-{number}" / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,26 +144,20 @@ def _index(site_dir: Path, bundle: Path, work: Path) -> None:
             _run(iter([command(site_dir, bundle)]))
 
 
-def _batches(items: Iterator[tuple[str, bytes]], size: int) -> Iterator[list[tuple[str, bytes]]]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def indexed_pages(site_dir: Path) -> Iterator[tuple[str, bytes]]:
-    """The HTML files with a data-pagefind-body element (the pages Pagefind indexes when there is at
-    least one), by relative path, each with the part of it that Pagefind reads (see trimmed)."""
+def html_files(site_dir: Path) -> list[str]:
+    """The HTML files under SITE_DIR (relative paths, sorted), not those in Pagefind's folders."""
     found = []
     for folder, dirs, names in os.walk(site_dir):
         if folder == str(site_dir):
             dirs[:] = [d for d in dirs if d not in (INDEX_DIR, WORK_DIR)]
         found.extend(os.path.relpath(os.path.join(folder, name), site_dir) for name in names if name.endswith(".html"))
-    for rel in sorted(found):
+    return sorted(found)
+
+
+def indexed_pages(site_dir: Path, files: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Those of FILES with a data-pagefind-body element (the pages Pagefind indexes when there is at
+    least one), each with the part of it that Pagefind reads (see trimmed)."""
+    for rel in files:
         with open(os.path.join(site_dir, rel), "rb") as fh:
             data = fh.read()
         at = data.find(b" data-pagefind-body")

@@ -86,7 +86,7 @@ def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, 
     for name, size in (("whole", 1000), ("shards", 2), ("shards-again", 2), ("odd", 3)):
         copy = tmp_path / name
         shutil.copytree(site.out, copy)
-        monkeypatch.setenv(search.SHARD_PAGES_ENV, str(size))
+        monkeypatch.setenv(search.SHARD_FILES_ENV, str(size))
         assert search.build_index(copy, Problems())
         assert not (copy / search.WORK_DIR).exists()
         bundles[name] = copy / "pagefind"
