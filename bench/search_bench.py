@@ -45,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from careersite import search
 from careersite.errors import Problems
-assert search.build_index(Path(sys.argv[2]), Problems())
+assert search.build_index(Path(sys.argv[2]), Problems(), cache_dir=Path(sys.argv[3]) if sys.argv[3:] else None)
 """
 
 
@@ -103,7 +103,7 @@ def fresh_copy(built: Path, dest: Path) -> Path:
     return dest
 
 
-def run(sizes: list[int], repeat: int, work: Path) -> list[dict]:
+def run(sizes: list[int], repeat: int, work: Path, cached: bool) -> list[dict]:
     rows = []
     for n in sizes:
         site, built = work / f"site-{n}", work / f"built-{n}"
@@ -128,6 +128,20 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict]:
                                        str(reference), str(copy / "pagefind")], capture_output=True, text=True)
             if compared.returncode != 0:
                 raise SystemExit(f"N={n}: the new index differs: {compared.stdout}")
+            if cached:  # with a cache (as a rebuild would): cold, unchanged, one position edited
+                cache = work / "cache"
+                shutil.rmtree(cache, ignore_errors=True)
+                for variant in ("cold", "unchanged", "edited"):
+                    copy = fresh_copy(built, work / "after")
+                    if variant == "edited":
+                        pages = sorted((copy / "positions").glob("*/index.html"))
+                        page = next(p for p in pages[len(pages) // 2:] if "data-pagefind-body" in p.read_text())
+                        text = page.read_text(encoding="utf-8")
+                        page.unlink()  # a new file, as the build writes it
+                        page.write_text(text.replace("岗位职责</h2>", "岗位职责</h2><p>新增职责说明</p>"), encoding="utf-8")
+                    results.setdefault(f"cache_{variant}", []).append(
+                        measure([sys.executable, "-c", AFTER, str(PROJECT), str(copy), str(cache)]))
+                shutil.rmtree(cache, ignore_errors=True)
         summary = compared.stdout.split(":")[0]  # "9369 pages, 37650 words"
         row = {"n": n, "pages": int(summary.split()[0])}
         for variant, runs in results.items():
@@ -135,6 +149,8 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict]:
                 row[f"{variant}_{key}"] = statistics.median(r[key] for r in runs)
         rows.append(row)
         print(table([row]), flush=True)
+        if cached:
+            print(cache_table([row]), flush=True)
         for path in (site, built, work / "before", work / "after", reference):
             shutil.rmtree(path, ignore_errors=True)
     return rows
@@ -151,16 +167,30 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def cache_table(rows: list[dict]) -> str:
+    head = ["N", "with a cache: cold s", "unchanged s", "one page edited s", "cold / unchanged / edited CPU s",
+            "peak MB (one process)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | {r['cache_cold_s']:.2f} | {r['cache_unchanged_s']:.2f} | "
+                     f"{r['cache_edited_s']:.2f} | {r['cache_cold_cpu']:.1f} / {r['cache_unchanged_cpu']:.1f} / "
+                     f"{r['cache_edited_cpu']:.1f} | {max(r['cache_cold_mb'], r['cache_edited_mb']):.0f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/dev/shm/search-bench"))
+    parser.add_argument("--cache", action="store_true", help="also: with a cache, cold, unchanged, one edit")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = run([int(n) for n in args.sizes.split(",")], args.repeat, args.work)
+    rows = run([int(n) for n in args.sizes.split(",")], args.repeat, args.work, args.cache)
     print()
     print(table(rows))
+    if args.cache:
+        print(cache_table(rows))
 
 
 if __name__ == "__main__":

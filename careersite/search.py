@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import gzip
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import math
@@ -79,8 +80,12 @@ def _die_with_parent() -> None:
         pass
 
 
-def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> bool:
-    """Index SITE_DIR in place. False (with a warning) when Pagefind is not installed."""
+def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cache_dir: Path | None = None) -> bool:
+    """Index SITE_DIR in place. False (with a warning) when Pagefind is not installed.
+
+    With CACHE_DIR (a folder of the build's own, outside the output), each shard's index and the
+    merged index are kept there, and a shard whose pages are byte for byte the same is not indexed
+    again: an unchanged site costs reading its pages, an edited position one shard and the merge."""
     if not has_pagefind():
         report = problems.error if os.environ.get("CI", "").lower() == "true" else problems.warning
         report(label, 0, 0, "search_index_missing", command="pip install -r requirements.txt")
@@ -90,7 +95,15 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> 
     bundle = site_dir / INDEX_DIR
     work = site_dir / WORK_DIR
     try:
-        _index(site_dir, bundle, work)
+        if cache_dir is None:
+            _index(site_dir, bundle, work, None)
+        else:
+            try:
+                _index(site_dir, bundle, work, cache_dir)
+            except OSError:  # perhaps a damaged cache: once more without it
+                for path in (bundle, work, cache_dir):
+                    shutil.rmtree(path, ignore_errors=True)
+                _index(site_dir, bundle, work, None)
         if not (bundle / "pagefind.js").is_file():
             raise _PagefindError("pagefind.js missing")
     except (OSError, subprocess.TimeoutExpired, _PagefindError) as exc:
@@ -98,12 +111,17 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind") -> 
         raise SearchIndexFailed(label) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if (bundle / _FROM_CACHE).exists():
+        (bundle / _FROM_CACHE).unlink()
+        return True
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
     try:
         stabilise(bundle)
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         pass  # another Pagefind format: the index still works, it is just not byte-stable
+    if cache_dir is not None and cache_dir.is_dir():
+        _keep(bundle, cache_dir)
     return True
 
 
@@ -112,29 +130,58 @@ def shard_files() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else SHARD_FILES
 
 
-def _index(site_dir: Path, bundle: Path, work: Path) -> None:
+_FROM_CACHE = ".from-cache"  # marks a bundle taken whole from the cache (already final)
+_BUNDLE_KEY = ".bundle-key"
+
+
+def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> None:
     outputs: list[Path] = []
+    fresh: list[tuple[Path, Path]] = []  # (Pagefind's output folder, its place in the cache)
+    keys: list[str] = []
+    files = html_files(site_dir)
+    count = math.ceil(len(files) / shard_files())
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
 
     def shards() -> Iterator[list[str]]:  # written one by one, while Pagefind indexes the ones before
-        files = html_files(site_dir)
-        count = math.ceil(len(files) / shard_files())
         for batch in range(count):  # even slices of the sorted files; their pages in order are the shard
             pages = list(indexed_pages(site_dir, files[batch * len(files) // count:(batch + 1) * len(files) // count]))
             if not pages:
                 continue
             number = len(outputs)
+            key = _key(pages)
+            keys.append(key)
+            if cache_dir is not None and (cache_dir / key / "pagefind-entry.json").is_file():
+                outputs.append(cache_dir / key)
+                continue
             for rel, data in pages:  # the pages keep their paths, so Pagefind gives them the same URLs
                 target = work / f"site-{number}" / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
             outputs.append(work / f"out-{number}")
+            if cache_dir is not None:
+                fresh.append((outputs[-1], cache_dir / key))
             yield command(work / f"site-{number}", outputs[-1])
 
     _run(shards())
+    for output, cached in fresh:
+        shutil.rmtree(cached, ignore_errors=True)
+        os.replace(output, cached)
+        outputs[outputs.index(output)] = cached
+    if cache_dir is not None:
+        whole = "bundle-" + hashlib.sha256(" ".join(keys).encode()).hexdigest()[:32]
+        for entry in cache_dir.iterdir():  # what this build does not use
+            if entry.name not in keys and entry.name != whole:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+        (cache_dir / _BUNDLE_KEY).write_text(whole, encoding="utf-8")
+        if (cache_dir / whole / "pagefind-entry.json").is_file():
+            _clone(cache_dir / whole, bundle)
+            (bundle / _FROM_CACHE).touch()
+            return
     if not outputs:  # no data-pagefind-body anywhere: Pagefind's own rule is to index every page
         _run(iter([command(site_dir, bundle)]))
     elif len(outputs) == 1:
-        os.replace(outputs[0], bundle)
+        _clone(outputs[0], bundle) if cache_dir is not None else os.replace(outputs[0], bundle)
     else:
         try:
             merge(outputs, bundle)
@@ -142,6 +189,49 @@ def _index(site_dir: Path, bundle: Path, work: Path) -> None:
             shutil.rmtree(bundle, ignore_errors=True)
             shutil.rmtree(work, ignore_errors=True)
             _run(iter([command(site_dir, bundle)]))
+
+
+def _key(pages: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256(_pagefind_version().encode())
+    for rel, data in pages:
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()[:32]
+
+
+def _pagefind_version() -> str:
+    try:
+        return importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _keep(bundle: Path, cache_dir: Path) -> None:
+    """Keep a copy of the final BUNDLE in CACHE_DIR, under the key _index wrote down."""
+    key = cache_dir / _BUNDLE_KEY
+    if key.is_file():
+        whole = cache_dir / key.read_text(encoding="utf-8")
+        key.unlink()
+        if not whole.exists():
+            _clone(bundle, whole.with_name(whole.name + ".new"))
+            os.replace(whole.with_name(whole.name + ".new"), whole)
+
+
+def _clone(source: Path, target: Path) -> None:
+    """SOURCE's files at TARGET: the few at the top copied (they are rewritten in place later), the
+    many in its folders hard-linked (they are only ever replaced)."""
+    target.mkdir(parents=True)
+    for item in source.iterdir():
+        if item.is_file():
+            shutil.copyfile(item, target / item.name)
+        elif item.is_dir():
+            shutil.copytree(item, target / item.name, copy_function=_link)
+
+
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def html_files(site_dir: Path) -> list[str]:
@@ -450,7 +540,7 @@ def merge(outputs: list[Path], bundle: Path) -> None:
                 with open(source, "rb") as fh:  # the same short hash for different pages
                     name = _name(bundle / "fragment", language, fh.read(), "pf_fragment", 8)
             if not os.path.exists(f"{target_dir}{name}.pf_fragment"):
-                os.replace(source, f"{target_dir}{name}.pf_fragment")
+                _link(source, f"{target_dir}{name}.pf_fragment")
             pages.append([name, word_count])
         for _name_, digest in meta[3]:
             name, values = _read(out / "filter" / f"{digest}.pf_filter")

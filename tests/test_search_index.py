@@ -98,6 +98,39 @@ def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, 
     assert digest(bundles["shards"]) == digest(bundles["shards-again"])
 
 
+def test_a_cache_indexes_again_only_the_shards_whose_pages_changed(make_site, tmp_path, needs_pagefind,
+                                                                   monkeypatch):
+    site = make_site({**POSITIONS, "content/positions/old.yaml": CLOSED})
+    monkeypatch.setenv(search.SHARD_FILES_ENV, "3")
+    runs: list[list[str]] = []
+    real_run = search._run
+    monkeypatch.setattr(search, "_run", lambda commands: real_run(iter(runs.append(c) or c for c in commands)))
+    cache = tmp_path / "cache"
+
+    def index(name: str, cache_dir: Path | None = cache) -> dict[str, str]:
+        assert build(site, env_with(tmp_path, HIDE_PAGEFIND)).returncode == 0
+        copy = tmp_path / name
+        shutil.copytree(site.out, copy)
+        runs.clear()
+        assert search.build_index(copy, Problems(), cache_dir=cache_dir)
+        return digest(copy / "pagefind")
+
+    first = index("first")
+    shards = len(runs)
+    assert shards > 1
+    assert index("unchanged") == first and runs == []  # the whole index from the cache
+    site.write("content/positions/p3.yaml", POSITIONS["content/positions/p3.yaml"].replace("信贷", "贷后"))
+    edited = index("edited")
+    assert len(runs) == 1  # the one shard with p3
+    assert edited == index("edited-without-cache", None) and len(runs) == shards
+    meaning = canonical(tmp_path / "edited" / "pagefind")
+    assert "贷后" in meaning["pages"]["/positions/p3/"][0]["content"].replace("\u200b", "")
+    assert "/positions/p3/" not in meaning["words"]["信贷"] and "/positions/p1/" in meaning["words"]["信贷"]
+    (cache / sorted(p.name for p in cache.iterdir() if not p.name.startswith((".", "bundle")))[0] / "index").rename(
+        cache / "damaged")  # a cache with a shard's files gone: built again without it
+    assert index("after-damage") == edited
+
+
 def test_without_pagefind_the_site_builds_with_a_warning(make_site, tmp_path):
     site = make_site(POSITIONS)
     result = build(site, env_with(tmp_path, HIDE_PAGEFIND))
