@@ -138,7 +138,8 @@ def run(sizes: list[int], repeat: int, work: Path, cached: bool) -> list[dict]:
                         page = next(p for p in pages[len(pages) // 2:] if "data-pagefind-body" in p.read_text())
                         text = page.read_text(encoding="utf-8")
                         page.unlink()  # a new file, as the build writes it
-                        page.write_text(text.replace("岗位职责</h2>", "岗位职责</h2><p>新增职责说明</p>"), encoding="utf-8")
+                        text = text.replace("岗位职责</h2>", "岗位职责</h2><p>新增职责说明</p>")
+                        page.write_text(text, encoding="utf-8")
                     results.setdefault(f"cache_{variant}", []).append(
                         measure([sys.executable, "-c", AFTER, str(PROJECT), str(copy), str(cache)]))
                 shutil.rmtree(cache, ignore_errors=True)
