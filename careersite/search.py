@@ -130,6 +130,7 @@ def shard_files() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else SHARD_FILES
 
 
+CACHE_FORMAT = 1  # raise when what this module makes of Pagefind's output changes
 _FROM_CACHE = ".from-cache"  # marks a bundle taken whole from the cache (already final)
 _BUNDLE_KEY = ".bundle-key"
 
@@ -168,7 +169,7 @@ def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> 
         shutil.rmtree(cached, ignore_errors=True)
         os.replace(output, cached)
         outputs[outputs.index(output)] = cached
-    if cache_dir is not None:
+    if cache_dir is not None and keys:  # (a site without data-pagefind-body is not cached)
         whole = "bundle-" + hashlib.sha256(" ".join(keys).encode()).hexdigest()[:32]
         for entry in cache_dir.iterdir():  # what this build does not use
             if entry.name not in keys and entry.name != whole:
@@ -192,7 +193,7 @@ def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> 
 
 
 def _key(pages: list[tuple[str, bytes]]) -> str:
-    digest = hashlib.sha256(_pagefind_version().encode())
+    digest = hashlib.sha256(f"{CACHE_FORMAT} {_pagefind_version()}".encode())
     for rel, data in pages:
         digest.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()[:32]
@@ -537,8 +538,9 @@ def merge(outputs: list[Path], bundle: Path) -> None:
         for fragment, word_count in meta[1]:
             source, name = f"{source_dir}{fragment}.pf_fragment", fragment
             if os.path.exists(f"{target_dir}{name}.pf_fragment"):  # the same page twice, or two shards chose
-                with open(source, "rb") as fh:  # the same short hash for different pages
-                    name = _name(bundle / "fragment", language, fh.read(), "pf_fragment", 8)
+                data = Path(source).read_bytes()  # the same short hash for different pages
+                if Path(f"{target_dir}{name}.pf_fragment").read_bytes() != data:
+                    name = _name(bundle / "fragment", language, data, "pf_fragment", 8)
             if not os.path.exists(f"{target_dir}{name}.pf_fragment"):
                 _link(source, f"{target_dir}{name}.pf_fragment")
             pages.append([name, word_count])
