@@ -36,7 +36,7 @@ def search_site(tmp_path_factory) -> Path:
     shutil.copy(PROJECT_ROOT / "site.toml", root / "site.toml")
     for name, text in EXTRA.items():
         (root / "content/positions" / name).write_text(text, encoding="utf-8")
-    # Indexed in shards of 4 HTML files (8 Pagefind runs for the 25 positions), so what the browser
+    # Indexed in shards of 4 HTML files (7 Pagefind runs for the 25 positions), so what the browser
     # searches is a merged index; test_filters_on_a_shortened_home_page_use_the_index searches one run's.
     env = {**os.environ, "CAREERSITE_SEARCH_SHARD_FILES": "4"}
     result = run_cli("build", "--site", str(root), "--today", "2026-11-28", cwd=root, env=env)
