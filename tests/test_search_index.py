@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from bench.search_compare import canonical, differences
+from careersite import search
+from careersite.errors import Problems
 from careersite.search import has_pagefind
 from tests.tools import require_tool
 
@@ -68,6 +72,63 @@ def test_index_holds_the_open_positions_and_is_byte_stable(make_site, tmp_path, 
     assert [lang["page_count"] for lang in entry["languages"].values()] == [5]  # 4 + backend-engineer, not old
     assert (pagefind / "pagefind.js").is_file()
     assert not list(pagefind.glob("pagefind-ui.*")) and not list(pagefind.glob("*component-ui*"))
+
+
+def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, tmp_path, needs_pagefind,
+                                                                      monkeypatch):
+    """Pagefind indexes big sites in shards (memory); the merged index is the same index: same pages,
+    same words at the same positions on the same pages, same filters; and byte-stable too."""
+    coded = {f"content/positions/c{n}.yaml": text.replace("title:", f"code: RM-{n}\ntitle:", 1)
+             for n, text in enumerate(POSITIONS.values())}  # some shards have a code field, some do not
+    site = make_site({**POSITIONS, **coded, "content/positions/old.yaml": CLOSED})
+    assert build(site, env_with(tmp_path, HIDE_PAGEFIND)).returncode == 0
+    bundles = {}
+    for name, size in (("whole", 1000), ("shards", 2), ("shards-again", 2), ("odd", 3)):
+        copy = tmp_path / name
+        shutil.copytree(site.out, copy)
+        monkeypatch.setenv(search.SHARD_FILES_ENV, str(size))
+        assert search.build_index(copy, Problems())
+        assert not (copy / search.WORK_DIR).exists()
+        bundles[name] = copy / "pagefind"
+    whole = canonical(bundles["whole"])
+    assert whole["page_count"] == 9 and len(whole["words"]) > 50
+    assert {"信贷", "北京"} <= set(whole["words"]) and whole["filters"]["category"]
+    for name in ("shards", "odd"):
+        assert differences(whole, canonical(bundles[name])) == [], name
+    assert digest(bundles["shards"]) == digest(bundles["shards-again"])
+
+
+def test_a_cache_indexes_again_only_the_shards_whose_pages_changed(make_site, tmp_path, needs_pagefind,
+                                                                   monkeypatch):
+    site = make_site({**POSITIONS, "content/positions/old.yaml": CLOSED})
+    monkeypatch.setenv(search.SHARD_FILES_ENV, "3")
+    runs: list[list[str]] = []
+    real_run = search._run
+    monkeypatch.setattr(search, "_run", lambda commands: real_run(iter(runs.append(c) or c for c in commands)))
+    cache = tmp_path / "cache"
+
+    def index(name: str, cache_dir: Path | None = cache) -> dict[str, str]:
+        assert build(site, env_with(tmp_path, HIDE_PAGEFIND)).returncode == 0
+        copy = tmp_path / name
+        shutil.copytree(site.out, copy)
+        runs.clear()
+        assert search.build_index(copy, Problems(), cache_dir=cache_dir)
+        return digest(copy / "pagefind")
+
+    first = index("first")
+    shards = len(runs)
+    assert shards > 1
+    assert index("unchanged") == first and runs == []  # the whole index from the cache
+    site.write("content/positions/p3.yaml", POSITIONS["content/positions/p3.yaml"].replace("信贷", "贷后"))
+    edited = index("edited")
+    assert len(runs) == 1  # the one shard with p3
+    assert edited == index("edited-without-cache", None) and len(runs) == shards
+    meaning = canonical(tmp_path / "edited" / "pagefind")
+    assert "贷后" in meaning["pages"]["/positions/p3/"][0]["content"].replace("\u200b", "")
+    assert "/positions/p3/" not in meaning["words"]["信贷"] and "/positions/p1/" in meaning["words"]["信贷"]
+    (cache / sorted(p.name for p in cache.iterdir() if not p.name.startswith((".", "bundle")))[0] / "index").rename(
+        cache / "damaged")  # a cache with a shard's files gone: built again without it
+    assert index("after-damage") == edited
 
 
 def test_without_pagefind_the_site_builds_with_a_warning(make_site, tmp_path):
