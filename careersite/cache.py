@@ -9,6 +9,7 @@ Two files per output folder and set of options (a `serve` session and `build` do
   problems it reported, and the key of the search index.
 - `files.sqlite`: one entry per position file and digest: the perfile.FileResult made from it; and
   each position's entries in the feeds (keyed by its file, digest and time of last change).
+- `search/`: the search index of each shard of pages (search.py), keyed by the pages' bytes.
 
 A cache is only ever an accelerator. Entries are checksummed; anything unreadable, damaged or made
 for another fingerprint is ignored (and replaced), never trusted, and a build with an empty cache
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -191,9 +193,7 @@ class BuildCache:
             siblings = sorted((p for p in self.folder.parent.iterdir() if p.is_dir()),
                               key=lambda p: p.stat().st_mtime, reverse=True)
             for old in siblings[KEEP_FOLDERS:]:
-                for child in old.iterdir():
-                    child.unlink(missing_ok=True)
-                old.rmdir()
+                shutil.rmtree(old, ignore_errors=True)
         except OSError:
             pass
 

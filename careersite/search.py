@@ -12,8 +12,6 @@ into the one index a single run would have written (see "Merging shards" below; 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gzip
 import hashlib
 import importlib.metadata
@@ -23,7 +21,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import Problems
+from .procs import die_with_parent
 
 INDEX_DIR = "pagefind"
 WORK_DIR = ".pagefind-shards"  # inside the staging folder, removed again before the swap
@@ -44,7 +42,9 @@ TIMEOUT_SECONDS = 600
 # 190 MB even if all of them are positions; a site of 1,000 positions is still one run, as before.
 SHARD_FILES = 1100
 SHARD_FILES_ENV = "CAREERSITE_SEARCH_SHARD_FILES"  # another size, for tests and benchmarks
-WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+# One Pagefind process at a time: each peaks at about 180 MB whatever the site's size, and on two
+# cores a second one bought no time (the build keeps the other core busy) but doubled the memory.
+WORKERS = 1
 _BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")
 
 
@@ -65,19 +65,6 @@ def has_pagefind() -> bool:
 
 def command(site_dir: Path, output: Path) -> list[str]:
     return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output), "--silent"]
-
-
-def _die_with_parent() -> None:
-    """In the Pagefind child (Linux): be killed with the build. A build killed mid-index must not leave
-    Pagefind writing into a staging folder that the next build has already cleaned away."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        parent = os.getppid()
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG; kept across Pagefind's execv
-        if os.getppid() != parent:  # the build died before the line above
-            os._exit(1)
-    except (OSError, AttributeError):  # not Linux: the next build's clean-up has to do
-        pass
 
 
 def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cache_dir: Path | None = None) -> bool:
@@ -294,7 +281,7 @@ def _run(commands: Iterator[list[str]]) -> None:
                     break
                 log = tempfile.TemporaryFile()
                 proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                                        preexec_fn=_die_with_parent)
+                                        preexec_fn=die_with_parent)
                 running.append((proc, log, time.monotonic()))
             if not running:
                 break
