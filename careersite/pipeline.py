@@ -214,7 +214,7 @@ class Build:
                 return Result(problems)
             files = len(last.outputs)
             return Result(problems, counts=last.counts, stats=WriteStats(files, 0, files, 0), written=True)
-        results, stored = self.process_files()
+        results = self.process_files()
         self.results = results
         sources = []
         for rel in self.stats:
@@ -236,7 +236,6 @@ class Build:
             manifest, stats, rendered = self.write(site, renderer)
         except SearchIndexFailed:
             return Result(problems)
-        self.cache.put_many(stored, keep={file_key(r.path, r.digest) for r in results.values() if r.source})
         self.cache.save_manifest(manifest)
         if self.feed_entries is not None:
             self.cache.save_fragments(self.feed_entries, _FRAGMENTS["entries"])
@@ -245,9 +244,10 @@ class Build:
                       extra={"search_pending": self.search_pending})
 
     # Position files ---------------------------------------------------------------------------
-    def process_files(self) -> tuple[dict[str, FileResult], dict[str, bytes]]:
+    def process_files(self) -> dict[str, FileResult]:
         """Every position file's FileResult: from memory or the cache when its bytes are known, else
-        made now (in worker processes when there are many). Also the new entries for the cache."""
+        made now (in worker processes when there are many) and stored in the cache as they come
+        (entries are named by content: right whether or not this build succeeds)."""
         known = {rel: file_key(rel, digest) for rel, digest in self.digests.items() if digest}
         memory = _MEMORY if _MEMORY.get("fingerprint") == self.fingerprint else {}
         blobs = self.cache.get_many(key for key in known.values() if key not in memory)
@@ -255,19 +255,24 @@ class Build:
         for rel, key in known.items():
             value = memory.get(key)
             if value is None:
-                value = unpack(blobs.get(key))
+                value = unpack(blobs.pop(key, None))
             if isinstance(value, FileResult) and value.path == rel:
                 results[rel] = value
+        del blobs
         todo = [path for path, rel in zip(self.paths, self.stats) if rel not in results]
         stored: dict[str, bytes] = {}
         for blob, result in process_files(todo, self.root, self.config, self.problems.messages):
             results[result.path] = result
             if result.source is not None:
                 stored[file_key(result.path, result.digest)] = blob
+            if len(stored) >= 1000:  # not all 10,000 packed copies in memory at once
+                self.cache.put_many(stored)
+                stored.clear()
+        self.cache.put_many(stored, keep={file_key(r.path, r.digest) for r in results.values() if r.source})
         _MEMORY.clear()
         _MEMORY.update({file_key(r.path, r.digest): r for r in results.values() if r.source is not None},
                        fingerprint=self.fingerprint)
-        return results, stored
+        return results
 
     # Output -------------------------------------------------------------------------------------
     def changed_times(self, site: Site) -> tuple[dict, dict[str, float]]:
