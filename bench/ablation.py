@@ -7,7 +7,9 @@ Rows (median wall seconds of a cold build: no cache, empty output folder, fresh 
   no search index the build without Pagefind (what the search index costs)
   no fast path    Python-Markdown for every text (the plain-text fast path off)
   GC on           the cyclic garbage collector left running during the build
-  before          the generator at COMMIT (default: the core before this work), same content
+  one process     no forked workers (CAREERSITE_JOBS=1)
+  one search run  Pagefind over the whole site in one process instead of shards of 1,100 pages
+  before          the generator at COMMIT (default: main when this session began), same content
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--before", default="78e34ed", help="commit to compare with (main before the performance merge)")
+    parser.add_argument("--before", default="b407400", help="commit to compare with (main before the build cache)")
     parser.add_argument("--work", type=Path)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="careersite-ablation-"))
@@ -63,6 +65,9 @@ def main() -> int:
         "no search index": ([sys.executable, "-c", PATCHED, str(PROJECT), "no-search", *common], {}),
         "no fast path": ([sys.executable, "-c", PATCHED, str(PROJECT), "no-fast-path", *common], {}),
         "GC on": ([sys.executable, "-c", PATCHED, str(PROJECT), "gc-on", *common], {}),
+        "one process": ([sys.executable, str(PROJECT / "build.py"), *common], {"CAREERSITE_JOBS": "1"}),
+        "one search run": ([sys.executable, str(PROJECT / "build.py"), *common],
+                           {"CAREERSITE_SEARCH_SHARD_FILES": "1000000"}),
         f"before ({args.before})": ([sys.executable, str(before / "build.py"), *common], {}),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
