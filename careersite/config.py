@@ -18,6 +18,8 @@ from .textfile import decode
 from .tomllines import key_lines
 
 CONFIG_FILE = "site.toml"
+TEMPLATES_DIR = "templates"  # the site\'s Jinja templates
+STATIC_DIR = "static"  # copied as they are, with a content hash in their URLs
 SUBJECT_FIELDS = ("title", "code", "category", "company", "location")
 
 

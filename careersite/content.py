@@ -86,28 +86,36 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
         return []
     real_base = base.resolve()
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
-        for name in dirnames:  # never followed (followlinks=False); say so when it leads outside
-            link = Path(dirpath) / name
-            if link.is_symlink() and not link.resolve().is_relative_to(real_base):
-                problems.error(link.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(link))
-        folder = Path(dirpath)
-        for name in sorted(filenames):
+    suffixes = MARKDOWN_SUFFIXES + YAML_SUFFIXES
+    pending = [base]
+    while pending:  # os.scandir: its entries know what is a link without one more system call each
+        folder = pending.pop()
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
             if is_ignored(name):
                 continue
-            if not name.lower().endswith(MARKDOWN_SUFFIXES + YAML_SUFFIXES):
-                rel = (folder / name).relative_to(root).as_posix()
-                problems.warning(rel, 0, 0, "file_ignored_suffix", suffixes=" ".join(MARKDOWN_SUFFIXES + YAML_SUFFIXES))
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(folder / name)
+                continue
+            if entry.is_symlink() and entry.is_dir():  # never followed; say so when it leads outside
+                link = folder / name
+                if not link.resolve().is_relative_to(real_base):
+                    problems.error(link.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(link))
                 continue
             path = folder / name
-            if os.path.islink(path):
-                rel = path.relative_to(root).as_posix()
+            if not name.lower().endswith(suffixes):
+                problems.warning(path.relative_to(root).as_posix(), 0, 0, "file_ignored_suffix", suffixes=" ".join(suffixes))
+                continue
+            if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(real_base) or not target.is_file():
-                    problems.error(rel, 0, 0, "symlink_outside", target=os.readlink(path))
+                    problems.error(path.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(path))
                     continue
             found.append(path)
+        pending.extend(reversed(subfolders))  # depth first, in name order, as os.walk did
     return found
 
 

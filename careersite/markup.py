@@ -8,7 +8,6 @@ from __future__ import annotations
 import html as _html
 import re
 
-import markdown
 import nh3
 
 from .fastpath import markdown_plain, normalize_plain
@@ -241,6 +240,8 @@ class Renderer:
     """One Markdown instance reused with reset(): building it costs more than rendering a section."""
 
     def __init__(self) -> None:
+        import markdown  # here: a build that finds nothing changed never needs it (12 ms to import)
+
         self._md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 
     def render(self, text: str, *, normalize: bool = True) -> str:

@@ -13,21 +13,22 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .cache import BuildCache, Manifest, file_key, fingerprint, stat_of, unpack
-from .config import CONFIG_FILE, SiteConfig, load_config
+from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_config
 from .content import CONTENT_DIR, find_position_files, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
 from .lint import lint_dates, lint_site
 from .model import Site, build_site, today_in
 from .output import Patch, Staging, WriteStats, clean_leftovers
-from .parallel import MIN_PARALLEL, process_files, render_positions
 from .perfile import FileResult
-from .render import STATIC_DIR, TEMPLATES_DIR, SiteRenderer, position_path
 from .search import INDEX_DIR, SearchIndexFailed, build_index
 from .seo import change_tops, check_postings, content_times, git_head, git_times
+
+if TYPE_CHECKING:  # render (Jinja) and parallel (multiprocessing) are imported when a build has work
+    from .render import SiteRenderer
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _without_cyclic_gc(function: Callable[..., Result]) -> Callable[..., Result]
 
 
 @_without_cyclic_gc
-def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] = SiteRenderer) -> Result:
+def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] | None = None) -> Result:
     """Validate, then render and write atomically. On any error the output folder is untouched.
 
     Only what changed since the last build into the same folder is redone (cache.py); the result is
@@ -161,7 +162,7 @@ def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] = Sit
     config = _with_base_url(config, options)
     cache = BuildCache.open(options.root, out, (options.base_url, options.drafts))
     try:
-        result = Build(options, config, problems, cache).run(renderer)
+        result = Build(options, config, problems, cache).run(renderer or _site_renderer)
     finally:
         cache.close()
     result.seconds = time.perf_counter() - started
@@ -185,8 +186,14 @@ class Build:
         self.stats = {os.fspath(path)[prefix:].replace(os.sep, "/"): stat_of(path) for path in self.paths}
         # Each file's digest: known from the last build when its size, time and inode are unchanged
         # (and not too recent to tell), else read now.
-        self.digests = {rel: self.last.known_digest(rel, stat) or _digest_of(self.root / rel)
-                        for rel, stat in self.stats.items()}
+        self.digests: dict[str, str] = {}
+        self.reread = 0  # files whose time was too close to the last scan to trust
+        for rel, stat in self.stats.items():
+            digest = self.last.known_digest(rel, stat)
+            if digest is None:
+                digest = _digest_of(self.root / rel)
+                self.reread += 1
+            self.digests[rel] = digest
         self.git_head = git_head(self.root)
         self.search_pending = False
 
@@ -212,6 +219,8 @@ class Build:
             problems.extend(last.problems)
             if self.options.strict and problems.warnings:
                 return Result(problems)
+            if self.reread:  # now known to be unchanged as of this scan: not read again next time
+                self.cache.save_manifest(dataclasses.replace(last, scanned_ns=self.scanned_ns))
             files = len(last.outputs)
             return Result(problems, counts=last.counts, stats=WriteStats(files, 0, files, 0), written=True)
         results = self.process_files()
@@ -260,6 +269,8 @@ class Build:
                 results[rel] = value
         del blobs
         todo = [path for path, rel in zip(self.paths, self.stats) if rel not in results]
+        from .parallel import process_files  # multiprocessing: only when there is work
+
         stored: dict[str, bytes] = {}
         for blob, result in process_files(todo, self.root, self.config, self.problems.messages):
             results[result.path] = result
@@ -284,6 +295,9 @@ class Build:
 
     def write(self, site: Site, renderer_class: Callable[[Site, dict], SiteRenderer]
               ) -> tuple[Manifest, WriteStats, Counter[str]]:
+        from .parallel import render_positions
+        from .render import position_path
+
         last, problems = self.last, self.problems
         changed, committed = self.changed_times(site)
         renderer = renderer_class(site, changed)
@@ -341,6 +355,8 @@ class Build:
         """A new tree swapped in whole; or, for the dev server's preview when few pages change and the
         search index can wait, the changed files written in place (linking 10,000 unchanged pages
         into a new tree and deleting the old one was 1 s of every save)."""
+        from .parallel import MIN_PARALLEL
+
         last = self.last
         if self.options.search_later and renders < MIN_PARALLEL:
             out = os.fspath(self.out)
@@ -383,6 +399,12 @@ class Build:
             return ""
         staging.add_tree(INDEX_DIR)
         return key
+
+
+def _site_renderer(site: Site, changed: dict) -> SiteRenderer:
+    from .render import SiteRenderer  # Jinja: not imported by a build that finds nothing to do
+
+    return SiteRenderer(site, changed)
 
 
 _MEMORY: dict[str, Any] = {}  # this process's last FileResults (a dev server rebuilds many times)

@@ -19,15 +19,13 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from .config import CONFIG_FILE, Category
+from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, Category
 from .content import is_ignored
 from .fields import EMPLOYMENT_TYPES
 from .markup import Renderer
 from .model import Position, Site
 from .seo import Discovery, content_times, job_posting, json_ld, qr_svg
 
-TEMPLATES_DIR = "templates"
-STATIC_DIR = "static"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import math
@@ -188,6 +187,8 @@ def _key(pages: list[tuple[str, bytes]]) -> str:
 
 def _pagefind_version() -> str:
     try:
+        import importlib.metadata  # here: it imports email and friends (18 ms) into every build
+
         return importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
