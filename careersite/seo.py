@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .config import CONFIG_FILE, Category, SiteConfig
 from .errors import Problems
-from .model import Position, Site, plain_text
+from .model import Position, Site
 from .safejson import safe_json_for_script
 
 FEED_VERSION = 1
