@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from careersite.search import _read  # noqa: E402
+from careersite.pagefindfmt import _read  # noqa: E402
 
 
 def canonical(bundle: Path) -> dict:
