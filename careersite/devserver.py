@@ -1,14 +1,13 @@
-"""`serve`: build into a temporary folder, serve it with live reload, rebuild after edits (debounced).
+"""`serve`: build into a temporary folder, serve it with live reload, rebuild as soon as a file is saved.
 
 A rebuild that fails keeps the last good site and shows the problems in the terminal and on every
 page (injected while serving, never written into any build). After one position changes only the
-pages that depend on it are rendered again: PageCache keys each page on what it is made from.
+pages that depend on it are rendered again: the build cache (cache.py) reuses every other page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
 import logging
 import os
@@ -20,7 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import jinja2
 from livereload import Server
@@ -30,13 +29,11 @@ from tornado import ioloop
 from watchfiles import Change, awatch
 
 from . import pipeline
-from .config import CONFIG_FILE, Category
+from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
 from .content import is_ignored
 from .errors import Problems
-from .model import Position, Site
 from .output import write_output
 from .procs import die_with_parent
-from .render import STATIC_DIR, TEMPLATES_DIR, Page, SiteRenderer
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 # The operating system tells us about a save (inotify, via watchfiles); events arriving within STEP
@@ -48,70 +45,6 @@ PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 SEARCH_DELAY_SECONDS = 1.0  # the search index is brought up to date after the browser has reloaded
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
-
-
-# --- incremental rendering -------------------------------------------------------------------
-
-def site_fingerprint(site: Site, statics: dict[str, str]) -> str:
-    """What every page depends on: site.toml, the templates, the static files, today, drafts, base URL."""
-    digest = hashlib.sha256()
-    root = site.config.root
-    for path in [root / CONFIG_FILE, *sorted((root / TEMPLATES_DIR).rglob("*"))]:
-        if path.is_file():
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(repr((sorted(statics.items()), site.today, site.drafts, site.config.base_url)).encode())
-    return digest.hexdigest()
-
-
-def positions_key(positions: Iterable[Position]) -> tuple:
-    return tuple((p.source, p.slug, p.digest) for p in positions)
-
-
-class PageCache:
-    """Rendered bytes of the home and category pages for the dev server, keyed on their inputs.
-
-    Position pages need no help here: the build cache (cache.py) reuses those from the output folder.
-    `renderer` is what pipeline.build calls to make the pages; `keep` drops the entries the last
-    successful build did not use, so the cache holds one site's worth of pages at most.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple, bytes] = {}
-        self.last: CachingSiteRenderer | None = None
-
-    def renderer(self, site: Site, changed: dict | None = None) -> CachingSiteRenderer:
-        self.last = CachingSiteRenderer(site, self, changed)
-        return self.last
-
-    def keep(self) -> None:
-        if self.last is not None:
-            self.entries, self.last = self.last.used, None
-
-    def lookup(self, key: tuple, used: dict[tuple, bytes], make: Callable[[], bytes]) -> bytes:
-        data = self.entries.get(key)
-        if data is None:
-            data = make()
-        used[key] = data
-        return data
-
-
-class CachingSiteRenderer(SiteRenderer):
-    """SiteRenderer whose category and home pages come from a PageCache when unchanged."""
-
-    def __init__(self, site: Site, cache: PageCache, changed: dict | None = None) -> None:
-        super().__init__(site, changed)
-        self.cache = cache
-        self.used: dict[tuple, bytes] = {}
-        self.site_key = site_fingerprint(site, self.fingerprints)
-
-    def category(self, category: Category, page: Page) -> bytes:
-        key = ("category", self.site_key, category.key, page.number, positions_key(self.site.open_in(category)))
-        return self.cache.lookup(key, self.used,
-                                 lambda: super(CachingSiteRenderer, self).category(category, page))
-
-    def home(self) -> bytes:
-        key = ("home", self.site_key, positions_key(self.site.open_positions))
-        return self.cache.lookup(key, self.used, lambda: super(CachingSiteRenderer, self).home())
 
 
 # --- problems shown in the browser -----------------------------------------------------------
@@ -231,7 +164,6 @@ class DevServer:
                  stream=sys.stderr) -> None:
         self.options = pipeline.Options(root=root, out=out, base_url=base_url, drafts=True, today=today,
                                         search_later=True)
-        self.cache = PageCache()
         self.overlay = b""
         self.stream = stream
         self.builds = 0
@@ -252,7 +184,7 @@ class DevServer:
         started = time.perf_counter()
         self.stop_indexing()
         try:
-            result = pipeline.build(self.options, renderer=self.cache.renderer)
+            result = pipeline.build(self.options)
         except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
             result = pipeline.Result(pipeline.new_problems())
             name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
@@ -273,7 +205,6 @@ class DevServer:
             self.say(problems.text("serve_failed"))
             return False
         self.has_site = True
-        self.cache.keep()
         self.overlay = warnings_html(problems) if problems.warnings else b""
         self.search_pending = bool(result.extra.get("search_pending"))
         self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started,

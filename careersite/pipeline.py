@@ -139,11 +139,11 @@ def _without_cyclic_gc(function: Callable[..., Result]) -> Callable[..., Result]
 
 
 @_without_cyclic_gc
-def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] | None = None) -> Result:
+def build(options: Options) -> Result:
     """Validate, then render and write atomically. On any error the output folder is untouched.
 
     Only what changed since the last build into the same folder is redone (cache.py); the result is
-    byte-identical to a build from nothing. RENDERER makes the pages (the dev server counts them).
+    byte-identical to a build from nothing. Result.rendered counts the pages that were not reused.
     """
     started = time.perf_counter()
     problems = new_problems()
@@ -162,7 +162,7 @@ def build(options: Options, renderer: Callable[[Site, dict], SiteRenderer] | Non
     config = _with_base_url(config, options)
     cache = BuildCache.open(options.root, out, (options.base_url, options.drafts))
     try:
-        result = Build(options, config, problems, cache).run(renderer or _site_renderer)
+        result = Build(options, config, problems, cache).run()
     finally:
         cache.close()
     result.seconds = time.perf_counter() - started
@@ -212,7 +212,7 @@ class Build:
         out = os.fspath(self.out)
         return all(stat_of(os.path.join(out, rel)) == entry[0] for rel, entry in last.outputs.items())
 
-    def run(self, renderer: Callable[[Site, dict], SiteRenderer]) -> Result:
+    def run(self) -> Result:
         problems, last = self.problems, self.last
         clean_leftovers(self.out)  # what a killed build left beside the output, whether or not we write
         if self.up_to_date():
@@ -242,7 +242,7 @@ class Build:
         if problems.has_errors() or (self.options.strict and problems.warnings):
             return Result(problems)
         try:
-            manifest, stats, rendered = self.write(site, renderer)
+            manifest, stats, rendered = self.write(site)
         except SearchIndexFailed:
             return Result(problems)
         self.cache.save_manifest(manifest)
@@ -293,36 +293,33 @@ class Build:
             committed = git_times(self.root, change_tops(paths + [CONTENT_DIR.as_posix()]))
         return content_times(self.root, paths, committed), committed
 
-    def write(self, site: Site, renderer_class: Callable[[Site, dict], SiteRenderer]
-              ) -> tuple[Manifest, WriteStats, Counter[str]]:
-        from .parallel import render_positions
-        from .render import position_path
+    def write(self, site: Site) -> tuple[Manifest, WriteStats, Counter[str]]:
+        from .parallel import render_positions  # Jinja and multiprocessing: only when a build has work
+        from .render import SiteRenderer, position_path
 
         last, problems = self.last, self.problems
         changed, committed = self.changed_times(site)
-        renderer = renderer_class(site, changed)
+        renderer = SiteRenderer(site, changed)
         if _FRAGMENTS.get("fingerprint") != self.fingerprint:
             _FRAGMENTS.clear()
             _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
         renderer.feed_memo = _FRAGMENTS["entries"]
         pages: dict[str, str] = {}  # output path -> what it was rendered from
         extra = self.template_extra(renderer, "position.html", site)
-        todo = []
+        renders = 0
         for position in site.positions:
             rel = position_path(position)
             key = pages[rel] = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}{extra}"
-            previous = last.outputs.get(rel)
-            if last.pages.get(rel) != key or previous is None or stat_of(self.out / rel) != previous[0]:
-                todo.append(position)
-        writer = self.writer(len(todo))
+            renders += last.pages.get(rel) != key or rel not in last.outputs  # (intact or not: writer.reuse)
+        writer = self.writer(renders)
         with writer:
-            extra = self.template_extra(renderer, "category.html", site)
+            extras = {name: self.template_extra(renderer, f"{name}.html", site) for name in ("home", "category")}
             for rel, inputs, make in renderer.listings():
-                key = f"{inputs!r}{extra}" if inputs is not None else ""
+                # hashed: the home page's inputs name every open position, and the manifest is read by every build
+                extra = extras["home" if rel == "index.html" else "category"]
+                key = pages[rel] = hashlib.sha256(f"{inputs!r}{extra}".encode()).hexdigest()
                 if not self.reuse(writer, rel, key):
                     writer.write(rel, make(), last.outputs.get(rel))
-                if key:
-                    pages[rel] = key
             jobs = []
             for position in site.positions:
                 rel = position_path(position)
@@ -376,7 +373,7 @@ class Build:
     def reuse(self, staging: Staging | Patch, rel: str, key: str) -> bool:
         """Link the last build's REL into the new tree if it was made from KEY and is still intact."""
         previous = self.last.outputs.get(rel)
-        return bool(key) and self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
+        return self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
 
     def search_index(self, staging: Staging | Patch) -> str:
         """Index the staged pages, or reuse the last index if every page it read is unchanged.
@@ -399,12 +396,6 @@ class Build:
             return ""
         staging.add_tree(INDEX_DIR)
         return key
-
-
-def _site_renderer(site: Site, changed: dict) -> SiteRenderer:
-    from .render import SiteRenderer  # Jinja: not imported by a build that finds nothing to do
-
-    return SiteRenderer(site, changed)
 
 
 _MEMORY: dict[str, Any] = {}  # this process's last FileResults (a dev server rebuilds many times)

@@ -202,10 +202,10 @@ class SiteRenderer:
         for rel, _inputs, make in self.listings():
             yield rel, make()
 
-    def listings(self) -> Iterator[tuple[str, tuple | None, Callable[[], bytes]]]:
+    def listings(self) -> Iterator[tuple[str, tuple, Callable[[], bytes]]]:
         """(path, what the page is made from besides site-wide inputs, how to render it) of each
-        listing page. The home page shows every category: None, always rendered."""
-        yield "index.html", None, self.home
+        listing page. The home page shows something of every open position."""
+        yield "index.html", ("home", tuple((p.source, p.digest) for p in self.site.open_positions)), self.home
         for category in self.site.config.categories:
             total = len(self.site.open_in(category))
             for page in self.category_pages(category):
@@ -228,13 +228,17 @@ class SiteRenderer:
     def template_inputs(self, template: str) -> set[str]:
         """Which of `today` and `site` TEMPLATE (and what it extends or includes) uses: a cached page
         is reused only while what it is made from, and these, are unchanged."""
-        folder = Path(self.env.loader.searchpath[0])
-        digest = hashlib.sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sorted(folder.rglob("*"))
-                                         if p.is_file())).hexdigest()
-        key = (template, digest)
+        key = (template, self._templates_digest)
         if key not in _TEMPLATE_INPUTS:
             _TEMPLATE_INPUTS[key] = self._template_inputs(template)
         return _TEMPLATE_INPUTS[key]
+
+    @functools.cached_property
+    def _templates_digest(self) -> str:
+        """Every template's name and bytes, read once per renderer."""
+        folder = Path(self.env.loader.searchpath[0])
+        return hashlib.sha256(b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sorted(folder.rglob("*"))
+                                       if p.is_file())).hexdigest()
 
     def _template_inputs(self, template: str) -> set[str]:
         names: set[str] = set()

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from tornado.websocket import websocket_connect
 
 from careersite import pipeline
-from careersite.devserver import OVERLAY_ID, WARNINGS_ID, PageCache
+from careersite.devserver import OVERLAY_ID, WARNINGS_ID
 from tests.conftest import MINIMAL_POSITION, PROJECT
 
 pytestmark = pytest.mark.slow
@@ -42,11 +42,10 @@ def several_positions(make_site):
     return make_site(files, position=False)
 
 
-def build_with(cache: PageCache, site, out: Path, today: dt.date = TODAY) -> pipeline.Result:
+def build_with(site, out: Path, today: dt.date = TODAY) -> pipeline.Result:
     options = pipeline.Options(root=site.root, out=out, today=today, drafts=True)
-    result = pipeline.build(options, renderer=cache.renderer)
+    result = pipeline.build(options)
     assert result.written, [p.message for p in result.problems.items]
-    cache.keep()
     return result
 
 
@@ -56,13 +55,12 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def test_one_changed_position_rerenders_only_what_depends_on_it(make_site, tmp_path):
     site = several_positions(make_site)
-    cache = PageCache()
     out = tmp_path / "out"
-    assert build_with(cache, site, out).rendered == {"position": 6, "category": 2, "home": 1}
-    assert build_with(cache, site, out).rendered == {}  # nothing changed, nothing rendered
+    assert build_with(site, out).rendered == {"position": 6, "category": 2, "home": 1}
+    assert build_with(site, out).rendered == {}  # nothing changed, nothing rendered
 
     site.position("tech-1.md", position_text("技术岗一（已修改）"))
-    assert build_with(cache, site, out).rendered == {"position": 1, "category": 1, "home": 1}
+    assert build_with(site, out).rendered == {"position": 1, "category": 1, "home": 1}
     assert "技术岗一（已修改）" in (out / "positions/tech-1/index.html").read_text(encoding="utf-8")
 
     # The incremental output is exactly what a full build makes.
@@ -74,31 +72,28 @@ def test_one_changed_position_rerenders_only_what_depends_on_it(make_site, tmp_p
 
 def test_moving_a_position_rerenders_both_categories(make_site, tmp_path):
     site = several_positions(make_site)
-    cache = PageCache()
-    build_with(cache, site, tmp_path / "out")
+    build_with(site, tmp_path / "out")
     site.position("tech-0.md", position_text("技术岗0", "ops"))
-    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 1, "category": 2, "home": 1}
+    assert build_with(site, tmp_path / "out").rendered == {"position": 1, "category": 2, "home": 1}
 
 
 def test_a_template_or_site_toml_change_rerenders_everything(make_site, tmp_path):
     site = several_positions(make_site)
-    cache = PageCache()
-    build_with(cache, site, tmp_path / "out")
+    build_with(site, tmp_path / "out")
     base = site.root / "templates/base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<!-- x --></footer>"), encoding="utf-8")
-    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
+    assert build_with(site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
     toml = site.root / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("测试公司", "测试有限公司"), encoding="utf-8")
-    assert build_with(cache, site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
+    assert build_with(site, tmp_path / "out").rendered == {"position": 6, "category": 2, "home": 1}
 
 
 def test_a_new_day_rerenders_the_positions_it_closes_and_the_listings(make_site, tmp_path):
     site = several_positions(make_site)
     site.position("ops-2.md", position_text("运营岗2", "ops").replace("closes: 2027-01-31", "closes: 2026-11-28"))
-    cache = PageCache()
     out = tmp_path / "out"
-    build_with(cache, site, out)
-    rendered = build_with(cache, site, out, TODAY + dt.timedelta(days=1)).rendered
+    build_with(site, out)
+    rendered = build_with(site, out, TODAY + dt.timedelta(days=1)).rendered
     assert rendered == {"position": 1, "category": 1, "home": 1}  # the tech listing did not change
     assert "badge-closed" in (out / "positions/ops-2/index.html").read_text(encoding="utf-8")
 
@@ -108,9 +103,8 @@ def test_a_template_that_uses_today_rerenders_every_position_on_a_new_day(make_s
     page = site.root / "templates/position.html"
     page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- {{ today }} -->"),
                     encoding="utf-8")
-    cache = PageCache()
-    build_with(cache, site, tmp_path / "out")
-    assert build_with(cache, site, tmp_path / "out", TODAY + dt.timedelta(days=1)).rendered["position"] == 6
+    build_with(site, tmp_path / "out")
+    assert build_with(site, tmp_path / "out", TODAY + dt.timedelta(days=1)).rendered["position"] == 6
     assert "2026-11-29" in (tmp_path / "out/positions/tech-0/index.html").read_text(encoding="utf-8")
 
 
