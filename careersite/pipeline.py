@@ -182,7 +182,9 @@ class Build:
         self.scanned_ns = time.time_ns()
         self.paths = find_position_files(self.root, problems)
         self.mark = len(problems.items)  # what follows is what an unchanged site reports again
-        prefix = len(os.path.join(os.fspath(self.root), ""))  # paths below root as strings: 10,000 of them
+        # Paths below root as strings (10,000 of them). pathlib drops a leading "./": Path(".") / "x" is
+        # "x", so the prefix to cut is what root adds before a name, not root's own spelling.
+        prefix = len(os.fspath(self.root / "_")) - 1
         self.stats = {os.fspath(path)[prefix:].replace(os.sep, "/"): stat_of(path) for path in self.paths}
         # Each file's digest: known from the last build when its size, time and inode are unchanged
         # (and not too recent to tell), else read now.

@@ -46,6 +46,18 @@ def test_build_is_the_default_command(make_site):
     assert (site.out / "index.html").is_file()
 
 
+@pytest.mark.parametrize("args", [("build",), ("build", "--site", "."), ("build", "--site", "./")])
+def test_build_from_inside_the_site_folder_as_the_readme_says(make_site, args):
+    """`python build.py build` run in the site folder (as `make site` does), --site left at ".": every
+    position is found, built, and the second build finds nothing changed."""
+    site = make_site()
+    for _ in range(2):
+        result = run_cli(*args, "--today", "2026-11-28", cwd=site.root)
+        assert result.returncode == 0, result.stderr
+        assert "检查通过：1 个岗位" in result.stdout
+    assert (site.out / "positions/backend-engineer/index.html").is_file()
+
+
 def test_failed_build_leaves_the_published_site_alone(make_site):
     site = make_site()
     site.build()
