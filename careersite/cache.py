@@ -36,7 +36,7 @@ CACHE_DIR = Path(".cache") / "careersite"
 FORMAT = 1  # bump when the meaning of an entry changes
 KEEP_FOLDERS = 4  # caches for this many output folders / option sets; older ones are removed
 _PACKAGE = Path(__file__).resolve().parent
-_LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "nh3", "pypinyin", "segno", "pagefind")
+_LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "nh3", "pypinyin", "zxing_cpp", "pagefind")
 _CHECK = 16  # bytes of sha256 in front of every stored pickle
 
 

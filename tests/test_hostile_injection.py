@@ -115,7 +115,7 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
                 assert tag.get("rel") and set(tag["rel"]) <= {"canonical", "icon", "stylesheet", "alternate"}
                 href = tag["href"]
                 assert not href.startswith(("//", "http")) or href.startswith("https://jobs.example.com/"), tag
-            if tag.name == "svg":  # ours: decorative icons, and the QR code made by segno at build time
+            if tag.name == "svg":  # ours: decorative icons, and the QR code made by zxing-cpp at build time
                 is_qr = "qr-code" in tag.get("class", []) and tag.get("role") == "img"
                 assert is_qr or tag.get("aria-hidden") == "true", f"{where}: foreign svg {tag}"
                 assert not any(a.startswith("on") for a in tag.attrs), where
