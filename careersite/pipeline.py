@@ -297,11 +297,10 @@ class Build:
 
     def write(self, site: Site) -> tuple[Manifest, WriteStats, Counter[str]]:
         from .parallel import render_positions  # Jinja and multiprocessing: only when a build has work
-        from .render import SiteRenderer, position_path
+        from .render import DISCOVERY_FILES, SiteRenderer, position_path
 
         last, problems = self.last, self.problems
-        changed, committed = self.changed_times(site)
-        renderer = SiteRenderer(site, changed)
+        renderer = SiteRenderer(site, {})  # its change times are found below, if they are needed
         if _FRAGMENTS.get("fingerprint") != self.fingerprint:
             _FRAGMENTS.clear()
             _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
@@ -335,9 +334,15 @@ class Build:
                     writer.claim(rel)
                 for rel, stat, sha, written in render_positions(renderer, jobs, writer.dir, self.out, last.outputs):
                     writer.adopt(rel, stat, sha, written)
-            for rel, data in renderer.other_files():
+            later = self.discovery_later(writer, DISCOVERY_FILES)
+            committed = last.git_times
+            if not later:
+                renderer.changed, committed = self.changed_times(site)
+            for rel, data in renderer.other_files(discovery=not later):
                 writer.write(rel, data, last.outputs.get(rel))
-            search_key = self.search_index(writer)
+            search_key = self.search_index(writer, later)
+            # What was kept, and every file a Patch trusted, is made or checked again by the next build.
+            self.search_pending |= later or isinstance(writer, Patch)
             stats = writer.commit(removed=len(last.outputs.keys() - writer.files.keys()) if last.outputs else None)
         manifest = Manifest(
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
@@ -356,13 +361,22 @@ class Build:
         into a new tree and deleting the old one was 1 s of every save)."""
         from .parallel import MIN_PARALLEL
 
-        last = self.last
-        if self.options.search_later and renders < MIN_PARALLEL:
-            out = os.fspath(self.out)
-            index = [(rel, entry) for rel, entry in last.outputs.items() if rel.startswith(INDEX_DIR + "/")]
-            if index and all(stat_of(os.path.join(out, rel)) == entry[0] for rel, entry in index):
-                return Patch(self.out, last.outputs)
+        entry = f"{INDEX_DIR}/pagefind-entry.json"  # the preview has an index, to keep while it is redone
+        if self.options.search_later and renders < MIN_PARALLEL and entry in self.last.outputs:
+            if stat_of(os.path.join(self.out, entry)) == self.last.outputs[entry][0]:
+                return Patch(self.out, self.last.outputs)
         return Staging(self.out)
+
+    def discovery_later(self, writer: Staging | Patch, files: tuple[str, ...]) -> bool:
+        """Keep the last sitemap, feeds and positions.json for now? Only in the dev server's preview
+        (a Patch), whose browser reloads the pages: the build that brings the search index up to date
+        a second later makes them again (0.3 s of every save at 10,000 positions)."""
+        last, out = self.last, os.fspath(self.out)
+        if not isinstance(writer, Patch) or last.git_head != self.git_head:
+            return False
+        if not all(rel in last.outputs and stat_of(os.path.join(out, rel)) == last.outputs[rel][0] for rel in files):
+            return False
+        return all(writer.reuse(rel, last.outputs[rel]) for rel in files)
 
     def template_extra(self, renderer: SiteRenderer, template: str, site: Site) -> str:
         """The part of TEMPLATE's page keys that comes from `today` or the whole `site`, if it uses them."""
@@ -377,16 +391,19 @@ class Build:
         previous = self.last.outputs.get(rel)
         return self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
 
-    def search_index(self, staging: Staging | Patch) -> str:
+    def search_index(self, staging: Staging | Patch, later: bool = False) -> str:
         """Index the staged pages, or reuse the last index if every page it read is unchanged.
 
         With search_later (the dev server, so the browser reloads without waiting for Pagefind) a
         changed site keeps the last index for now; the empty key makes the next build index it.
+        LATER: the next build is due anyway (the discovery files were kept), so the last index is kept.
         """
-        pages = sorted((rel, sha) for rel, (_stat, sha) in staging.files.items() if rel.endswith(".html"))
-        key = hashlib.sha256(repr(pages).encode()).hexdigest()
         last = self.last
         index = [(rel, entry) for rel, entry in last.outputs.items() if rel.startswith(INDEX_DIR + "/")]
+        if later and index and all(staging.reuse(rel, entry) for rel, entry in index):
+            return ""
+        pages = sorted((rel, sha) for rel, (_stat, sha) in staging.files.items() if rel.endswith(".html"))
+        key = hashlib.sha256(repr(pages).encode()).hexdigest()
         later = self.options.search_later and key != last.search_key
         if (key == last.search_key or later) and index and all(staging.reuse(rel, entry) for rel, entry in index):
             self.search_pending = later

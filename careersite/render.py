@@ -214,16 +214,21 @@ class SiteRenderer:
                 yield (self.category_path(category, page.number) + "index.html", inputs,
                        functools.partial(self.category, category, page))
 
-    def other_files(self) -> Iterator[tuple[str, bytes]]:
-        """404, sitemap, robots.txt, feeds and static files."""
+    def other_files(self, discovery: bool = True) -> Iterator[tuple[str, bytes]]:
+        """404, static files and (unless DISCOVERY is false) the DISCOVERY_FILES."""
         yield "404.html", self.not_found()
+        if discovery:
+            yield from self.discovery_files()
+        for rel, path in self.statics:
+            yield rel, path.read_bytes()
+
+    def discovery_files(self) -> Iterator[tuple[str, bytes]]:
+        """What search engines, feed readers and job boards read: sitemap, robots.txt, feeds."""
         discovery = self.discovery()
         yield "sitemap.xml", discovery.sitemap()
         yield "robots.txt", discovery.robots()
         yield "feed.xml", discovery.atom()
         yield "positions.json", discovery.positions_json()
-        for rel, path in self.statics:
-            yield rel, path.read_bytes()
 
     def template_inputs(self, template: str) -> set[str]:
         """Which of `today` and `site` TEMPLATE (and what it extends or includes) uses: a cached page
@@ -256,6 +261,9 @@ class SiteRenderer:
             names |= jinja2.meta.find_undeclared_variables(ast)
             pending.extend(jinja2.meta.find_referenced_templates(ast))
         return names & {"today", "site"}
+
+
+DISCOVERY_FILES = ("sitemap.xml", "robots.txt", "feed.xml", "positions.json")  # what discovery_files() writes
 
 
 def position_path(position: Position) -> str:

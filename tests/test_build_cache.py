@@ -286,6 +286,14 @@ def test_the_preview_updated_in_place_is_what_a_build_from_nothing_makes(site, t
     after = inodes(preview)
     untouched = [rel for rel in before if rel.startswith("positions/") and after.get(rel) == before[rel]]
     assert len(untouched) >= (0 if change is edit_template else 8)  # in place: unchanged pages are the same files
+    reference = cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
+    # What the browser reloads is right at once; the sitemap, feeds and search index follow.
+    pages = {rel: digest for rel, digest in reference.items() if rel.endswith(".html") and "pagefind" not in rel}
+    now = tree_digest(preview)
+    assert {rel: now.get(rel) for rel in pages} == pages
+    assert server.search_pending != (change is edit_template)  # a template: every page anew, indexed at once
     server.index_search()
     assert server.indexer is None or server.indexer.wait(timeout=120) == 0  # a template change indexes at once
-    assert tree_digest(preview) == cold_tree(site, tmp_path, "--drafts", "--base-url", "http://127.0.0.1:8000/")
+    server._check_indexer()
+    assert not server.search_pending
+    assert tree_digest(preview) == reference
