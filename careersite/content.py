@@ -119,6 +119,41 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
     return found
 
 
+def _scan_order(rel: str) -> tuple:
+    """Where find_position_files lists REL (below CONTENT_DIR): a folder's files in name order, then
+    its subfolders, depth first."""
+    *folders, name = rel.split("/")
+    return (*((1, folder) for folder in folders), (0, name))
+
+
+def rescanned(root: Path, known: dict[str, Path], changed: set[str]) -> dict[str, Path] | None:
+    """What find_position_files would find now ({path below ROOT: path}, in its order), from KNOWN
+    (its last answer) and CHANGED (absolute paths the operating system reported as changed since).
+    None when only a new scan can tell: a folder or a link changed, or a file it would warn about."""
+    base = os.fspath(root.absolute())
+    content = CONTENT_DIR.as_posix()
+    suffixes = MARKDOWN_SUFFIXES + YAML_SUFFIXES
+    found, added = dict(known), False
+    for path in changed:
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        if content == rel or content.startswith(rel + "/") or rel.startswith("../"):
+            return None  # the positions folder itself, or one above it
+        if not rel.startswith(content + "/") or any(is_ignored(part) for part in rel.split("/")):
+            continue  # not a position file: find_position_files never looks at it
+        if os.path.islink(path) or os.path.isdir(path):
+            return None
+        if os.path.exists(path):
+            if not rel.lower().endswith(suffixes):
+                return None
+            if rel not in found:
+                found[rel], added = root / rel, True
+        elif found.pop(rel, None) is None and any(r.startswith(rel + "/") for r in found):
+            return None  # a folder went
+    if added:
+        found = dict(sorted(found.items(), key=lambda item: _scan_order(item[0][len(content) + 1:])))
+    return found
+
+
 def _split_body(body: str, first_line: int) -> list[Section]:
     """Markdown body -> sections at level-1/2 headings (or Word-style heading lines)."""
     sections: list[Section] = []

@@ -7,6 +7,7 @@ pages that depend on it are rendered again: the build cache (cache.py) reuses ev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import logging
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import jinja2
 from livereload import Server
@@ -124,7 +125,7 @@ class EventWatcher(Watcher):
     """Tells the dev server about saves as the operating system reports them (no polling of the
     whole site: with 10,000 positions that alone took longer than a rebuild)."""
 
-    def __init__(self, root: Path, on_change: Callable[[], None]) -> None:
+    def __init__(self, root: Path, on_change: Callable[[set[str]], None]) -> None:
         super().__init__()
         self.root = root
         self.on_change = on_change
@@ -138,9 +139,9 @@ class EventWatcher(Watcher):
 
     async def _watch(self) -> None:
         paths = [self.root / name for name in WATCHED if (self.root / name).exists()]
-        async for _changes in awatch(*paths, watch_filter=ignore_under(self.root), step=STEP_MS,
-                                     debounce=DEBOUNCE_MS):
-            self.on_change()
+        async for changes in awatch(*paths, watch_filter=ignore_under(self.root), step=STEP_MS,
+                                    debounce=DEBOUNCE_MS):
+            self.on_change({path for _change, path in changes})
 
 
 def ignore_under(root: Path) -> Callable[[Change, str], bool]:
@@ -169,6 +170,7 @@ class DevServer:
         self.builds = 0
         self.has_site = False
         self._pending = False
+        self._changes: set[str] | None = None  # paths reported since the last rebuild (None: not yet watching)
         self.search_pending = False
         self.indexer: subprocess.Popen | None = None  # the build bringing the search index up to date
         self._indexing_since = 0.0
@@ -176,15 +178,17 @@ class DevServer:
     def say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
 
-    def rebuild(self) -> bool:
+    def rebuild(self, changes: Iterable[str] | None = None) -> bool:
         """Build into the temporary folder. On failure the last good site stays and the overlay is set.
 
-        A changed site keeps its last search index until index_search() has made the new one."""
+        CHANGES: the paths reported changed since the last rebuild (None: look at every file). A
+        changed site keeps its last search index, sitemap and feeds until index_search() makes them."""
         self.builds += 1
         started = time.perf_counter()
         self.stop_indexing()
+        options = self.options if changes is None else dataclasses.replace(self.options, changed=frozenset(changes))
         try:
-            result = pipeline.build(self.options)
+            result = pipeline.build(options)
         except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
             result = pipeline.Result(pipeline.new_problems())
             name = getattr(exc, "name", None) or getattr(exc, "filename", None) or "?"
@@ -217,15 +221,20 @@ class DevServer:
         return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
                 f"<body><p>{title}</p></body></html>").encode("utf-8")
 
-    def changed(self) -> None:
-        """A watched file changed: rebuild now (on the loop's next turn; one rebuild per burst)."""
+    def changed(self, paths: Iterable[str] = ()) -> None:
+        """Watched PATHS changed: rebuild now (on the loop's next turn; one rebuild per burst)."""
+        if self._changes is not None:
+            self._changes.update(paths)
         if not self._pending:
             self._pending = True
             ioloop.IOLoop.current().add_callback(self._rebuild_and_reload)
 
     def _rebuild_and_reload(self) -> None:
         self._pending = False
-        self.rebuild()
+        # The first rebuild after start looks at every file (a save before the watcher began is not
+        # reported); from then on every change is, and the build looks only at those.
+        changes, self._changes = self._changes, set()
+        self.rebuild(changes)
         LiveReloadHandler.reload_waiters("*")  # also after a failure: the page then shows the overlay
         if self.search_pending:  # once the browser has its pages, bring the search index up to date
             ioloop.IOLoop.current().call_later(SEARCH_DELAY_SECONDS, self.index_search)

@@ -262,6 +262,10 @@ class Patch:
     def reuse(self, rel: str, previous: tuple[Stat, str]) -> bool:
         """Keep REL as the last build left it, without looking: the preview is private, and every
         patch is followed by a full build (the search index's) that checks every file."""
+        if rel in self.known and rel not in self.files:  # (a path the last build checked and wrote)
+            self.files[rel] = previous
+            self.unchanged += 1
+            return True
         self.claim(rel)
         self.adopt(rel, previous[0], previous[1], False)
         return True

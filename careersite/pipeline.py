@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .cache import BuildCache, Manifest, file_key, fingerprint, stat_of, unpack
 from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_config
-from .content import CONTENT_DIR, find_position_files, load_positions
+from .content import CONTENT_DIR, find_position_files, load_positions, rescanned
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
 from .lint import lint_dates, lint_site
@@ -40,6 +40,8 @@ class Options:
     today: dt.date | None = None  # default: today in the site's time zone
     strict: bool = False  # warnings fail the check or build too
     search_later: bool = False  # keep the last search index if pages changed; the caller builds again soon
+    # Absolute paths reported changed since this process's last build (the dev server); None: look at all.
+    changed: frozenset[str] | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -147,6 +149,9 @@ def build(options: Options) -> Result:
     """
     started = time.perf_counter()
     problems = new_problems()
+    # This process's last scan, taken: only a scan that sees this build's changes puts one back.
+    last_scan = dict(_SCAN)
+    _SCAN.clear()
     out = options.out_dir
     reason = unsafe_output_reason(options.root, out)
     if reason:
@@ -162,7 +167,7 @@ def build(options: Options) -> Result:
     config = _with_base_url(config, options)
     cache = BuildCache.open(options.root, out, (options.base_url, options.drafts))
     try:
-        result = Build(options, config, problems, cache).run()
+        result = Build(options, config, problems, cache, last_scan).run()
     finally:
         cache.close()
     result.seconds = time.perf_counter() - started
@@ -172,20 +177,19 @@ def build(options: Options) -> Result:
 class Build:
     """One build into one output folder, using and then updating what the last one left in the cache."""
 
-    def __init__(self, options: Options, config: SiteConfig, problems: Problems, cache: BuildCache) -> None:
+    def __init__(self, options: Options, config: SiteConfig, problems: Problems, cache: BuildCache,
+                 last_scan: dict[str, Any]) -> None:
         self.options, self.config, self.problems, self.cache = options, config, problems, cache
+        self.last_scan = last_scan
         self.root = options.root
         self.out = options.out_dir.absolute()
         self.today = options.today or today_in(config.timezone)
         self.fingerprint = fingerprint(self.root, (options.base_url, options.drafts))
         self.last = cache.manifest(self.fingerprint)
         self.scanned_ns = time.time_ns()
-        self.paths = find_position_files(self.root, problems)
+        files = self.scan(problems)
+        self.paths = list(files.values())
         self.mark = len(problems.items)  # what follows is what an unchanged site reports again
-        # Paths below root as strings (10,000 of them). pathlib drops a leading "./": Path(".") / "x" is
-        # "x", so the prefix to cut is what root adds before a name, not root's own spelling.
-        prefix = len(os.fspath(self.root / "_")) - 1
-        self.stats = {os.fspath(path)[prefix:].replace(os.sep, "/"): stat_of(path) for path in self.paths}
         # Each file's digest: known from the last build when its size, time and inode are unchanged
         # (and not too recent to tell), else read now.
         self.digests: dict[str, str] = {}
@@ -198,6 +202,33 @@ class Build:
             self.digests[rel] = digest
         self.git_head = git_head(self.root)
         self.search_pending = False
+        self.site_key: str | None = None  # every position's file and digest, hashed (template_extra)
+
+    def scan(self, problems: Problems) -> dict[str, Path]:
+        """Every position file ({path below root: path}) and, in self.stats, its stat. When the dev
+        server says which paths changed since its last build, this process's last scan is brought up
+        to date instead (content.rescanned): 10,000 files need not be listed and stat-ed for one save."""
+        root, changed, last = self.root.absolute(), self.options.changed, self.last_scan
+        if changed is not None and last.get("root") == root:
+            files = rescanned(self.root, last["files"], set(changed))
+            if files is not None:
+                problems.extend(last["problems"])
+                again = {os.path.relpath(path, root).replace(os.sep, "/") for path in changed}
+                known = last["stats"]
+                self.stats = {rel: known[rel] if rel in known and rel not in again else stat_of(path)
+                              for rel, path in files.items()}
+                _SCAN.update(last, files=files, stats=self.stats)
+                return files
+        mark = len(problems.items)
+        paths = find_position_files(self.root, problems)
+        # Paths below root as strings (10,000 of them). pathlib drops a leading "./": Path(".") / "x" is
+        # "x", so the prefix to cut is what root adds before a name, not root's own spelling.
+        prefix = len(os.fspath(self.root / "_")) - 1
+        files = {os.fspath(path)[prefix:].replace(os.sep, "/"): path for path in paths}
+        self.stats = {rel: stat_of(path) for rel, path in files.items()}
+        _SCAN.clear()
+        _SCAN.update(root=root, files=files, stats=self.stats, problems=problems.items[mark:])
+        return files
 
     def up_to_date(self) -> bool:
         """Nothing the output depends on has changed, and the output is as the last build left it."""
@@ -308,8 +339,8 @@ class Build:
         pages: dict[str, str] = {}  # output path -> what it was rendered from
         extra = self.template_extra(renderer, "position.html", site)
         renders = 0
-        for position in site.positions:
-            rel = position_path(position)
+        placed = [(position_path(position), position) for position in site.positions]
+        for rel, position in placed:
             key = pages[rel] = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}{extra}"
             renders += last.pages.get(rel) != key or rel not in last.outputs  # (intact or not: writer.reuse)
         writer = self.writer(renders)
@@ -321,11 +352,7 @@ class Build:
                 key = pages[rel] = hashlib.sha256(f"{inputs!r}{extra}".encode()).hexdigest()
                 if not self.reuse(writer, rel, key):
                     writer.write(rel, make(), last.outputs.get(rel))
-            jobs = []
-            for position in site.positions:
-                rel = position_path(position)
-                if not self.reuse(writer, rel, pages[rel]):
-                    jobs.append((rel, position))
+            jobs = [(rel, position) for rel, position in placed if not self.reuse(writer, rel, pages[rel])]
             if isinstance(writer, Patch):
                 for rel, position in jobs:
                     writer.write(rel, renderer.position(position), last.outputs.get(rel))
@@ -383,7 +410,9 @@ class Build:
         depends = renderer.template_inputs(template)
         extra = f"\0{self.today.isoformat()}" if "today" in depends else ""
         if "site" in depends:
-            extra += "\0" + hashlib.sha256(repr([(p.source, p.digest) for p in site.positions]).encode()).hexdigest()
+            if self.site_key is None:
+                self.site_key = hashlib.sha256(repr([(p.source, p.digest) for p in site.positions]).encode()).hexdigest()
+            extra += "\0" + self.site_key
         return extra
 
     def reuse(self, staging: Staging | Patch, rel: str, key: str) -> bool:
@@ -418,6 +447,7 @@ class Build:
 
 
 _MEMORY: dict[str, Any] = {}  # this process's last FileResults (a dev server rebuilds many times)
+_SCAN: dict[str, Any] = {}  # and its last scan of the position files
 _FRAGMENTS: dict[str, Any] = {}  # and its last feed entries
 
 

@@ -327,6 +327,37 @@ def test_a_burst_of_edits_rebuilds_once(served):
     assert "批量岗位4" in served.page().get_text()
 
 
+def test_positions_added_renamed_moved_and_deleted_while_serving(served):
+    """After its first save the server looks only at the files the system reports changed: each of
+    these saves still shows what a full scan would (the home page lists exactly the files there)."""
+    positions = served.site.root / "content/positions"
+
+    async def save_and_check(reloads, act, expected):
+        await asyncio.to_thread(act)
+        await reloads.next_reload()
+        text = (await asyncio.to_thread(served.page)).get_text()
+        for title in expected:
+            assert title in text, title
+        return text
+
+    async def scenario():
+        async with Reloads(served.port) as reloads:
+            await save_and_check(reloads, lambda: served.site.position("a.md", position_text("甲岗")), ["甲岗"])
+            await save_and_check(reloads, lambda: served.site.position("b.md", position_text("乙岗")), ["甲岗", "乙岗"])
+            await save_and_check(reloads, lambda: (positions / "a.md").rename(positions / "a2.md"), ["甲岗"])
+            status, _ = await asyncio.to_thread(served.get, "positions/a/")
+            assert status == 404 and (await asyncio.to_thread(served.get, "positions/a2/"))[0] == 200
+            await save_and_check(reloads, lambda: served.site.position("campus/c.md", position_text("丙岗")), ["丙岗"])
+            await save_and_check(reloads, lambda: served.site.position("campus/d.md", position_text("丁岗")), ["丁岗"])
+            text = await save_and_check(reloads, lambda: (positions / "b.md").unlink(), ["甲岗", "丙岗", "丁岗"])
+            assert "乙岗" not in text
+            text = await save_and_check(reloads, lambda: shutil.move(positions / "campus", served.site.root / "old"),
+                                        ["甲岗"])
+            assert "丙岗" not in text and "丁岗" not in text
+
+    run(scenario())
+
+
 def test_editor_and_system_files_do_not_rebuild(served):
     async def scenario():
         async with Reloads(served.port) as reloads:
