@@ -440,7 +440,9 @@ class Build:
         shutil.rmtree(staging.dir / INDEX_DIR, ignore_errors=True)
         for rel, _entry in index:
             staging.files.pop(rel, None)
-        if not build_index(staging.dir, self.problems, cache_dir=self.cache.folder / "search"):
+        from .parallel import worker_count
+
+        if not build_index(staging.dir, self.problems, cache_dir=self.cache.folder / "search", workers=worker_count()):
             return ""
         staging.add_tree(INDEX_DIR)
         return key

@@ -40,8 +40,8 @@ TIMEOUT_SECONDS = 600
 # 190 MB even if all of them are positions; a site of 1,000 positions is still one run, as before.
 SHARD_FILES = 1100
 SHARD_FILES_ENV = "CAREERSITE_SEARCH_SHARD_FILES"  # another size, for tests and benchmarks
-# One Pagefind process at a time: each peaks at about 180 MB whatever the site's size, and on two
-# cores a second one bought no time (the build keeps the other core busy) but doubled the memory.
+# Pagefind processes at a time, unless the caller says (the build: one per CPU it uses). Each parses
+# on one core and peaks at about 180 MB whatever the site's size.
 WORKERS = 1
 _BODY = re.compile(rb"<[a-zA-Z][^>]*\sdata-pagefind-body[\s=/>]")
 
@@ -65,12 +65,14 @@ def command(site_dir: Path, output: Path) -> list[str]:
     return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output), "--silent"]
 
 
-def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cache_dir: Path | None = None) -> bool:
+def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cache_dir: Path | None = None,
+                workers: int = WORKERS) -> bool:
     """Index SITE_DIR in place. False (with a warning) when Pagefind is not installed.
 
     With CACHE_DIR (a folder of the build's own, outside the output), each shard's index and the
     merged index are kept there, and a shard whose pages are byte for byte the same is not indexed
-    again: an unchanged site costs reading its pages, an edited position one shard and the merge."""
+    again: an unchanged site costs reading its pages, an edited position one shard and the merge.
+    WORKERS: Pagefind processes at a time (and threads compressing the merged index)."""
     if not has_pagefind():
         report = problems.error if os.environ.get("CI", "").lower() == "true" else problems.warning
         report(label, 0, 0, "search_index_missing", command="pip install -r requirements.txt")
@@ -81,14 +83,14 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cac
     work = site_dir / WORK_DIR
     try:
         if cache_dir is None:
-            _index(site_dir, bundle, work, None)
+            _index(site_dir, bundle, work, None, workers)
         else:
             try:
-                _index(site_dir, bundle, work, cache_dir)
+                _index(site_dir, bundle, work, cache_dir, workers)
             except OSError:  # perhaps a damaged cache: once more without it
                 for path in (bundle, work, cache_dir):
                     shutil.rmtree(path, ignore_errors=True)
-                _index(site_dir, bundle, work, None)
+                _index(site_dir, bundle, work, None, workers)
         if not (bundle / "pagefind.js").is_file():
             raise _PagefindError("pagefind.js missing")
     except (OSError, subprocess.TimeoutExpired, _PagefindError) as exc:
@@ -120,7 +122,7 @@ _FROM_CACHE = ".from-cache"  # marks a bundle taken whole from the cache (alread
 _BUNDLE_KEY = ".bundle-key"
 
 
-def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> None:
+def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None, workers: int) -> None:
     outputs: list[Path] = []
     fresh: list[tuple[Path, Path]] = []  # (Pagefind's output folder, its place in the cache)
     keys: list[str] = []
@@ -149,7 +151,7 @@ def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> 
                 fresh.append((outputs[-1], cache_dir / key))
             yield command(work / f"site-{number}", outputs[-1])
 
-    _run(shards())
+    _run(shards(), workers)
     for output, cached in fresh:
         shutil.rmtree(cached, ignore_errors=True)
         os.replace(output, cached)
@@ -165,16 +167,16 @@ def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None) -> 
             (bundle / _FROM_CACHE).touch()
             return
     if not outputs:  # no data-pagefind-body anywhere: Pagefind's own rule is to index every page
-        _run(iter([command(site_dir, bundle)]))
+        _run(iter([command(site_dir, bundle)]), 1)
     elif len(outputs) == 1:
         _clone(outputs[0], bundle) if cache_dir is not None else os.replace(outputs[0], bundle)
     else:
         try:
-            merge(outputs, bundle, WORKERS)
+            merge(outputs, bundle, workers)
         except (ValueError, KeyError, IndexError, TypeError):  # a Pagefind format this code does not know
             shutil.rmtree(bundle, ignore_errors=True)
             shutil.rmtree(work, ignore_errors=True)
-            _run(iter([command(site_dir, bundle)]))
+            _run(iter([command(site_dir, bundle)]), 1)
 
 
 def _key(pages: list[tuple[str, bytes]]) -> str:
@@ -261,13 +263,13 @@ def trimmed(data: bytes, at: int) -> bytes:
     return b"<!doctype html>\n" + html.group(0) + b"\n<body>\n" + data[start:end] + b"\n</body>\n</html>\n"
 
 
-def _run(commands: Iterator[list[str]]) -> None:
+def _run(commands: Iterator[list[str]], workers: int) -> None:
     """Run the Pagefind COMMANDS, WORKERS at a time; raise _PagefindError when one fails."""
     running: list[tuple[subprocess.Popen, Any, float]] = []
     more = True
     try:
         while more or running:
-            while more and len(running) < WORKERS:
+            while more and len(running) < max(1, workers):
                 cmd = next(commands, None)
                 if cmd is None:
                     more = False

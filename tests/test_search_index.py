@@ -83,11 +83,12 @@ def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, 
     site = make_site({**POSITIONS, **coded, "content/positions/old.yaml": CLOSED})
     assert build(site, env_with(tmp_path, HIDE_PAGEFIND)).returncode == 0
     bundles = {}
-    for name, size in (("whole", 1000), ("shards", 2), ("shards-again", 2), ("odd", 3)):
+    for name, size, workers in (("whole", 1000, 1), ("shards", 2, 1), ("shards-again", 2, 1), ("odd", 3, 1),
+                                ("two-at-a-time", 2, 2)):
         copy = tmp_path / name
         shutil.copytree(site.out, copy)
         monkeypatch.setenv(search.SHARD_FILES_ENV, str(size))
-        assert search.build_index(copy, Problems())
+        assert search.build_index(copy, Problems(), workers=workers)
         assert not (copy / search.WORK_DIR).exists()
         bundles[name] = copy / "pagefind"
     whole = canonical(bundles["whole"])
@@ -95,7 +96,7 @@ def test_an_index_built_in_shards_means_what_one_pagefind_run_writes(make_site, 
     assert {"信贷", "北京"} <= set(whole["words"]) and whole["filters"]["category"]
     for name in ("shards", "odd"):
         assert differences(whole, canonical(bundles[name])) == [], name
-    assert digest(bundles["shards"]) == digest(bundles["shards-again"])
+    assert digest(bundles["shards"]) == digest(bundles["shards-again"]) == digest(bundles["two-at-a-time"])
 
 
 def test_a_cache_indexes_again_only_the_shards_whose_pages_changed(make_site, tmp_path, needs_pagefind,
@@ -104,7 +105,7 @@ def test_a_cache_indexes_again_only_the_shards_whose_pages_changed(make_site, tm
     monkeypatch.setenv(search.SHARD_FILES_ENV, "3")
     runs: list[list[str]] = []
     real_run = search._run
-    monkeypatch.setattr(search, "_run", lambda commands: real_run(iter(runs.append(c) or c for c in commands)))
+    monkeypatch.setattr(search, "_run", lambda commands, workers: real_run(iter(runs.append(c) or c for c in commands), workers))
     cache = tmp_path / "cache"
 
     def index(name: str, cache_dir: Path | None = cache) -> dict[str, str]:
