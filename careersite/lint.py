@@ -106,6 +106,8 @@ def lint_paste(path: str, text: str, problems: Problems) -> None:
     """One warning per kind of Word artefact, at its first place, with how many there are."""
     lines = text.split("\n")
     for kind, pattern in PASTE_MARKS.items():
+        if not pattern.search(text):  # (no pattern spans lines; most files have none of them)
+            continue
         first: tuple[int, int] | None = None
         count = 0
         for number, line in enumerate(lines, start=1):

@@ -19,6 +19,8 @@ _SPACES = {0x3000: " ", 0x00A0: " ", 0x202F: " ", 0x205F: " "} | {c: " " for c i
 _BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085]")
 # Word pastes list bullets from the Symbol and Wingdings fonts as private-use characters.
 _SYMBOL_BULLETS = dict.fromkeys(map(ord, "\uf0b7\uf0a7\uf06c\uf06e\uf075\uf076\uf0d8\uf0fc\uf0a8\uf09f"), "•")
+# str.translate looks up every character of a Chinese line in these tables: first ask whether it must.
+_TRANSLATED = re.compile("[" + "".join(map(chr, {**_INVISIBLE, **_SPACES, **_SYMBOL_BULLETS})) + "]")
 # Bounded to one line and 200 characters, so text full of '[bookmark:' without ']' stays linear.
 _WORD_ARTEFACTS = re.compile(
     r"\[bookmark:[^\]\n]{0,200}\]"  # [bookmark: _Toc123] from Word's "copy as text"
@@ -61,7 +63,10 @@ def pasted_number(line: str) -> int | None:
 def _clean_line(line: str) -> str:
     """One line of prose: pasted indentation, odd spaces and bullets -> plain Markdown."""
     line = _INDENT.sub("", line)
-    line = _NBSP_ENTITY.sub(" ", line).translate(_SPACES).translate(_SYMBOL_BULLETS).rstrip()
+    line = _NBSP_ENTITY.sub(" ", line)
+    if _TRANSLATED.search(line):
+        line = line.translate(_SPACES).translate(_SYMBOL_BULLETS)
+    line = line.rstrip()
     if line.startswith(("    ", "\t")) or _MARKDOWN_ITEM.match(line):
         return line  # a nested list, an indented code block, or a list that is already Markdown
     number = _NUMBERED.match(line)
@@ -112,7 +117,9 @@ def normalize_text(text: str) -> str:
     if plain is not None:  # one line of plain text is already normal (tests/test_fastpath.py)
         return plain
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BREAKS.sub("\n", text).translate(_INVISIBLE)
+    text = _BREAKS.sub("\n", text)
+    if _TRANSLATED.search(text):
+        text = text.translate(_INVISIBLE)
     text = _strip_conditional_comments(text)  # Word's conditional comments can span lines
     out: list[str] = []
     fence: str | None = None
