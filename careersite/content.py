@@ -81,13 +81,20 @@ def is_ignored(name: str) -> bool:
 
 def find_position_files(root: Path, problems: Problems) -> list[Path]:
     """Position files under ROOT/content/positions, sorted; refuses links that lead outside it."""
+    return [root / rel for rel in position_files(root, problems)]
+
+
+def position_files(root: Path, problems: Problems) -> list[str]:
+    """find_position_files, as paths below ROOT ("content/positions/a.md"): a build lists 10,000 of
+    them each time, and making a Path of each was a third of a build that finds nothing changed."""
     base = root / CONTENT_DIR
     if not base.is_dir():
         return []
     real_base = base.resolve()
-    found: list[Path] = []
+    start = len(os.fspath(root / "_")) - 1  # what root puts before "content/..." (nothing for ".")
+    found: list[str] = []
     suffixes = MARKDOWN_SUFFIXES + YAML_SUFFIXES
-    pending = [base]
+    pending = [os.fspath(base)]
     while pending:  # os.scandir: its entries know what is a link without one more system call each
         folder = pending.pop()
         with os.scandir(folder) as scan:
@@ -98,60 +105,62 @@ def find_position_files(root: Path, problems: Problems) -> list[Path]:
             if is_ignored(name):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                subfolders.append(folder / name)
+                subfolders.append(entry.path)
                 continue
+            rel = entry.path[start:].replace(os.sep, "/")
             if entry.is_symlink() and entry.is_dir():  # never followed; say so when it leads outside
-                link = folder / name
-                if not link.resolve().is_relative_to(real_base):
-                    problems.error(link.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(link))
+                if not Path(entry.path).resolve().is_relative_to(real_base):
+                    problems.error(rel, 0, 0, "symlink_outside", target=os.readlink(entry.path))
                 continue
-            path = folder / name
             if not name.lower().endswith(suffixes):
-                problems.warning(path.relative_to(root).as_posix(), 0, 0, "file_ignored_suffix", suffixes=" ".join(suffixes))
+                problems.warning(rel, 0, 0, "file_ignored_suffix", suffixes=" ".join(suffixes))
                 continue
             if entry.is_symlink():
-                target = path.resolve()
+                target = Path(entry.path).resolve()
                 if not target.is_relative_to(real_base) or not target.is_file():
-                    problems.error(path.relative_to(root).as_posix(), 0, 0, "symlink_outside", target=os.readlink(path))
+                    problems.error(rel, 0, 0, "symlink_outside", target=os.readlink(entry.path))
                     continue
-            found.append(path)
+            found.append(rel)
         pending.extend(reversed(subfolders))  # depth first, in name order, as os.walk did
     return found
 
 
 def _scan_order(rel: str) -> tuple:
-    """Where find_position_files lists REL (below CONTENT_DIR): a folder's files in name order, then
+    """Where position_files lists REL (below CONTENT_DIR): a folder's files in name order, then
     its subfolders, depth first."""
     *folders, name = rel.split("/")
     return (*((1, folder) for folder in folders), (0, name))
 
 
-def rescanned(root: Path, known: dict[str, Path], changed: set[str]) -> dict[str, Path] | None:
-    """What find_position_files would find now ({path below ROOT: path}, in its order), from KNOWN
-    (its last answer) and CHANGED (absolute paths the operating system reported as changed since).
-    None when only a new scan can tell: a folder or a link changed, or a file it would warn about."""
+def rescanned(root: Path, known: list[str], changed: set[str]) -> list[str] | None:
+    """What position_files would find now, from KNOWN (its last answer) and CHANGED (absolute paths
+    the operating system reported as changed since). None when only a new scan can tell: a folder or
+    a link changed, or a file it would warn about."""
     base = os.fspath(root.absolute())
     content = CONTENT_DIR.as_posix()
     suffixes = MARKDOWN_SUFFIXES + YAML_SUFFIXES
-    found, added = dict(known), False
+    found, added = dict.fromkeys(known), False
     for path in changed:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
         if content == rel or content.startswith(rel + "/") or rel.startswith("../"):
             return None  # the positions folder itself, or one above it
         if not rel.startswith(content + "/") or any(is_ignored(part) for part in rel.split("/")):
-            continue  # not a position file: find_position_files never looks at it
+            continue  # not a position file: position_files never looks at it
         if os.path.islink(path) or os.path.isdir(path):
             return None
         if os.path.exists(path):
             if not rel.lower().endswith(suffixes):
                 return None
             if rel not in found:
-                found[rel], added = root / rel, True
-        elif found.pop(rel, None) is None and any(r.startswith(rel + "/") for r in found):
+                found[rel], added = None, True
+        elif rel in found:
+            del found[rel]
+        elif any(r.startswith(rel + "/") for r in found):
             return None  # a folder went
+    rels = list(found)
     if added:
-        found = dict(sorted(found.items(), key=lambda item: _scan_order(item[0][len(content) + 1:])))
-    return found
+        rels.sort(key=lambda rel: _scan_order(rel[len(content) + 1:]))
+    return rels
 
 
 def _split_body(body: str, first_line: int) -> list[Section]:

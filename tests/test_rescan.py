@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from careersite.content import find_position_files, rescanned
+from careersite.content import find_position_files, position_files, rescanned
 from careersite.errors import Problems
 from tests.conftest import MINIMAL_POSITION
 
@@ -34,8 +34,10 @@ def reported(before: dict, after: dict) -> set[str]:
             if path not in before or path not in after or before[path] != after[path]}
 
 
-def full_scan(root: Path) -> dict[str, Path]:
-    return {p.relative_to(root).as_posix(): p for p in find_position_files(root, Problems())}
+def full_scan(root: Path) -> list[str]:
+    scanned = position_files(root, Problems())
+    assert [root / rel for rel in scanned] == find_position_files(root, Problems())
+    return scanned
 
 
 def write(root: Path, rel: str, text: str = MINIMAL_POSITION) -> None:
@@ -79,7 +81,7 @@ def test_a_reported_change_gives_what_a_full_scan_finds(root, change):
     change(root)
     found = rescanned(root, known, reported(before, snapshot(root)))
     assert found is not None
-    assert list(found.items()) == list(full_scan(root).items())  # same files, same order
+    assert found == full_scan(root)  # same files, same order
 
 
 def test_a_deleted_folder_is_followed_or_declined(root):
@@ -88,7 +90,7 @@ def test_a_deleted_folder_is_followed_or_declined(root):
     before = snapshot(root)
     delete_folder(root)
     found = rescanned(root, known, reported(before, snapshot(root)))
-    assert found is None or list(found.items()) == list(full_scan(root).items())
+    assert found is None or found == full_scan(root)
 
 
 def test_a_folder_moved_away_needs_a_full_scan(root):
@@ -112,18 +114,19 @@ def test_changes_in_a_row_keep_matching(root):
         before = snapshot(root)
         change(root)
         known = rescanned(root, known, reported(before, snapshot(root)))
-        assert known is not None and list(known.items()) == list(full_scan(root).items()), change.__name__
+        assert known is not None and known == full_scan(root), change.__name__
 
 
 def test_a_relative_root_works_as_the_default_site_folder_does(root, monkeypatch):
     monkeypatch.chdir(root)
     here = Path(".")
-    known = {p.relative_to(here).as_posix(): p for p in find_position_files(here, Problems())}
+    known = position_files(here, Problems())
+    assert known and all(rel.startswith("content/positions/") for rel in known)
     before = snapshot(root)
     add(root)
     found = rescanned(here, known, reported(before, snapshot(root)))
     assert found is not None and "content/positions/a0.md" in found
-    assert list(found.items()) == [(p.as_posix(), p) for p in find_position_files(here, Problems())]
+    assert found == position_files(here, Problems()) == [p.as_posix() for p in find_position_files(here, Problems())]
 
 
 def test_a_build_told_what_changed_makes_what_a_full_scan_makes_and_repeats_its_warnings(root, tmp_path):
