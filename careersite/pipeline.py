@@ -21,7 +21,7 @@ from .content import CONTENT_DIR, load_positions, position_files, rescanned
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
 from .lint import lint_dates, lint_site
-from .model import Site, build_site, today_in
+from .model import Position, Site, build_site, today_in
 from .output import Patch, Staging, WriteStats, clean_leftovers
 from .perfile import FileResult
 from .search import INDEX_DIR, SearchIndexFailed, build_index
@@ -329,46 +329,18 @@ class Build:
         return content_times(self.root, paths, committed), committed
 
     def write(self, site: Site) -> tuple[Manifest, WriteStats, Counter[str]]:
-        from .parallel import render_positions  # Jinja and multiprocessing: only when a build has work
-        from .render import DISCOVERY_FILES, SiteRenderer, position_path
+        """Every output file, made or reused, then the search index; swapped in (or patched) whole."""
+        from .render import position_path
 
-        last, problems = self.last, self.problems
-        renderer = SiteRenderer(site, {})  # its change times are found below, if they are needed
-        if _FRAGMENTS.get("fingerprint") != self.fingerprint:
-            _FRAGMENTS.clear()
-            _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
-        renderer.feed_memo = _FRAGMENTS["entries"]
+        last = self.last
+        renderer = self.renderer(site)
         pages: dict[str, str] = {}  # output path -> what it was rendered from
-        extra = self.template_extra(renderer, "position.html", site)
-        renders = 0
         placed = [(position_path(position), position) for position in site.positions]
-        for rel, position in placed:
-            key = pages[rel] = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}{extra}"
-            renders += last.pages.get(rel) != key or rel not in last.outputs  # (intact or not: writer.reuse)
-        writer = self.writer(renders)
+        writer = self.writer(self.position_keys(renderer, site, placed, pages))
         with writer:
-            extras = {name: self.template_extra(renderer, f"{name}.html", site) for name in ("home", "category")}
-            for rel, inputs, make in renderer.listings():
-                # hashed: the home page's inputs name every open position, and the manifest is read by every build
-                extra = extras["home" if rel == "index.html" else "category"]
-                key = pages[rel] = hashlib.sha256(f"{inputs!r}{extra}".encode()).hexdigest()
-                if not self.reuse(writer, rel, key):
-                    writer.write(rel, make(), last.outputs.get(rel))
-            jobs = [(rel, position) for rel, position in placed if not self.reuse(writer, rel, pages[rel])]
-            if isinstance(writer, Patch):
-                for rel, position in jobs:
-                    writer.write(rel, renderer.position(position), last.outputs.get(rel))
-            else:
-                for rel, _position in jobs:
-                    writer.claim(rel)
-                for rel, stat, sha, written in render_positions(renderer, jobs, writer.dir, self.out, last.outputs):
-                    writer.adopt(rel, stat, sha, written)
-            later = self.discovery_later(writer, DISCOVERY_FILES)
-            committed = last.git_times
-            if not later:
-                renderer.changed, committed = self.changed_times(site)
-            for rel, data in renderer.other_files(discovery=not later):
-                writer.write(rel, data, last.outputs.get(rel))
+            self.write_listings(writer, renderer, site, pages)
+            jobs = self.write_positions(writer, renderer, placed, pages)
+            later, committed = self.write_other_files(writer, renderer, site)
             search_key = self.search_index(writer, later)
             # What was kept, and every file a Patch trusted, is made or checked again by the next build.
             self.search_pending |= later or isinstance(writer, Patch)
@@ -376,13 +348,76 @@ class Build:
         manifest = Manifest(
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
             scanned_ns=self.scanned_ns, sources={rel: (self.stats[rel], self.digests[rel]) for rel in self.results},
-            outputs=writer.files, pages=pages, problems=tuple(problems.items[self.mark:]), search_key=search_key,
+            outputs=writer.files, pages=pages, problems=tuple(self.problems.items[self.mark:]), search_key=search_key,
             search_pending=self.search_pending,
             git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
         )
         rendered = renderer.rendered + Counter(position=len(jobs))
         self.feed_entries = renderer.discovered.used if renderer.discovered is not None else None
         return manifest, stats, rendered
+
+    def renderer(self, site: Site) -> SiteRenderer:
+        """Jinja (imported only when a build has work), with this process's feed entries by position."""
+        from .render import SiteRenderer
+
+        renderer = SiteRenderer(site, {})  # its change times are found by write_other_files, if needed
+        if _FRAGMENTS.get("fingerprint") != self.fingerprint:
+            _FRAGMENTS.clear()
+            _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
+        renderer.feed_memo = _FRAGMENTS["entries"]
+        return renderer
+
+    def position_keys(self, renderer: SiteRenderer, site: Site, placed: list[tuple[str, Position]],
+                      pages: dict[str, str]) -> int:
+        """Each position page's key (what it is made from) into PAGES; how many must be rendered."""
+        extra = self.template_extra(renderer, "position.html", site)
+        last, renders = self.last, 0
+        for rel, position in placed:
+            key = pages[rel] = f"{position.source}\0{position.digest}\0{position.is_closed(site.today)}{extra}"
+            renders += last.pages.get(rel) != key or rel not in last.outputs  # (intact or not: writer.reuse)
+        return renders
+
+    def write_listings(self, writer: Staging | Patch, renderer: SiteRenderer, site: Site, pages: dict[str, str]) -> None:
+        """The home page and every category page: reused while their keys are unchanged."""
+        extras = {name: self.template_extra(renderer, f"{name}.html", site) for name in ("home", "category")}
+        for rel, inputs, make in renderer.listings():
+            # hashed: the home page's inputs name every open position, and the manifest is read by every build
+            extra = extras["home" if rel == "index.html" else "category"]
+            key = pages[rel] = hashlib.sha256(f"{inputs!r}{extra}".encode()).hexdigest()
+            if not self.reuse(writer, rel, key):
+                writer.write(rel, make(), self.last.outputs.get(rel))
+
+    def write_positions(self, writer: Staging | Patch, renderer: SiteRenderer, placed: list[tuple[str, Position]],
+                        pages: dict[str, str]) -> list[tuple[str, Position]]:
+        """Every position page not reused: in this process for a patch, else by the workers (who write
+        into the staging folder themselves). Returns those rendered."""
+        from .parallel import render_positions  # multiprocessing: only when a build has work
+
+        last = self.last
+        jobs = [(rel, position) for rel, position in placed if not self.reuse(writer, rel, pages[rel])]
+        if isinstance(writer, Patch):
+            for rel, position in jobs:
+                writer.write(rel, renderer.position(position), last.outputs.get(rel))
+            return jobs
+        for rel, _position in jobs:
+            writer.claim(rel)
+        for rel, stat, sha, written in render_positions(renderer, jobs, writer.dir, self.out, last.outputs):
+            writer.adopt(rel, stat, sha, written)
+        return jobs
+
+    def write_other_files(self, writer: Staging | Patch, renderer: SiteRenderer, site: Site) -> tuple[bool, dict]:
+        """404, static files, and the discovery files unless they can wait (discovery_later). Returns
+        whether they wait, and the git times the manifest keeps."""
+        from .render import DISCOVERY_FILES
+
+        last = self.last
+        later = self.discovery_later(writer, DISCOVERY_FILES)
+        committed = last.git_times
+        if not later:
+            renderer.changed, committed = self.changed_times(site)
+        for rel, data in renderer.other_files(discovery=not later):
+            writer.write(rel, data, last.outputs.get(rel))
+        return later, committed
 
     def writer(self, renders: int) -> Staging | Patch:
         """A new tree swapped in whole; or, for the dev server's preview when few pages change and the
