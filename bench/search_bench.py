@@ -157,26 +157,26 @@ def run(sizes: list[int], repeat: int, work: Path, cached: bool) -> list[dict]:
     return rows
 
 
+def markdown(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table of HEAD and ROWS (cells already formatted)."""
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in [head, ["---"] * len(head), *rows])
+
+
 def table(rows: list[dict]) -> str:
     head = ["N", "indexed pages", "before s", "after s", "before CPU s", "after CPU s",
             "before peak MB (one process)", "after peak MB (one process)", "after peak MB (all processes)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        lines.append(f"| {r['n']:,} | {r['pages']:,} | {r['before_s']:.2f} | {r['after_s']:.2f} | "
-                     f"{r['before_cpu']:.1f} | {r['after_cpu']:.1f} | {r['before_mb']:.0f} | {r['after_mb']:.0f} | "
-                     f"{r['after_tree_mb']:.0f} |")
-    return "\n".join(lines)
+    return markdown(head, [[f"{r['n']:,}", f"{r['pages']:,}", f"{r['before_s']:.2f}", f"{r['after_s']:.2f}",
+                            f"{r['before_cpu']:.1f}", f"{r['after_cpu']:.1f}", f"{r['before_mb']:.0f}",
+                            f"{r['after_mb']:.0f}", f"{r['after_tree_mb']:.0f}"] for r in rows])
 
 
 def cache_table(rows: list[dict]) -> str:
     head = ["N", "with a cache: cold s", "unchanged s", "one page edited s", "cold / unchanged / edited CPU s",
             "peak MB (one process)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        lines.append(f"| {r['n']:,} | {r['cache_cold_s']:.2f} | {r['cache_unchanged_s']:.2f} | "
-                     f"{r['cache_edited_s']:.2f} | {r['cache_cold_cpu']:.1f} / {r['cache_unchanged_cpu']:.1f} / "
-                     f"{r['cache_edited_cpu']:.1f} | {max(r['cache_cold_mb'], r['cache_edited_mb']):.0f} |")
-    return "\n".join(lines)
+    return markdown(head, [[f"{r['n']:,}", f"{r['cache_cold_s']:.2f}", f"{r['cache_unchanged_s']:.2f}",
+                            f"{r['cache_edited_s']:.2f}",
+                            f"{r['cache_cold_cpu']:.1f} / {r['cache_unchanged_cpu']:.1f} / {r['cache_edited_cpu']:.1f}",
+                            f"{max(r['cache_cold_mb'], r['cache_edited_mb']):.0f}"] for r in rows])
 
 
 def main() -> None:
