@@ -257,7 +257,8 @@ class Build:
             if self.reread:  # now known to be unchanged as of this scan: not read again next time
                 self.cache.save_manifest(dataclasses.replace(last, scanned_ns=self.scanned_ns))
             files = len(last.outputs)
-            return Result(problems, counts=last.counts, stats=WriteStats(files, 0, files, 0), written=True)
+            return Result(problems, counts=last.counts, stats=WriteStats(files, 0, files, 0), written=True,
+                          extra={"search_pending": last.search_pending})
         results = self.process_files()
         self.results = results
         sources = []

@@ -155,9 +155,9 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(site):
-    """build.py serve on a free port, until the block ends; waits until the server answers."""
-    port = free_port()
+def serving(site, port: int | None = None):
+    """build.py serve on PORT (a free one), until the block ends; waits until the server answers."""
+    port = port or free_port()
     env = {**os.environ, "CAREERSITE_TODAY": TODAY.isoformat(), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
                              "--port", str(port)], cwd=site.root, env=env, stdout=subprocess.PIPE,
@@ -383,6 +383,51 @@ def test_serve_refuses_a_busy_port(make_site):
     assert result.returncode == 1
     assert f"端口 {port} 无法使用" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_next_session_starts_from_the_preview_the_last_one_left(make_site):
+    """Ctrl+C keeps the preview and its cache (.cache/careersite-serve/<port>/): serve again and
+    nothing is built again; a file edited meanwhile is the only position page made again."""
+    site = make_site({f"content/positions/p{n}.md": position_text(f"岗位{n}") for n in range(4)}, position=False)
+    port = free_port()
+    with serving(site, port) as first:
+        assert "重新生成了 0 个页面" not in first.wait_for_line("已更新")
+    assert (site.root / ".cache/careersite-serve" / str(port) / "site/index.html").is_file()
+    with serving(site, port) as second:
+        assert "重新生成了 0 个页面" in second.wait_for_line("已更新")
+        assert second.page("positions/p1/").find("h1").get_text(strip=True) == "岗位1"
+    site.position("p1.md", position_text("岗位1（改过）"))
+    with serving(site, port) as third:
+        line = third.wait_for_line("已更新")
+        assert third.page("positions/p1/").find("h1").get_text(strip=True) == "岗位1（改过）"
+        assert "重新生成了 3 个页面" in line  # the position, its category page and the home page
+
+
+def test_a_second_serve_of_the_same_site_leaves_the_first_ones_preview_alone(served):
+    """The port is taken, so the second serve fails; it built into a folder of its own meanwhile."""
+    before = served.page("positions/backend-engineer/").find("h1").get_text(strip=True)
+    result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(served.site.root),
+                             "--port", str(served.port)], capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode == 1 and f"端口 {served.port} 无法使用" in result.stderr
+    assert served.page("positions/backend-engineer/").find("h1").get_text(strip=True) == before
+    assert (served.site.root / ".cache/careersite-serve" / str(served.port) / "site/index.html").is_file()
+
+
+def test_a_preview_folder_is_one_sessions_at_a_time(make_site):
+    from careersite.devserver import preview_folder
+
+    site = make_site()
+    folder, lock = preview_folder(site.root, 8123)
+    try:
+        assert folder == site.root / ".cache/careersite-serve/8123" and lock is not None
+        other, other_lock = preview_folder(site.root, 8123)  # held: a temporary folder instead
+        assert other_lock is None and not other.is_relative_to(site.root)
+        shutil.rmtree(other)
+    finally:
+        lock.close()
+    again, again_lock = preview_folder(site.root, 8123)  # released at the end of the session
+    assert again == folder and again_lock is not None
+    again_lock.close()
 
 
 def test_the_published_build_has_no_preview_code(make_site):
