@@ -150,6 +150,9 @@ class Manifest:
         return entry[1]
 
 
+_READ: dict[str, tuple[Stat | None, Manifest]] = {}  # the manifest this process last wrote, by its file's stat
+
+
 class BuildCache:
     """The manifest and the per-file store of one output folder. Never raises on storage errors."""
 
@@ -168,10 +171,15 @@ class BuildCache:
     def manifest(self, fp: str) -> Manifest:
         """The last build's manifest if it was made with fingerprint FP, else an empty one."""
         if self._manifest is None:
-            try:
-                value = unpack(self.manifest_path.read_bytes())
-            except OSError:
-                value = None
+            path = os.fspath(self.manifest_path)
+            stat, known = stat_of(path), _READ.get(path)
+            if known is not None and stat is not None and known[0] == stat:
+                value = known[1]  # read or written by this process, and not replaced since (the dev server)
+            else:
+                try:
+                    value = unpack(self.manifest_path.read_bytes())
+                except OSError:
+                    value = None
             self._manifest = value if isinstance(value, Manifest) else Manifest()
         if self._manifest.fingerprint != fp:
             self._manifest = Manifest(fingerprint=fp)
@@ -188,6 +196,8 @@ class BuildCache:
                 fh.write(pack(manifest))
             os.replace(tmp, self.manifest_path)
             self._manifest = manifest
+            _READ.clear()
+            _READ[os.fspath(self.manifest_path)] = (stat_of(self.manifest_path), manifest)
             self._prune_siblings()
         except OSError:
             pass
