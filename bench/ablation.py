@@ -9,6 +9,7 @@ Rows (median wall seconds of a cold build: no cache, empty output folder, fresh 
   GC on           the cyclic garbage collector left running during the build
   one process     no forked workers (CAREERSITE_JOBS=1)
   one search run  Pagefind over the whole site in one process instead of shards of 1,100 pages
+  one Pagefind at a time  the shards indexed one after another instead of one per CPU
   before          the generator at COMMIT (default: main when this session began), same content
 """
 
@@ -40,6 +41,9 @@ if lever == "gc-on":
     pipeline.gc.disable = lambda: None
 if lever == "no-search":
     search.has_pagefind = lambda: False  # the build warns and writes the site without pagefind/
+if lever == "one-pagefind":
+    real_build_index = pipeline.build_index
+    pipeline.build_index = lambda *args, **kwargs: real_build_index(*args, **{**kwargs, "workers": 1})
 from careersite.cli import main
 raise SystemExit(main(sys.argv[3:]))
 """
@@ -68,6 +72,7 @@ def main() -> int:
         "one process": ([sys.executable, str(PROJECT / "build.py"), *common], {"CAREERSITE_JOBS": "1"}),
         "one search run": ([sys.executable, str(PROJECT / "build.py"), *common],
                            {"CAREERSITE_SEARCH_SHARD_FILES": "1000000"}),
+        "one Pagefind at a time": ([sys.executable, "-c", PATCHED, str(PROJECT), "one-pagefind", *common], {}),
         f"before ({args.before})": ([sys.executable, str(before / "build.py"), *common], {}),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
