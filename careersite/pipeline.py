@@ -335,6 +335,7 @@ class Build:
                     writer.adopt(rel, stat, sha, written)
             for rel, data in renderer.other_files():
                 writer.write(rel, data, last.outputs.get(rel))
+                del data  # feed.xml (20 MB at 10,000) is not kept while positions.json is made
             search_key = self.search_index(writer)
             stats = writer.commit(removed=len(last.outputs.keys() - writer.files.keys()) if last.outputs else None)
         manifest = Manifest(
