@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from .errors import Problem
 
 CACHE_DIR = Path(".cache") / "careersite"
-FORMAT = 1  # bump when the meaning of an entry changes
+FORMAT = 2  # bump when the meaning of an entry changes (2: slots in Position, Section, FileResult; no Position.mailto)
 KEEP_FOLDERS = 4  # caches for this many output folders / option sets; older ones are removed
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("Jinja2", "MarkupSafe", "Markdown", "PyYAML", "nh3", "pypinyin", "segno", "pagefind")

@@ -26,7 +26,7 @@ _KEPT_FIELDS = frozenset(("category", "slug", "posted", "closes"))
 _KEPT_LINES = _KEPT_FIELDS | {"title"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """One position file, processed. SOURCE is None when the file has errors (they are in PROBLEMS)."""
 
