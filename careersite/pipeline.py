@@ -418,6 +418,7 @@ class Build:
             renderer.changed, committed = self.changed_times(site)
         for rel, data in renderer.other_files(discovery=not later):
             writer.write(rel, data, last.outputs.get(rel))
+            del data  # feed.xml (20 MB at 10,000) is not kept while positions.json is made
         return later, committed
 
     def writer(self, renders: int) -> Staging | Patch:
