@@ -214,18 +214,18 @@ class BuildCache:
             pass
 
     # Feed entries ---------------------------------------------------------------------------------
-    def fragments(self) -> dict[str, str]:
+    def fragments(self) -> dict[str, bytes]:
         """Each position's entries in feed.xml and positions.json from the last build (seo.Discovery)."""
         db = self._connect() if self.db_path.exists() else None
         if db is None:
             return {}
         try:
-            return dict(db.execute("SELECT key, value FROM fragments"))
+            return dict(db.execute("SELECT key, CAST(value AS BLOB) FROM fragments"))
         except sqlite3.Error:
             self._reset_store()
             return {}
 
-    def save_fragments(self, used: dict[str, str], known: dict[str, str]) -> None:
+    def save_fragments(self, used: dict[str, bytes], known: dict[str, bytes]) -> None:
         """Keep exactly USED: add what is not in KNOWN (what fragments() gave), forget the rest."""
         db = self._connect()
         if db is None:
@@ -234,7 +234,7 @@ class BuildCache:
             db.execute("BEGIN")
             # Bound as UTF-8 bytes: binding a str makes sqlite3 keep a UTF-8 copy inside it (47 MB at 10,000).
             db.executemany("INSERT OR REPLACE INTO fragments (key, value) VALUES (?, CAST(? AS TEXT))",
-                           ((k, v.encode()) for k, v in used.items() if k not in known))
+                           ((k, v) for k, v in used.items() if k not in known))
             db.executemany("DELETE FROM fragments WHERE key = ?", ((k,) for k in known if k not in used))
             db.execute("COMMIT")
         except sqlite3.Error:

@@ -75,7 +75,7 @@ class SiteRenderer:
         self.site = site
         self.changed = changed
         self.rendered: Counter[str] = Counter()  # listing pages rendered, by kind (position pages: pipeline)
-        self.feed_memo: dict[str, str] | None = None  # feed entries of the last build (seo.Discovery)
+        self.feed_memo: dict[str, bytes] | None = None  # feed entries of the last build (seo.Discovery)
         self.discovered: Discovery | None = None
         config = site.config
         root = config.root

@@ -300,8 +300,8 @@ class Discovery:
         self.site = site
         # Each position's feed entries, keyed by what they are made from: a build cache passes the
         # last build's, so an unchanged position's entries are not made again. Filled as we go.
-        self.memo: dict[str, str] = memo if memo is not None else {}
-        self.used: dict[str, str] = {}
+        self.memo: dict[str, bytes] = memo if memo is not None else {}
+        self.used: dict[str, bytes] = {}
         self.config: SiteConfig = site.config
         self.changed = changed
         self.listings = list(listing_paths)  # (output URL path, category or None for home)
@@ -350,20 +350,21 @@ class Discovery:
         updated = max([self.config_time, *(self.position_time(p) for p in positions)])
         entries = [self._fragment("atom", p, self._atom_entry) for p in positions]
         home = xml_escape(self.abs_url(), {'"': "&quot;"})
-        return ('<?xml version="1.0" encoding="utf-8"?>\n'
+        head = ('<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(ui["html_lang"])}">\n'
                 f"<id>{home}</id><title>{xml_escape(config.title)}</title>"
                 f"<subtitle>{xml_escape(config.description)}</subtitle>"
                 f'<link rel="self" type="application/atom+xml" href="{xml_escape(self.abs_url("feed.xml"))}"/>'
                 f'<link rel="alternate" type="text/html" href="{home}"/>'
                 f"<updated>{self.stamp(updated)}</updated><author><name>{xml_escape(config.company)}</name></author>\n"
-                + "".join(entries) + "</feed>\n").encode("utf-8")
+                )
+        return b"".join([head.encode(), *entries, b"</feed>\n"])
 
-    def _fragment(self, kind: str, position: Position, make: Callable[[Position], str]) -> str:
+    def _fragment(self, kind: str, position: Position, make: Callable[[Position], str]) -> bytes:
         key = f"{kind}\0{position.source}\0{position.digest}\0{self.position_time(position).isoformat()}"
         text = self.memo.get(key)
         if text is None:
-            text = make(position)
+            text = make(position).encode()
         self.used[key] = text
         return text
 
@@ -422,5 +423,8 @@ class Discovery:
         # One position a line: readable in a diff, and written by json's C encoder (indent= would
         # make it use the pure-Python one: 1 s for 10,000 positions instead of 0.1 s).
         head = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))[: -len("[]}")]
-        lines = ",\n".join(items)
-        return f"{head}[\n{lines}\n]}}\n".encode("utf-8")
+        parts = [f"{head}[\n".encode()]
+        for n, item in enumerate(items):
+            parts += (b",\n", item) if n else (item,)
+        parts.append(b"\n]}\n")
+        return b"".join(parts)
