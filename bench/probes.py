@@ -55,6 +55,8 @@ from careersite import pipeline
 from synth import edit_title
 root, out, edited, repeat = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
 options = pipeline.Options(root=root, out=out, today=dt.date.fromisoformat(sys.argv[6]))
+if "resident" in pipeline.Options.__dataclass_fields__:  # keep processed files in memory, as serve does
+    options = pipeline.Options(**{**options.__dict__, "resident": True})
 assert pipeline.build(options).ok, "in-process warm-up build failed"
 original = edited.read_text(encoding="utf-8")
 times = []

@@ -165,7 +165,7 @@ class DevServer:
     def __init__(self, root: Path, out: Path, base_url: str, today: dt.date | None = None,
                  stream=sys.stderr) -> None:
         self.options = pipeline.Options(root=root, out=out, base_url=base_url, drafts=True, today=today,
-                                        search_later=True)
+                                        search_later=True, resident=True)
         self.overlay = b""
         self.stream = stream
         self.builds = 0

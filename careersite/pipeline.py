@@ -42,6 +42,7 @@ class Options:
     search_later: bool = False  # keep the last search index if pages changed; the caller builds again soon
     # Absolute paths reported changed since this process's last build (the dev server); None: look at all.
     changed: frozenset[str] | None = None
+    resident: bool = False  # this process builds again (the dev server): keep processed files in memory
 
     @property
     def out_dir(self) -> Path:
@@ -282,9 +283,6 @@ class Build:
         except SearchIndexFailed:
             return Result(problems)
         self.cache.save_manifest(manifest)
-        if self.feed_entries is not None:
-            self.cache.save_fragments(self.feed_entries, _FRAGMENTS["entries"])
-            _FRAGMENTS["entries"] = self.feed_entries
         return Result(problems, site, stats, written=True, rendered=rendered,
                       extra={"search_pending": self.search_pending})
 
@@ -294,7 +292,7 @@ class Build:
         made now (in worker processes when there are many) and stored in the cache as they come
         (entries are named by content: right whether or not this build succeeds)."""
         known = {rel: file_key(rel, digest) for rel, digest in self.digests.items() if digest}
-        memory = _MEMORY if _MEMORY.get("fingerprint") == self.fingerprint else {}
+        memory = _MEMORY if _MEMORY.get("fingerprint") == self.fingerprint and self.options.resident else {}
         blobs = self.cache.get_many(key for key in known.values() if key not in memory)
         results: dict[str, FileResult] = {}
         for rel, key in known.items():
@@ -317,8 +315,9 @@ class Build:
                 stored.clear()
         self.cache.put_many(stored, keep={file_key(r.path, r.digest) for r in results.values() if r.source})
         _MEMORY.clear()
-        _MEMORY.update({file_key(r.path, r.digest): r for r in results.values() if r.source is not None},
-                       fingerprint=self.fingerprint)
+        if self.options.resident:
+            _MEMORY.update({file_key(r.path, r.digest): r for r in results.values() if r.source is not None},
+                           fingerprint=self.fingerprint)
         return results
 
     # Output -------------------------------------------------------------------------------------
@@ -342,6 +341,7 @@ class Build:
             self.write_listings(writer, renderer, site, pages)
             jobs = self.write_positions(writer, renderer, placed, pages)
             later, committed = self.write_other_files(writer, renderer, site)
+            self.keep_feed_entries(renderer)
             search_key = self.search_index(writer, later)
             # What was kept, and every file a Patch trusted, is made or checked again by the next build.
             self.search_pending |= later or isinstance(writer, Patch)
@@ -354,7 +354,6 @@ class Build:
             git_times=committed if self.git_head else {}, counts=(len(site.positions), len(site.config.categories)),
         )
         rendered = renderer.rendered + Counter(position=len(jobs))
-        self.feed_entries = renderer.discovered.used if renderer.discovered is not None else None
         return manifest, stats, rendered
 
     def renderer(self, site: Site) -> SiteRenderer:
@@ -367,6 +366,19 @@ class Build:
             _FRAGMENTS.update(fingerprint=self.fingerprint, entries=self.cache.fragments())
         renderer.feed_memo = _FRAGMENTS["entries"]
         return renderer
+
+    def keep_feed_entries(self, renderer: SiteRenderer) -> None:
+        """Store the feed entries this build used (named by what they are made from: right whether
+        or not the build succeeds), and let go of them unless this process builds again: they are
+        40 MB at 10,000 positions, and the search index is still to come."""
+        discovered, renderer.discovered, renderer.feed_memo = renderer.discovered, None, None
+        if discovered is None:  # (the discovery files were kept as they were)
+            return
+        self.cache.save_fragments(discovered.used, _FRAGMENTS["entries"])
+        if self.options.resident:
+            _FRAGMENTS["entries"] = discovered.used
+        else:
+            _FRAGMENTS.clear()
 
     def position_keys(self, renderer: SiteRenderer, site: Site, placed: list[tuple[str, Position]],
                       pages: dict[str, str]) -> int:
