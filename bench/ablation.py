@@ -33,7 +33,7 @@ PATCHED = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
 lever = sys.argv[2]
-from careersite import markup, pipeline, search
+from careersite import incremental, markup, pipeline, search
 if lever == "no-fast-path":
     markup.markdown_plain = lambda source: None
     markup.normalize_plain = lambda text: None
@@ -42,8 +42,8 @@ if lever == "gc-on":
 if lever == "no-search":
     search.has_pagefind = lambda: False  # the build warns and writes the site without pagefind/
 if lever == "one-pagefind":
-    real_build_index = pipeline.build_index
-    pipeline.build_index = lambda *args, **kwargs: real_build_index(*args, **{**kwargs, "workers": 1})
+    real_build_index = incremental.build_index
+    incremental.build_index = lambda *args, **kwargs: real_build_index(*args, **{**kwargs, "workers": 1})
 from careersite.cli import main
 raise SystemExit(main(sys.argv[3:]))
 """

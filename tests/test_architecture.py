@@ -11,7 +11,7 @@ PACKAGE = PROJECT / "careersite"
 
 # A module may import only modules listed before it (the stage order of STYLE.md).
 ORDER = ["errors", "procs", "i18n", "tomllines", "textfile", "frontmatter", "fields", "config", "fastpath", "markup", "safejson", "mailto",
-         "content", "model", "lint", "seo", "pagefindfmt", "search", "perfile", "cache", "render", "output", "parallel", "pipeline", "sitediff",
+         "content", "model", "lint", "seo", "pagefindfmt", "search", "perfile", "cache", "render", "output", "parallel", "incremental", "pipeline", "sitediff",
          "scaffold", "devserver", "cli"]
 
 

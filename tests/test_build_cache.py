@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from careersite import parallel
+from careersite import incremental, parallel
 from careersite.cache import CACHE_DIR
 from careersite.search import has_pagefind
 from tests.conftest import MINIMAL_POSITION
@@ -220,7 +220,7 @@ def test_workers_make_the_same_bytes_as_one_process(site, tmp_path, monkeypatch)
 
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
     monkeypatch.setenv(parallel.JOBS_ENV, "2")
-    monkeypatch.setattr(pipeline, "_MEMORY", {})
+    monkeypatch.setattr(incremental, "_MEMORY", {})
     result = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "workers", today=TODAY))
     assert result.ok and result.rendered["position"] == 12
     assert tree_digest(tmp_path / "workers") == cold_tree(site, tmp_path)

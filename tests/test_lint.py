@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from careersite import perfile, pipeline
+from careersite import incremental, perfile, pipeline
 from tests.conftest import MINIMAL_TOML
 
 TODAY = "2026-11-28"
@@ -179,8 +179,8 @@ def test_warnings_do_not_change_the_output(make_site, tmp_path, monkeypatch):
     linted = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "linted", today=day))
     assert linted.problems.warnings
     monkeypatch.setattr(perfile, "lint_file", lambda *args: None)
-    monkeypatch.setattr(pipeline, "lint_dates", lambda *args: None)
-    monkeypatch.setattr(pipeline, "_MEMORY", {})  # what this process already processed, warnings included
+    monkeypatch.setattr(incremental, "lint_dates", lambda *args: None)
+    monkeypatch.setattr(incremental, "_MEMORY", {})  # what this process already processed, warnings included
     plain = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "plain", today=day))
     assert not plain.problems.warnings
     files = sorted(p.relative_to(tmp_path / "linted") for p in (tmp_path / "linted").rglob("*") if p.is_file())
