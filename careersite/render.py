@@ -147,12 +147,16 @@ class SiteRenderer:
 
     def home(self) -> bytes:
         self.rendered["home"] += 1
+        return self.render("home.html", groups=self.home_groups(), page_path="",
+                           open_count=len(self.site.open_positions), locations=self.locations())
+
+    def home_groups(self) -> list[tuple[Category, tuple[Position, ...], int]]:
+        """Each category with the positions the home page lists (the first few) and how many are open."""
         groups = []
         for category in self.site.config.categories:
             positions = self.site.open_in(category)
             groups.append((category, positions[: self.site.config.home_per_category], len(positions)))
-        return self.render("home.html", groups=groups, page_path="", open_count=len(self.site.open_positions),
-                           locations=self.locations())
+        return groups
 
     def category(self, category: Category, page: Page) -> bytes:
         self.rendered["category"] += 1
@@ -168,13 +172,17 @@ class SiteRenderer:
         return self.render("position.html", position=position, page_path=position.url_path,
                            is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
 
-    def locations(self) -> list[str]:
-        """Work locations of the open positions, most positions first (the home page's filter)."""
+    @functools.cached_property
+    def _locations(self) -> list[str]:
         counts: dict[str, int] = {}
         for position in self.site.open_positions:
             for place in position.locations:
                 counts[place] = counts.get(place, 0) + 1
         return sorted(counts, key=lambda place: (-counts[place], place))
+
+    def locations(self) -> list[str]:
+        """Work locations of the open positions, most positions first (the home page's filter)."""
+        return list(self._locations)
 
     def discovery(self) -> Discovery:
         config = self.site.config
@@ -204,8 +212,11 @@ class SiteRenderer:
 
     def listings(self) -> Iterator[tuple[str, tuple, Callable[[], bytes]]]:
         """(path, what the page is made from besides site-wide inputs, how to render it) of each
-        listing page. The home page shows something of every open position."""
-        yield "index.html", ("home", tuple((p.source, p.digest) for p in self.site.open_positions)), self.home
+        listing page. The home page: the positions it lists, the counts, and the locations filter
+        (an edit to a position it does not list, that changes neither, leaves it as it was)."""
+        shown = tuple((category.key, tuple((p.source, p.digest) for p in positions), total)
+                      for category, positions, total in self.home_groups())
+        yield "index.html", ("home", shown, len(self.site.open_positions), tuple(self._locations)), self.home
         for category in self.site.config.categories:
             total = len(self.site.open_in(category))
             for page in self.category_pages(category):

@@ -70,6 +70,26 @@ def test_one_changed_position_rerenders_only_what_depends_on_it(make_site, tmp_p
     assert tree(out) == tree(full)
 
 
+def test_an_edit_to_a_position_the_home_page_does_not_list_leaves_the_home_page(make_site, tmp_path):
+    """With one position a category on the home page, editing another (same place, still open)
+    changes its page and its category's page only; a full build makes the same bytes."""
+    site = several_positions(make_site)
+    site.write("site.toml", site.root.joinpath("site.toml").read_text(encoding="utf-8").replace(
+        'base_url = "https://jobs.example.com/"', 'base_url = "https://jobs.example.com/"\nhome_per_category = 1'))
+    out = tmp_path / "out"
+    build_with(site, out)
+    home = (out / "index.html").read_bytes()
+    assert "技术岗0" in home.decode() and "技术岗2" not in home.decode()
+    site.position("tech-2.md", position_text("技术岗2（已修改）"))
+    assert build_with(site, out).rendered == {"position": 1, "category": 1}
+    site.position("tech-0.md", position_text("技术岗0（已修改）"))  # the one it lists
+    assert build_with(site, out).rendered == {"position": 1, "category": 1, "home": 1}
+    full = tmp_path / "full"
+    shutil.rmtree(site.root / ".cache")
+    pipeline.build(pipeline.Options(root=site.root, out=full, today=TODAY, drafts=True))
+    assert tree(out) == tree(full)
+
+
 def test_moving_a_position_rerenders_both_categories(make_site, tmp_path):
     site = several_positions(make_site)
     build_with(site, tmp_path / "out")
