@@ -186,6 +186,19 @@ class BuildCache:
             self._reset_store()
         return self._manifest
 
+    def preload(self) -> None:
+        """Read the manifest another process wrote now, so that the next build of this process finds
+        it in memory (the dev server, once its search index build is done, while nobody waits)."""
+        path = os.fspath(self.manifest_path)
+        stat = stat_of(path)
+        try:
+            value = unpack(self.manifest_path.read_bytes())
+        except OSError:
+            return
+        if isinstance(value, Manifest) and stat is not None and stat_of(path) == stat:
+            _READ.clear()
+            _READ[path] = (stat, value)
+
     def save_manifest(self, manifest: Manifest) -> None:
         """Write it whole or not at all: a build killed here leaves the previous one (still valid:
         every output file it lists is checked by size, time and inode before it is trusted)."""

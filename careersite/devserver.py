@@ -269,6 +269,7 @@ class DevServer:
             self.search_pending = False
             problems = pipeline.new_problems()
             self.say(problems.text("serve_search_updated", seconds=time.perf_counter() - self._indexing_since))
+            pipeline.preload(self.options)  # its manifest, read now rather than on the next save
 
     def stop_indexing(self) -> None:
         if self.indexer is not None:

@@ -145,7 +145,9 @@ class Build:
 
     def run(self) -> Result:
         problems, last = self.problems, self.last
-        clean_leftovers(self.out)  # what a killed build left beside the output, whether or not we write
+        # What a killed build left beside the output, whether or not we write (the dev server's search
+        # index build is killed by the next save; it removes them itself a second later).
+        clean_leftovers(self.out, remove=not self.options.search_later)
         if self.up_to_date():
             problems.extend(last.problems)
             if self.options.strict and problems.warnings:
@@ -404,6 +406,11 @@ def _digest_of(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def preload(options: Options) -> None:
+    """Read what the last build into OPTIONS' output folder left, ahead of the next build."""
+    BuildCache.open(options.root, options.out_dir, (options.base_url, options.drafts)).preload()
 
 
 def take_scan() -> dict[str, Any]:

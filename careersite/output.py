@@ -78,8 +78,9 @@ def _swap_in(stage: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def clean_leftovers(out: Path) -> None:
-    """Remove staging folders a killed build left beside OUT.
+def clean_leftovers(out: Path, remove: bool = True) -> None:
+    """Remove staging folders a killed build left beside OUT (unless REMOVE is false: the dev server,
+    whose next search index build removes them, as deleting 20,000 files is not what a save waits for).
 
     Without renameat2 the swap is two renames; a build killed between them leaves OUT missing and
     the published tree under .old-: put it back before anything else.
@@ -92,6 +93,8 @@ def clean_leftovers(out: Path) -> None:
                       key=lambda e: e.stat().st_mtime)
         if olds:
             os.rename(olds[-1], out)
+    if not remove:
+        return
     for entry in parent.iterdir():
         if entry.name.startswith((f"{STAGING_PREFIX}{out.name}-", f"{OLD_PREFIX}{out.name}-")) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

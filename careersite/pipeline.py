@@ -18,7 +18,7 @@ from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_con
 from .content import CONTENT_DIR, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
-from .incremental import Build, Options, Result, take_scan
+from .incremental import Build, Options, Result, preload, take_scan
 from .lint import lint_site
 from .model import Site, build_site, today_in
 from .seo import check_postings
@@ -128,4 +128,4 @@ def build(options: Options) -> Result:
     return result
 
 
-__all__ = ["Options", "Result", "build", "check", "load_site", "SiteConfig"]
+__all__ = ["Options", "Result", "build", "check", "load_site", "preload", "SiteConfig"]
