@@ -133,7 +133,19 @@ with socket.socket() as sock:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
 proc = subprocess.Popen([sys.executable, os.path.join(project, "build.py"), "serve", "--site", str(root),
-                         "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                        text=True, encoding="utf-8")
+lines = []  # what serve prints, read as it comes (a full pipe would stop it)
+import threading
+threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
+INDEXED = ("搜索索引已更新", "search index updated")  # serve_search_updated, in either language
+
+async def settled(since, timeout=600):  # until serve says its search index is done after line SINCE
+    deadline = time.monotonic() + timeout
+    while not any(marker in line for line in lines[since:] for marker in INDEXED):
+        if time.monotonic() > deadline:
+            raise SystemExit("serve did not bring its search index up to date")
+        await asyncio.sleep(0.05)
 
 async def reload_message(ws, timeout):
     while True:
@@ -161,24 +173,34 @@ async def main():
     await ws.read_message()  # the second hello: the info message was handled
     await asyncio.sleep(1.0)  # let the watcher settle
     original = edited.read_text(encoding="utf-8")
-    times = []
+    times, settled_times = [], []
     try:
-        for n in range(repeat):
+        since = 0
+        for n in range(repeat):  # saves half a second apart: each stops the search index build of the last
+            since = len(lines)
             started = time.perf_counter()
             edited.write_text(edit_title(original, f"保存{n}"), encoding="utf-8")
             await reload_message(ws, 600)
             times.append(time.perf_counter() - started)
             await asyncio.sleep(0.5)
+        for n in range(repeat):  # each save once the last one's search index build is done
+            await settled(since)
+            since = len(lines)
+            started = time.perf_counter()
+            edited.write_text(edit_title(original, f"再存{n}"), encoding="utf-8")
+            await reload_message(ws, 600)
+            settled_times.append(time.perf_counter() - started)
+            await settled(since)
     finally:
         edited.write_text(original, encoding="utf-8")
-    return times
+    return times, settled_times
 
 try:
-    times = asyncio.run(main())
+    times, settled_times = asyncio.run(main())
 finally:
     proc.terminate()
     proc.wait(timeout=60)
-print(json.dumps({"times": times}))
+print(json.dumps({"times": times, "settled": settled_times}))
 """
 
 
@@ -244,5 +266,6 @@ def live_preview(project: Path, site: Path, out: Path, edited: Path, repeat: int
 
 
 def save_to_reload(project: Path, site: Path, edited: Path, repeat: int, today: str) -> dict:
-    """Seconds from saving one position to `serve` telling a connected browser to reload."""
+    """Seconds from saving one position to `serve` telling a connected browser to reload: "times" for
+    saves half a second apart, "settled" for saves after the last one's search index is done."""
     return _child(SAVE_TO_RELOAD, project, site, edited, repeat, today)

@@ -14,11 +14,11 @@ sys.path.insert(0, str(PROJECT / "bench"))
 import run as bench  # noqa: E402
 
 COLUMNS = ["N", "cold s", "cold without search index s", "unchanged s", "one edit s", "in-process edit s",
-           "live preview s", "save to reload s", "peak MB (whole build)", "peak MB (without search index)",
+           "live preview s", "save to reload s", "save to reload, settled s", "peak MB (whole build)", "peak MB (without search index)",
            "largest listing KB"]
 HUGO_COLUMNS = ["Hugo s", "Hugo MB", "cold/Hugo", "cold without search/Hugo", "unchanged/Hugo", "one edit/Hugo"]
 FIGURES = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_process_edit_s", "live_preview_s",
-           "save_to_reload_s", "peak_mb", "peak_without_search_mb", "build_process_mb", "largest_child_mb", "unchanged_mb",
+           "save_to_reload_s", "save_to_reload_settled_s", "peak_mb", "peak_without_search_mb", "build_process_mb", "largest_child_mb", "unchanged_mb",
            "one_edit_mb", "largest_listing_kb", "html_pages", "output_mb"]
 
 
