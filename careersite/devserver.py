@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import html
 import logging
 import os
@@ -237,6 +238,10 @@ class DevServer:
         changes, self._changes = self._changes, set()
         self.rebuild(changes)
         LiveReloadHandler.reload_waiters("*")  # also after a failure: the page then shows the overlay
+        # What this process keeps between saves (processed files, the last manifest: millions of
+        # objects at 30,000 positions) is left out of the cyclic garbage collector's full scans,
+        # which otherwise came due now and then in the middle of a save (0.5 s and more).
+        gc.freeze()
         if self.search_pending:  # once the browser has its pages, bring the search index up to date
             ioloop.IOLoop.current().call_later(SEARCH_DELAY_SECONDS, self.index_search)
 
