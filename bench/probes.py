@@ -123,7 +123,7 @@ print(json.dumps({"times": times}))
 # client) connected; one position saved; the seconds until the server tells the browser to reload.
 # argv: project root edited-file repeat today
 SAVE_TO_RELOAD = r"""
-import asyncio, json, os, socket, subprocess, sys, time, urllib.request
+import asyncio, json, os, socket, subprocess, sys, threading, time, urllib.request
 from pathlib import Path
 sys.path[0:0] = [sys.argv[1], sys.argv[1] + "/bench"]
 from tornado.websocket import websocket_connect
@@ -136,7 +136,6 @@ proc = subprocess.Popen([sys.executable, os.path.join(project, "build.py"), "ser
                          "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                         text=True, encoding="utf-8")
 lines = []  # what serve prints, read as it comes (a full pipe would stop it)
-import threading
 threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
 INDEXED = ("搜索索引已更新", "search index updated")  # serve_search_updated, in either language
 

@@ -150,7 +150,7 @@ class Manifest:
         return entry[1]
 
 
-_READ: dict[str, tuple[Stat | None, Manifest]] = {}  # the manifest this process last wrote, by its file's stat
+_READ: dict[str, tuple[Stat | None, Manifest]] = {}  # the manifest this process last read or wrote, by its stat
 
 
 class BuildCache:
@@ -171,16 +171,7 @@ class BuildCache:
     def manifest(self, fp: str) -> Manifest:
         """The last build's manifest if it was made with fingerprint FP, else an empty one."""
         if self._manifest is None:
-            path = os.fspath(self.manifest_path)
-            stat, known = stat_of(path), _READ.get(path)
-            if known is not None and stat is not None and known[0] == stat:
-                value = known[1]  # read or written by this process, and not replaced since (the dev server)
-            else:
-                try:
-                    value = unpack(self.manifest_path.read_bytes())
-                except OSError:
-                    value = None
-            self._manifest = value if isinstance(value, Manifest) else Manifest()
+            self._manifest = self._load() or Manifest()
         if self._manifest.fingerprint != fp:
             self._manifest = Manifest(fingerprint=fp)
             self._reset_store()
@@ -189,15 +180,25 @@ class BuildCache:
     def preload(self) -> None:
         """Read the manifest another process wrote now, so that the next build of this process finds
         it in memory (the dev server, once its search index build is done, while nobody waits)."""
+        self._load()
+
+    def _load(self) -> Manifest | None:
+        """The manifest file, from this process's memory while it is the file this process last read
+        or wrote (same size, time and inode: the dev server's every save), else read and kept."""
         path = os.fspath(self.manifest_path)
-        stat = stat_of(path)
+        stat, known = stat_of(path), _READ.get(path)
+        if known is not None and stat is not None and known[0] == stat:
+            return known[1]
         try:
             value = unpack(self.manifest_path.read_bytes())
         except OSError:
-            return
-        if isinstance(value, Manifest) and stat is not None and stat_of(path) == stat:
+            return None
+        if not isinstance(value, Manifest):
+            return None
+        if stat is not None and stat_of(path) == stat:  # not replaced while it was read
             _READ.clear()
             _READ[path] = (stat, value)
+        return value
 
     def save_manifest(self, manifest: Manifest) -> None:
         """Write it whole or not at all: a build killed here leaves the previous one (still valid:

@@ -1,4 +1,4 @@
-"""`serve`: build into a temporary folder, serve it with live reload, rebuild as soon as a file is saved.
+"""`serve`: build a private preview (kept between sessions), serve it with live reload, rebuild on a save.
 
 A rebuild that fails keeps the last good site and shows the problems in the terminal and on every
 page (injected while serving, never written into any build). After one position changes only the
@@ -181,7 +181,7 @@ class DevServer:
         print(text, file=self.stream, flush=True)
 
     def rebuild(self, changes: Iterable[str] | None = None) -> bool:
-        """Build into the temporary folder. On failure the last good site stays and the overlay is set.
+        """Build into the preview folder. On failure the last good site stays and the overlay is set.
 
         CHANGES: the paths reported changed since the last rebuild (None: look at every file). A
         changed site keeps its last search index, sitemap and feeds until index_search() makes them."""

@@ -49,6 +49,11 @@ class Options:
     def out_dir(self) -> Path:
         return self.out if self.out is not None else self.root / "public"
 
+    @property
+    def variant(self) -> tuple[str | None, bool]:
+        """What, besides the output folder, makes a build's output (and cache) different."""
+        return self.base_url, self.drafts
+
 
 @dataclass
 class Result:
@@ -80,7 +85,7 @@ class Build:
         self.root = options.root
         self.out = options.out_dir.absolute()
         self.today = options.today or today_in(config.timezone)
-        self.fingerprint = fingerprint(self.root, (options.base_url, options.drafts))
+        self.fingerprint = fingerprint(self.root, options.variant)
         self.last = cache.manifest(self.fingerprint)
         self.scanned_ns = time.time_ns()
         self.scan(problems)
@@ -237,11 +242,11 @@ class Build:
         with writer:
             self.write_listings(writer, renderer, site, pages)
             jobs = self.write_positions(writer, renderer, placed, pages)
-            later, committed = self.write_other_files(writer, renderer, site)
+            committed = self.write_other_files(writer, renderer, site)
             self.keep_feed_entries(renderer)
-            search_key = self.search_index(writer, later)
-            # What was kept, and every file a Patch trusted, is made or checked again by the next build.
-            self.search_pending |= later or isinstance(writer, Patch)
+            search_key = self.search_index(writer)
+            # What a Patch kept or trusted is made or checked again by the next build.
+            self.search_pending |= isinstance(writer, Patch)
             stats = writer.commit(removed=len(last.outputs.keys() - writer.files.keys()) if last.outputs else None)
         manifest = Manifest(
             fingerprint=self.fingerprint, today=self.today.isoformat(), git_head=self.git_head,
@@ -291,7 +296,7 @@ class Build:
         """The home page and every category page: reused while their keys are unchanged."""
         extras = {name: self.template_extra(renderer, f"{name}.html", site) for name in ("home", "category")}
         for rel, inputs, make in renderer.listings():
-            # hashed: the home page's inputs name every open position, and the manifest is read by every build
+            # hashed: a listing's inputs name its positions, and the manifest is read by every build
             extra = extras["home" if rel == "index.html" else "category"]
             key = pages[rel] = hashlib.sha256(f"{inputs!r}{extra}".encode()).hexdigest()
             if not self.reuse(writer, rel, key):
@@ -315,9 +320,9 @@ class Build:
             writer.adopt(rel, stat, sha, written)
         return jobs
 
-    def write_other_files(self, writer: Staging | Patch, renderer: SiteRenderer, site: Site) -> tuple[bool, dict]:
+    def write_other_files(self, writer: Staging | Patch, renderer: SiteRenderer, site: Site) -> dict:
         """404, static files, and the discovery files unless they can wait (discovery_later). Returns
-        whether they wait, and the git times the manifest keeps."""
+        the git times the manifest keeps."""
         from .render import DISCOVERY_FILES
 
         last = self.last
@@ -328,7 +333,7 @@ class Build:
         for rel, data in renderer.other_files(discovery=not later):
             writer.write(rel, data, last.outputs.get(rel))
             del data  # feed.xml (20 MB at 10,000) is not kept while positions.json is made
-        return later, committed
+        return committed
 
     def writer(self, renders: int) -> Staging | Patch:
         """A new tree swapped in whole; or, for the dev server's preview when few pages change and the
@@ -346,12 +351,12 @@ class Build:
         """Keep the last sitemap, feeds and positions.json for now? Only in the dev server's preview
         (a Patch), whose browser reloads the pages: the build that brings the search index up to date
         a second later makes them again (0.3 s of every save at 10,000 positions)."""
-        last, out = self.last, os.fspath(self.out)
-        if not isinstance(writer, Patch) or last.git_head != self.git_head:
+        last = self.last
+        if not isinstance(writer, Patch) or last.git_head != self.git_head or not all(f in last.outputs for f in files):
             return False
-        if not all(rel in last.outputs and stat_of(os.path.join(out, rel)) == last.outputs[rel][0] for rel in files):
-            return False
-        return all(writer.reuse(rel, last.outputs[rel]) for rel in files)
+        for rel in files:  # kept as they are, as a patch keeps everything it does not write
+            writer.reuse(rel, last.outputs[rel])
+        return True
 
     def template_extra(self, renderer: SiteRenderer, template: str, site: Site) -> str:
         """The part of TEMPLATE's page keys that comes from `today` or the whole `site`, if it uses them."""
@@ -368,16 +373,18 @@ class Build:
         previous = self.last.outputs.get(rel)
         return self.last.pages.get(rel) == key and previous is not None and staging.reuse(rel, previous)
 
-    def search_index(self, staging: Staging | Patch, later: bool = False) -> str:
+    def search_index(self, staging: Staging | Patch) -> str:
         """Index the staged pages, or reuse the last index if every page it read is unchanged.
 
         With search_later (the dev server, so the browser reloads without waiting for Pagefind) a
-        changed site keeps the last index for now; the empty key makes the next build index it.
-        LATER: the next build is due anyway (the discovery files were kept), so the last index is kept.
+        changed site keeps the last index for now; the empty key makes the next build index it. A
+        patch always keeps it: the build after every patch is due anyway.
         """
         last = self.last
         index = [(rel, entry) for rel, entry in last.outputs.items() if rel.startswith(INDEX_DIR + "/")]
-        if later and index and all(staging.reuse(rel, entry) for rel, entry in index):
+        if isinstance(staging, Patch):  # (only made when the preview has an index: see writer())
+            for rel, entry in index:
+                staging.reuse(rel, entry)
             return ""
         pages = sorted((rel, sha) for rel, (_stat, sha) in staging.files.items() if rel.endswith(".html"))
         key = hashlib.sha256(repr(pages).encode()).hexdigest()
@@ -390,7 +397,8 @@ class Build:
             staging.files.pop(rel, None)
         from .parallel import worker_count
 
-        if not build_index(staging.dir, self.problems, cache_dir=self.cache.folder / "search", workers=worker_count()):
+        if not build_index(staging.dir, self.problems, cache_dir=self.cache.folder / "search", workers=worker_count(),
+                           files=[rel for rel, _sha in pages]):
             return ""
         staging.add_tree(INDEX_DIR)
         return key
@@ -408,9 +416,14 @@ def _digest_of(path: Path) -> str:
         return ""
 
 
+def open_cache(options: Options) -> BuildCache:
+    """The cache of builds into OPTIONS' output folder with its options."""
+    return BuildCache.open(options.root, options.out_dir, options.variant)
+
+
 def preload(options: Options) -> None:
     """Read what the last build into OPTIONS' output folder left, ahead of the next build."""
-    BuildCache.open(options.root, options.out_dir, (options.base_url, options.drafts)).preload()
+    open_cache(options).preload()
 
 
 def take_scan() -> dict[str, Any]:

@@ -265,11 +265,8 @@ class Patch:
     def reuse(self, rel: str, previous: tuple[Stat, str]) -> bool:
         """Keep REL as the last build left it, without looking: the preview is private, and every
         patch is followed by a full build (the search index's) that checks every file."""
-        if rel in self.known and rel not in self.files:  # (a path the last build checked and wrote)
-            self.files[rel] = previous
-            self.unchanged += 1
-            return True
-        self.claim(rel)
+        if rel in self.files or rel not in self.known:  # (a path the last build wrote was checked then)
+            self.claim(rel)
         self.adopt(rel, previous[0], previous[1], False)
         return True
 
@@ -282,7 +279,7 @@ class Patch:
                 fh.write(data)
             os.chmod(tmp, 0o644)
             os.replace(tmp, dest)
-            self.adopt(rel, _stat(dest), hashlib.sha256(data).hexdigest(), True)
+            self.adopt(rel, _stat(dest), self.files[rel][1], True)  # (its sha256, from write())
         self.pending.clear()
         gone = [rel for rel in self.known if rel not in self.files]
         for rel in gone:

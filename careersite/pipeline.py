@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache
 from .config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_config
 from .content import CONTENT_DIR, load_positions
 from .errors import Problems
 from .i18n import DEFAULT_LANGUAGE, load_locale
-from .incremental import Build, Options, Result, preload, take_scan
+from .incremental import Build, Options, Result, open_cache, preload, take_scan
 from .lint import lint_site
 from .model import Site, build_site, today_in
 from .seo import check_postings
@@ -119,7 +118,7 @@ def build(options: Options) -> Result:
         load_positions(options.root, problems)  # still report every mistake in the position files
         return Result(problems, seconds=time.perf_counter() - started)
     config = _with_base_url(config, options)
-    cache = BuildCache.open(options.root, out, (options.base_url, options.drafts))
+    cache = open_cache(options)
     try:
         result = Build(options, config, problems, cache, last_scan).run()
     finally:

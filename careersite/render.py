@@ -27,7 +27,6 @@ from .model import Position, Site
 from .seo import Discovery, content_times, job_posting, json_ld, qr_svg
 
 
-
 @dataclass(frozen=True)
 class Page:
     """A listing page of one category (or the home page) with its slice of positions."""

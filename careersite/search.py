@@ -12,6 +12,7 @@ into the one index a single run would have written (see "Merging shards" below; 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -66,13 +67,14 @@ def command(site_dir: Path, output: Path) -> list[str]:
 
 
 def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cache_dir: Path | None = None,
-                workers: int = WORKERS) -> bool:
+                workers: int = WORKERS, files: list[str] | None = None) -> bool:
     """Index SITE_DIR in place. False (with a warning) when Pagefind is not installed.
 
     With CACHE_DIR (a folder of the build's own, outside the output), each shard's index and the
     merged index are kept there, and a shard whose pages are byte for byte the same is not indexed
     again: an unchanged site costs reading its pages, an edited position one shard and the merge.
-    WORKERS: Pagefind processes at a time (and threads compressing the merged index)."""
+    WORKERS: Pagefind processes at a time (and threads compressing the merged index). FILES: the
+    HTML files of SITE_DIR (paths below it), if the caller knows them (a build's staging does)."""
     if not has_pagefind():
         report = problems.error if os.environ.get("CI", "").lower() == "true" else problems.warning
         report(label, 0, 0, "search_index_missing", command="pip install -r requirements.txt")
@@ -83,14 +85,14 @@ def build_index(site_dir: Path, problems: Problems, label: str = "pagefind", cac
     work = site_dir / WORK_DIR
     try:
         if cache_dir is None:
-            _index(site_dir, bundle, work, None, workers)
+            _index(site_dir, bundle, work, None, workers, files)
         else:
             try:
-                _index(site_dir, bundle, work, cache_dir, workers)
+                _index(site_dir, bundle, work, cache_dir, workers, files)
             except OSError:  # perhaps a damaged cache: once more without it
                 for path in (bundle, work, cache_dir):
                     shutil.rmtree(path, ignore_errors=True)
-                _index(site_dir, bundle, work, None, workers)
+                _index(site_dir, bundle, work, None, workers, files)
         if not (bundle / "pagefind.js").is_file():
             raise _PagefindError("pagefind.js missing")
     except (OSError, subprocess.TimeoutExpired, _PagefindError) as exc:
@@ -122,11 +124,12 @@ _FROM_CACHE = ".from-cache"  # marks a bundle taken whole from the cache (alread
 _BUNDLE_KEY = ".bundle-key"
 
 
-def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None, workers: int) -> None:
+def _index(site_dir: Path, bundle: Path, work: Path, cache_dir: Path | None, workers: int,
+           known_files: list[str] | None) -> None:
     outputs: list[Path] = []
     fresh: list[tuple[Path, Path]] = []  # (Pagefind's output folder, its place in the cache)
     keys: list[str] = []
-    files = html_files(site_dir)
+    files = sorted(known_files) if known_files is not None else html_files(site_dir)
     count = math.ceil(len(files) / shard_files())
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -186,6 +189,7 @@ def _key(pages: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()[:32]
 
 
+@functools.cache
 def _pagefind_version() -> str:
     try:
         import importlib.metadata  # here: it imports email and friends (18 ms) into every build

@@ -40,13 +40,11 @@ _UNITS = {"月": "MONTH", "month": "MONTH", "mo": "MONTH", "年": "YEAR", "year"
           "小时": "HOUR", "hour": "HOUR", "天": "DAY", "日": "DAY", "day": "DAY"}
 
 
-def xml_escape(text: str, entities: Mapping[str, str] | None = None) -> str:
-    """&, < and > as entities (and the ENTITIES given), like xml.sax.saxutils.escape, which would
-    import urllib, http and email into every build for three replacements."""
-    text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-    for char, entity in (entities or {}).items():
-        text = text.replace(char, entity)
-    return text
+def xml_escape(text: str, quote: bool = False) -> str:
+    """&, < and > as entities, and " as well with QUOTE (attribute values): html.escape, without the
+    &#x27; it would also write (xml.sax.saxutils.escape imports urllib, http and email)."""
+    text = html_escape(text, quote=False)
+    return text.replace('"', "&quot;") if quote else text
 
 
 def parse_salary(text: str) -> tuple[float, float, str] | None:
@@ -296,7 +294,7 @@ class Discovery:
     """Sitemap, robots.txt, Atom feed and positions.json of one site, sharing the change times."""
 
     def __init__(self, site: Site, changed: Mapping[str, dt.datetime], listing_paths: Iterable[tuple[str, Category | None]],
-                 memo: dict[str, str] | None = None):
+                 memo: dict[str, bytes] | None = None):
         self.site = site
         # Each position's feed entries, keyed by what they are made from: a build cache passes the
         # last build's, so an unchanged position's entries are not made again. Filled as we go.
@@ -349,7 +347,7 @@ class Discovery:
         positions = [p for p in self.site.open_positions if not p.draft]
         updated = max([self.config_time, *(self.position_time(p) for p in positions)])
         entries = [self._fragment("atom", p, self._atom_entry) for p in positions]
-        home = xml_escape(self.abs_url(), {'"': "&quot;"})
+        home = xml_escape(self.abs_url(), quote=True)
         head = ('<?xml version="1.0" encoding="utf-8"?>\n'
                 f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(ui["html_lang"])}">\n'
                 f"<id>{home}</id><title>{xml_escape(config.title)}</title>"
@@ -370,14 +368,14 @@ class Discovery:
 
     def _atom_entry(self, p: Position) -> str:
         ui = self.config.ui
-        url = xml_escape(self.abs_url(p.url_path), {'"': "&quot;"})
+        url = xml_escape(self.abs_url(p.url_path), quote=True)
         published = f"<published>{p.posted.isoformat()}T00:00:00Z</published>" if p.posted else ""
         place = ui["list_separator"].join(p.locations)
         summary = " · ".join(x for x in (p.category.name, place, p.code) if x)
         return (f"<entry><id>{url}</id><title>{xml_escape(p.title)}</title>"
                 f'<link rel="alternate" type="text/html" href="{url}"/>'
                 f"<updated>{self.stamp(self.position_time(p))}</updated>{published}"
-                f'<category term="{xml_escape(p.category.key)}" label="{xml_escape(p.category.name, {chr(34): "&quot;"})}"/>'
+                f'<category term="{xml_escape(p.category.key)}" label="{xml_escape(p.category.name, quote=True)}"/>'
                 f"<summary>{xml_escape(summary + ' — ' + p.summary if p.summary else summary)}</summary>"
                 f'<content type="html">{xml_escape(description_html(p, ui))}</content></entry>\n')
 
