@@ -9,7 +9,7 @@ the median of --repeat runs, wall time, each build `build.py build` in a fresh p
 
   cold        no build cache (SITE/.cache/ deleted) and no output folder
   unchanged   the same command again, cache and output in place
-  one edit    one position's title changed, then the same command
+  one edit    one open position's title changed (bench/synth.first_open), then the same command
   in-process  that edit rebuilt by pipeline.build in a process that has built before
   live preview  that edit rebuilt by the dev server (DevServer.rebuild(), what `serve` runs on a save)
   save to reload  `build.py serve` running with a livereload client connected: from saving the file
@@ -123,7 +123,7 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
     site, out, preview = work / f"site-{n}", work / f"out-{n}", work / f"preview-{n}"
     hugo_site, hugo_out = work / f"hugo-{n}", work / f"hugo-out-{n}"
     synth.make_site(site, n)
-    edited = sorted((site / "content" / "positions").iterdir())[0]
+    edited = synth.first_open(site)
     original = edited.read_text(encoding="utf-8")
     if vs_hugo:
         synth.make_hugo_site(hugo_site, n)

@@ -102,6 +102,17 @@ def edit_title(text: str, tag: str) -> str:
     return edited
 
 
+def first_open(site: Path) -> Path:
+    """The first position file of SITE still open on TODAY: the one the benchmarks edit, as HR edits
+    open positions (a closed one is on no listing and in no search index, so editing it is cheap)."""
+    for path in sorted((site / "content" / "positions").iterdir()):
+        closes = next((line[len("closes: "):] for line in path.read_text(encoding="utf-8").splitlines()
+                       if line.startswith("closes: ")), "")
+        if not closes or closes >= TODAY:
+            return path
+    raise ValueError(f"no open position in {site}")
+
+
 def positions(count: int, seed: int = 2026):
     vocab = _vocabulary()
     keys = sorted(vocab)
