@@ -1,12 +1,14 @@
 # Two commands on a fresh machine (each installs what it needs first):
 #   make site   - build the careers site into public/
 #   make test   - run the whole test suite (unit, browser, accessibility, HTML validity)
+# and the check CI runs on every content change and before every publish:
+#   make check-site - check the current content as a site: files valid, built pages valid, accessible, linked
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: site test check serve bench clean
+.PHONY: site test check check-site serve bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,11 @@ check: $(VENV)/.runtime
 
 serve: $(VENV)/.runtime
 	$(PY) build.py serve
+
+# BASE_URL as for make site; OUT=DIR keeps the checked build there (the publish job uploads it).
+check-site: $(VENV)/.dev
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 scripts/install-test-tools
+	$(PY) -m tests.sitecheck $(if $(BASE_URL),--base-url "$(BASE_URL)") $(if $(OUT),--out "$(OUT)")
 
 test: $(VENV)/.dev
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 scripts/install-test-tools

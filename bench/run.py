@@ -181,10 +181,15 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
 
 
 def default_site(repeat: int, work: Path) -> dict:
-    """The project's own 23-position site: cold and unchanged builds, and Python start-up alone."""
+    """The default 23-position site (the seed fixture, so that figures do not move with HR's edits): cold
+    and unchanged builds, and Python start-up alone."""
     site = work / "default"
-    shutil.copytree(PROJECT, site, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "public", CACHE_DIR,
-                                                                   "test-artifacts", "bench", "tests", "__pycache__"))
+    site.mkdir(parents=True)
+    for name in ("site.toml", "content"):
+        copy = shutil.copytree if name == "content" else shutil.copy
+        copy(PROJECT / "tests/fixtures/seed" / name, site / name)
+    for name in ("templates", "static"):
+        shutil.copytree(PROJECT / name, site / name)
     cold, warm = [], []
     try:
         for _ in range(repeat):

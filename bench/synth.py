@@ -135,13 +135,13 @@ def make_hugo_site(root: Path, count: int, seed: int = 2026) -> Path:
 
 
 def make_site(root: Path, count: int, seed: int = 2026) -> Path:
-    """A copy of the project's site (config, templates, static) with COUNT synthetic positions."""
+    """The seed site's config with the generator's templates and static files, and COUNT synthetic positions."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
     for name in ("templates", "static"):
         shutil.copytree(PROJECT / name, root / name)
-    shutil.copy2(PROJECT / "site.toml", root / "site.toml")
+    shutil.copy2(PROJECT / "tests/fixtures/seed/site.toml", root / "site.toml")  # (the seed site's categories)
     positions_dir = root / "content" / "positions"
     positions_dir.mkdir(parents=True)
     for data in positions(count, seed):

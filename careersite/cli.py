@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, pipeline, scaffold
-from .errors import Problems, UsageError
+from .errors import Problems, UsageError, visible
 
 TODAY_ENV = "CAREERSITE_TODAY"
 
@@ -62,10 +62,30 @@ def _today(args: argparse.Namespace) -> dt.date | None:
     return None
 
 
-def print_problems(problems: Problems, stream=sys.stderr) -> None:
+def print_problems(problems: Problems, stream=sys.stderr, site: Path | None = None) -> None:
+    """Every problem as 'path:line:col: error: message'; on GitHub Actions also as a workflow command,
+    so that the message appears on its line in the pull request's "Files changed"."""
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems.sorted():
         print(problem.format(words), file=stream)
+        if annotate:
+            print(annotation(problem, site), file=sys.stdout)
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def annotation(problem, site: Path | None = None) -> str:
+    """A GitHub workflow command (::error file=…,line=…,col=…::message) for one problem."""
+    path = problem.path
+    if site is not None and site != Path("."):
+        path = (site / path).as_posix()
+    kind = "error" if problem.is_error else "warning"
+    where = f"file={_escape(path, prop=True)},line={max(problem.line, 1)},col={max(problem.col, 1)}"
+    return f"::{kind} {where},title=careersite::{_escape(visible(problem.message))}"
 
 
 def _summary(problems: Problems) -> str:
@@ -121,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
               "Run again with CAREERSITE_DEBUG=1 for details and report it.", file=sys.stderr)
         return 1
     problems = result.problems
-    print_problems(problems)
+    print_problems(problems, site=options.root)
     if problems.has_errors() or result.counts is None:
         print(_summary(problems), file=sys.stderr)
         if options.strict and problems.warnings and not problems.has_errors():

@@ -44,6 +44,7 @@ SITE_SETTINGS: dict[str, Setting] = {
     "country": Setting(str, "CN", "ISO 3166 country code of the work locations."),
     "home_per_category": Setting(int, 20, "Positions listed per category on the home page before 'view all'."),
     "per_page": Setting(int, 50, "Positions per category page; more pages are added as needed."),
+    "allow_empty": Setting(bool, False, "Publishing a site with no open position is intended (else the publish job refuses)."),
 }
 APPLY_SETTINGS: dict[str, Setting] = {
     "email": Setting(str, None, "Where applications go (one address).", True),
@@ -121,8 +122,8 @@ def _check_table(values: dict, settings: dict[str, Setting], table: str, index: 
                            hint=unknown_key_hint(problems, key, list(settings)))
             continue
         setting = settings[key]
-        if isinstance(value, bool) or not isinstance(value, setting.type):
-            expected = problems.text("expected_text" if setting.type is str else "expected_positive_int")
+        if (isinstance(value, bool) != (setting.type is bool)) or not isinstance(value, setting.type):
+            expected = problems.text({str: "expected_text", bool: "expected_bool"}.get(setting.type, "expected_positive_int"))
             problems.error(CONFIG_FILE, line, 1, "wrong_type", key=key, expected=expected,
                            found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
             continue

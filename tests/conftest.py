@@ -1,11 +1,18 @@
-"""Shared fixtures: tiny sites in tmp_path, the real site built once, and a CLI runner."""
+"""Shared fixtures: tiny sites in tmp_path, the seed fixture site built once, and a CLI runner.
+
+The generator is tested on sites the tests own (tests/fixtures/, and the small sites make_site writes),
+never on the live content/ or site.toml: HR can add, close or remove a position and the suite stays
+green. tests/guard/ enforces that for this process and every Python process a test starts.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -13,7 +20,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 PROJECT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT / "tests" / "fixtures"
+SEED_FIXTURE = FIXTURES / "seed"  # a frozen copy of the first real content: 23 positions, 6 categories
 FIXED_TODAY = dt.date(2026, 11, 28)
+GUARD = PROJECT / "tests" / "guard"
 
 MINIMAL_TOML = """\
 title = "测试招聘"
@@ -51,6 +61,16 @@ category: tech
 
 1. 三年以上经验；
 """
+
+
+def copy_site(fixture: Path, dest: Path) -> Path:
+    """A site folder at DEST: FIXTURE's site.toml and content/, the generator's templates/ and static/."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(fixture / "site.toml", dest / "site.toml")
+    shutil.copytree(fixture / "content", dest / "content")
+    for name in ("templates", "static"):
+        shutil.copytree(fixture / name if (fixture / name).is_dir() else PROJECT / name, dest / name)
+    return dest
 
 
 class SiteDir:
@@ -117,11 +137,117 @@ def make_site(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory) -> SiteDir:
-    """The project's default site, built once with a fixed 'today'."""
-    out = tmp_path_factory.mktemp("real") / "public"
-    result = run_cli("build", "--site", str(PROJECT), "--out", str(out), "--today", FIXED_TODAY.isoformat())
-    assert result.returncode == 0, result.stderr
-    site = SiteDir(PROJECT)
-    site.__class__ = type("BuiltSite", (SiteDir,), {"out": property(lambda self: out)})
+def seed_site(tmp_path_factory) -> SiteDir:
+    """The seed fixture site (tests/fixtures/seed), built once with a fixed 'today'."""
+    site = SiteDir(copy_site(SEED_FIXTURE, tmp_path_factory.mktemp("seed") / "site"))
+    site.build()
     return site
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("careersite site checks (python -m tests.sitecheck)")
+    group.addoption("--site-root", default=".", help="the site folder checked by tests/sitecheck")
+    group.addoption("--site-out", default="", help="its built output (default: the seed fixture, built)")
+    group.addoption("--site-base-url", default="", help="the URL the output was built for")
+
+
+# --- the browser (tests/browser/, tests/sitecheck/): one Debian chromium for the session -------------
+
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from tests.tools import CHROMIUM_ARGS, INSTALL_HINT, PIP_HINT, chromium_path, has_cjk_font, has_module, require_tool
+
+    require_tool("playwright (Python package)", has_module("playwright"), PIP_HINT)
+    exe = chromium_path()
+    require_tool("chromium", exe is not None, INSTALL_HINT)
+    require_tool("a CJK font (fc-list :lang=zh)", has_cjk_font(), INSTALL_HINT + " (fonts-wqy-microhei)")
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _new_page(browser, **context_args):
+    context = browser.new_context(**context_args)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    return context, page
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page: 360x740 CSS px, DPR 2, touch, zh-CN."""
+    context, page = _new_page(
+        browser,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    """A desktop page: 1280x800 CSS px, zh-CN."""
+    context, page = _new_page(
+        browser,
+        viewport={"width": 1280, "height": 800},
+        locale="zh-CN",
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """test-artifacts/screenshots/ under the project root (gitignored)."""
+    d = PROJECT / "test-artifacts" / "screenshots"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+
+# --- the guard: no test reads the live site or writes into the checkout (tests/guard/) ---------------
+
+def pytest_configure(config) -> None:
+    if config.getoption("site_out", ""):
+        return  # python -m tests.sitecheck checks the live site on purpose: no guard
+    log = Path(tempfile.gettempdir()) / f"careersite-guard-{os.getpid()}.log"
+    log.unlink(missing_ok=True)
+    config.guard_log = log
+    os.environ["CAREERSITE_TEST_GUARD_PROJECT"] = str(PROJECT)
+    os.environ["CAREERSITE_TEST_GUARD_LOG"] = str(log)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD), str(PROJECT), os.environ.get("PYTHONPATH")]))
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("careersite_test_guard", GUARD / "sitecustomize.py")
+    sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # the hook, in this process too
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(log.with_suffix(".hypothesis"))
+    from hypothesis import settings
+
+    settings.register_profile("careersite", database=None)  # no .hypothesis/ in the checkout
+    settings.load_profile("careersite")
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    log = getattr(session.config, "guard_log", None)
+    if log is not None and log.is_file() and log.read_text(encoding="utf-8").strip():
+        print("\n\ntest guard: tests read the live site or wrote into the checkout:\n"
+              + log.read_text(encoding="utf-8"), file=sys.stderr)
+        session.exitstatus = 1

@@ -24,9 +24,9 @@ def generate(root: Path, count: int, seed: int = 7) -> None:
     """A copy of the default site under ROOT with COUNT generated positions (0: the seed ones)."""
     if root.exists():
         shutil.rmtree(root)
-    for name in ("templates", "static", "content"):
-        shutil.copytree(PROJECT / name, root / name)
-    shutil.copy(PROJECT / "site.toml", root / "site.toml")
+    from tests.conftest import SEED_FIXTURE, copy_site
+
+    copy_site(SEED_FIXTURE, root)
     if not count:
         return
     rng = random.Random(seed)

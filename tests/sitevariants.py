@@ -1,4 +1,4 @@
-"""The default site plus the page variants it does not show on its own: a closed and a draft position.
+"""The seed fixture site plus the page variants it does not show on its own: a closed and a draft position.
 
 Used by the accessibility, HTML-validity and link tests so every page template is checked.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import FIXED_TODAY, PROJECT, run_cli
+from tests.conftest import FIXED_TODAY, SEED_FIXTURE, copy_site, run_cli
 
 CLOSED_SLUG = "closed-position"
 DRAFT_SLUG = "draft-position"
@@ -50,11 +50,8 @@ draft: true
 
 
 def build_all_templates_site(root: Path, *extra_args: str) -> Path:
-    """Copy the default site into ROOT, add a closed and a draft position, build with --drafts; return the output."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in ("templates", "static", "content"):
-        shutil.copytree(PROJECT / name, root / name)
-    shutil.copy(PROJECT / "site.toml", root / "site.toml")
+    """Copy the seed fixture site into ROOT, add a closed and a draft position, build with --drafts; return the output."""
+    copy_site(SEED_FIXTURE, root)
     (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
     (root / f"content/positions/{DRAFT_SLUG}.md").write_text(DRAFT, encoding="utf-8")
     out = root / "public"

@@ -6,7 +6,7 @@ import re
 import tomllib
 
 from careersite.fields import POSITION_FIELDS
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SEED_FIXTURE
 
 DOCS = PROJECT / "docs"
 
@@ -35,7 +35,7 @@ def test_guide_examples_pass_check(make_site):
     text = guide()
     markdown = re.search(r"```markdown\n(.*?)```", text, re.S)[1]
     yaml_example = re.search(r"```yaml\ntitle:(.*?)```", text, re.S)[0][len("```yaml\n"):-3]
-    toml = (PROJECT / "site.toml").read_text(encoding="utf-8")
+    toml = (SEED_FIXTURE / "site.toml").read_text(encoding="utf-8")
     site = make_site({"site.toml": toml, "content/positions/risk-manager.md": markdown,
                       "content/positions/credit.yaml": yaml_example}, position=False)
     result = site.run("check")
@@ -45,7 +45,7 @@ def test_guide_examples_pass_check(make_site):
 
 
 def test_guide_category_table_matches_site_toml():
-    categories = tomllib.loads((PROJECT / "site.toml").read_text(encoding="utf-8"))["categories"]
+    categories = tomllib.loads((SEED_FIXTURE / "site.toml").read_text(encoding="utf-8"))["categories"]
     for category in categories:
         assert f"| `{category['key']}` | {category['name']} |" in guide()
 

@@ -135,12 +135,12 @@ def test_lastmod_is_the_last_commit_in_git(make_site):
     assert feed.findtext(ATOM + "updated") == "2026-02-03T04:05:06Z"
 
 
-def test_positions_json_follows_its_published_schema(built, real_site):
+def test_positions_json_follows_its_published_schema(built, seed_site):
     import jsonschema
 
     schema = json.loads((PROJECT / "docs/positions.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    for out in (built.out, real_site.out):
+    for out in (built.out, seed_site.out):
         feed = json.loads((out / "positions.json").read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator(schema).validate(feed)
-    assert len(json.loads((real_site.out / "positions.json").read_text(encoding="utf-8"))["positions"]) == 23
+    assert len(json.loads((seed_site.out / "positions.json").read_text(encoding="utf-8"))["positions"]) == 23

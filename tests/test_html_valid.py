@@ -12,10 +12,10 @@ from tests.tools import format_vnu_errors, require_vnu, run_vnu
 
 
 @pytest.mark.slow
-def test_every_page_is_valid_html(real_site, tmp_path):
+def test_every_page_is_valid_html(seed_site, tmp_path):
     require_vnu()
     variants = build_all_templates_site(tmp_path / "variants")
-    pages = sorted(real_site.out.rglob("*.html"))
+    pages = sorted(seed_site.out.rglob("*.html"))
     extra = [variants / f"positions/{CLOSED_SLUG}/index.html", variants / f"positions/{DRAFT_SLUG}/index.html"]
     assert len(pages) >= 30 and all(p.is_file() for p in extra)
     errors = run_vnu([*pages, *extra])
@@ -23,10 +23,10 @@ def test_every_page_is_valid_html(real_site, tmp_path):
 
 
 @pytest.mark.slow
-def test_the_checker_sees_errors_in_a_broken_page(real_site, tmp_path):
+def test_the_checker_sees_errors_in_a_broken_page(seed_site, tmp_path):
     """Control: the same run reports a page whose markup a template change broke."""
     require_vnu()
-    page = (real_site.out / "positions/dba/index.html").read_text(encoding="utf-8")
+    page = (seed_site.out / "positions/dba/index.html").read_text(encoding="utf-8")
     broken = tmp_path / "broken.html"
     broken.write_text(page.replace('<main id="main"', '<main id="main-x"><main id="main"', 1), encoding="utf-8")
     errors = run_vnu([broken])

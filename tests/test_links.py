@@ -7,126 +7,27 @@ No page is unreachable from the home page.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import urllib.error
 import urllib.request
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import PROJECT, run_cli
+from tests.conftest import SEED_FIXTURE, copy_site, run_cli
 from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, build_all_templates_site
+from tests.sitecheck.checks import LINK_ATTRS, unreachable
+from tests.sitecheck.checks import link_problems as check_site
 from tests.tools import serve_directory
-
-# Attributes that point at something the browser loads or the visitor follows.
-LINK_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "source": "src", "iframe": "src",
-              "form": "action", "video": "src", "audio": "src"}
-CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
-
-
-@dataclass(frozen=True)
-class Link:
-    page: str  # output path of the page that links, e.g. positions/dba/index.html
-    url: str  # as written
-    target: str  # absolute URL after resolving against the page's URL
-
-
-def page_url(base_url: str, rel: str) -> str:
-    """The public URL of an output file: index.html files are served at their folder's URL."""
-    if rel == "index.html":
-        return base_url
-    if rel.endswith("/index.html"):
-        return base_url + rel[: -len("index.html")]
-    return base_url + rel
-
-
-def links_of(out: Path, rel: str, base_url: str) -> list[Link]:
-    path = out / rel
-    here = page_url(base_url, rel)
-    if rel.endswith(".css"):
-        urls = CSS_URL.findall(path.read_text(encoding="utf-8"))
-    else:
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        urls = [tag.get(attr) for name, attr in LINK_ATTRS.items() for tag in soup.find_all(name) if tag.get(attr)]
-        urls += [m["content"] for m in soup.find_all("meta", attrs={"property": re.compile("^og:(url|image)$")})]
-    return [Link(rel, url, urljoin(here, url)) for url in urls if not url.startswith("data:")]
-
-
-def is_internal(target: str, base_url: str) -> bool:
-    """Same scheme and host as the site (other schemes, mailto: and other hosts are not ours)."""
-    t, b = urlsplit(target), urlsplit(base_url)
-    return (t.scheme, t.netloc) == (b.scheme, b.netloc)
-
-
-def file_for(target: str, out: Path, base_url: str) -> Path | None:
-    """The output file a static host serves for an internal URL, or None if there is none."""
-    path = unquote(urlsplit(target).path)
-    base_path = urlsplit(base_url).path
-    if not path.startswith(base_path):
-        return None  # outside the published folder: works at the root by luck, 404s under /careers/
-    rel = path[len(base_path):]
-    candidate = out / rel / "index.html" if rel == "" or rel.endswith("/") else out / rel
-    return candidate if candidate.is_file() else None
-
-
-def ids_of(path: Path) -> set[str]:
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return {tag["id"] for tag in soup.find_all(id=True)} | {a["name"] for a in soup.find_all("a", attrs={"name": True})}
-
-
-def check_site(out: Path, base_url: str) -> tuple[list[str], set[str]]:
-    """(problems, output paths reachable from the home page)."""
-    problems: list[str] = []
-    ids: dict[Path, set[str]] = {}
-    reached: set[str] = {"index.html"}
-    queue = deque(["index.html"])
-    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.suffix in (".html", ".css"))
-    checked: set[str] = set()
-    # Check every page's links; crawl from the home page to find what is reachable.
-    for start in ["index.html", *pages]:
-        queue.append(start)
-        while queue:
-            rel = queue.popleft()
-            if rel in checked:
-                continue
-            checked.add(rel)
-            for link in links_of(out, rel, base_url):
-                if not is_internal(link.target, base_url):
-                    continue
-                target = file_for(link.target, out, base_url)
-                if target is None:
-                    problems.append(f"{rel}: {link.url!r} -> {link.target} does not resolve to a file")
-                    continue
-                target_rel = target.relative_to(out).as_posix()
-                query, fragment = urlsplit(link.target).query, urlsplit(link.target).fragment
-                if query.startswith("v="):
-                    digest = hashlib.sha256(target.read_bytes()).hexdigest()[:10]
-                    if query != f"v={digest}":
-                        problems.append(f"{rel}: {link.url!r} has a stale version (file is v={digest})")
-                if fragment and target.suffix == ".html":
-                    if target not in ids:
-                        ids[target] = ids_of(target)
-                    if unquote(fragment) not in ids[target]:
-                        problems.append(f"{rel}: {link.url!r} -> no id {fragment!r} in {target_rel}")
-                if start == "index.html" and target.suffix in (".html", ".css") and target_rel not in reached:
-                    reached.add(target_rel)
-                    queue.append(target_rel)
-    return problems, reached
-
-
-def unreachable(out: Path, reached: set[str]) -> list[str]:
-    pages = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
-    return sorted(pages - reached - {"404.html"})
 
 
 def build(tmp_path: Path, base_url: str) -> Path:
+    root = copy_site(SEED_FIXTURE, tmp_path / "site")
     out = tmp_path / "public"
-    result = run_cli("build", "--site", str(PROJECT), "--out", str(out), "--today", "2026-11-28", "--base-url", base_url)
+    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", "2026-11-28", "--base-url", base_url)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -174,9 +75,9 @@ def test_the_checker_catches_broken_links(tmp_path):
 
 
 @pytest.mark.slow
-def test_http_crawl_under_careers(real_site):
+def test_http_crawl_under_careers(seed_site):
     """Crawl the served site from its home page: every internal URL answers 200, none leaves /careers/."""
-    with serve_directory(real_site.out, "/careers/") as base:
+    with serve_directory(seed_site.out, "/careers/") as base:
         origin = base[: -len("/careers/")]
         seen: set[str] = set()
         queue = deque([base])

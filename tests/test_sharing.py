@@ -26,8 +26,8 @@ def meta(page, attr: str, name: str) -> str | None:
 
 @pytest.mark.parametrize("rel, og_type", [("", "website"), ("categories/risk/", "website"),
                                           ("positions/risk-management/", "article")])
-def test_open_graph_and_twitter_tags(real_site, rel, og_type):
-    page = real_site.page(rel)
+def test_open_graph_and_twitter_tags(seed_site, rel, og_type):
+    page = seed_site.page(rel)
     title = page.title.get_text()
     assert meta(page, "property", "og:url") == BASE + rel == page.find("link", rel="canonical")["href"]
     assert meta(page, "property", "og:type") == og_type
@@ -65,12 +65,12 @@ def finder_pattern(grid: list[list[bool]], top: int, left: int) -> bool:
     return True
 
 
-def test_every_position_has_a_qr_code_of_its_own_url(real_site):
-    pages = list((real_site.out / "positions").glob("*/index.html"))
+def test_every_position_has_a_qr_code_of_its_own_url(seed_site):
+    pages = list((seed_site.out / "positions").glob("*/index.html"))
     assert len(pages) == 23
     for path in pages:
-        rel = path.parent.relative_to(real_site.out).as_posix() + "/"
-        page = real_site.page(rel)
+        rel = path.parent.relative_to(seed_site.out).as_posix() + "/"
+        page = seed_site.page(rel)
         [svg] = page.select("svg.qr-code")
         assert svg["role"] == "img"
         title = page.select_one("h1#position-title").get_text(" ", strip=True)
@@ -105,21 +105,21 @@ def page_weight(out: Path, html_path: Path) -> dict[str, int]:
     return weights
 
 
-def test_position_page_with_css_js_and_qr_is_under_50_kb(real_site):
+def test_position_page_with_css_js_and_qr_is_under_50_kb(seed_site):
     heaviest = 0
-    for path in (real_site.out / "positions").glob("*/index.html"):
-        w = page_weight(real_site.out, path)
+    for path in (seed_site.out / "positions").glob("*/index.html"):
+        w = page_weight(seed_site.out, path)
         total = w["html"] + w["css"] + w["js"]
         assert total < BUDGET, (path, w)
         assert w["qr"] > 0
         heaviest = max(heaviest, total)
-    home = page_weight(real_site.out, real_site.out / "index.html")
+    home = page_weight(seed_site.out, seed_site.out / "index.html")
     assert home["html"] + home["css"] + home["js"] < 2 * BUDGET, home
 
 
-def test_no_third_party_requests(real_site):
+def test_no_third_party_requests(seed_site):
     """Every src/href is on the site itself (or mailto:), and no CSS or JS names another host."""
-    for path in html_pages(real_site.out):
+    for path in html_pages(seed_site.out):
         html = path.read_text(encoding="utf-8")
         for ref in re.findall(r'\s(?:src|href|action|srcset|poster|data)="([^"]*)"', html):
             if ref.startswith(("mailto:", "#")):
@@ -127,7 +127,7 @@ def test_no_third_party_requests(real_site):
             absolute = urljoin(BASE, ref)
             assert absolute.startswith(BASE), (path, ref)
         assert "@import" not in html
-    for path in (real_site.out / "static").rglob("*"):
+    for path in (seed_site.out / "static").rglob("*"):
         if path.suffix in (".css", ".js"):
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text, re.I), path

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SEED_FIXTURE
 from tests.tools import PIP_HINT, has_module, require_tool
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
@@ -88,12 +88,54 @@ def test_the_readme_set_up_is_make_site_and_make_test():
 
 
 def test_ci_runs_the_readmes_commands():
-    site, test = readme_setup_commands()
+    _site, test = readme_setup_commands()
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert "make check-site" in readme
     pull_request, pages = run_lines(load(PULL_REQUEST)), run_lines(load(PAGES))
-    assert runs(pull_request, site) and runs(pull_request, test)
-    assert runs(pages, site)
+    assert runs(pull_request, "make check-site") and runs(pull_request, test)
+    assert runs(pages, "make check-site")  # check, build and check the built site: what is published
     ci_run = [line.strip() for line in (PROJECT / ".ci/run").read_text(encoding="utf-8").splitlines()]
     assert runs(ci_run, test)
+
+
+def test_a_content_only_pull_request_runs_the_site_checks_and_not_the_whole_suite():
+    workflow = load(PULL_REQUEST)
+    jobs = workflow["jobs"]
+    assert "make check-site" in "".join(s.get("run", "") for s in jobs["site"]["steps"])
+    assert "needs" not in jobs["site"]  # always
+    assert jobs["test"]["needs"] == "changes" and "make test" in "".join(s.get("run", "") for s in jobs["test"]["steps"])
+    assert jobs["test"]["if"] == "${{ needs.changes.outputs.generator == 'true' }}"
+    decide = next(s for s in jobs["changes"]["steps"] if s.get("id") == "kind")
+    assert decide["run"] == 'scripts/changed-paths "$BASE_SHA" >> "$GITHUB_OUTPUT"'
+
+
+@pytest.mark.parametrize("changed, generator", [
+    (["content/positions/new.md"], "false"),
+    (["content/positions/a.md", "site.toml"], "false"),
+    (["content/positions/a.md", "templates/base.html"], "true"),
+    (["careersite/cli.py"], "true"),
+    (["static/site.css"], "true"),
+    (["tests/test_cli.py"], "true"),
+    (["docs/hr-guide.md"], "true"),
+])
+def test_what_a_pull_request_touches_decides_the_checks(tmp_path, changed, generator):
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", *args], cwd=tmp_path,
+                              check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    (tmp_path / "README.md").write_text("x", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    base = git("rev-parse", "HEAD").strip()
+    for rel in changed:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("changed", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-q", "-m", "change")
+    result = subprocess.run([str(PROJECT / "scripts/changed-paths"), base], cwd=tmp_path, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout == f"generator={generator}\n"
 
 
 def test_every_action_is_pinned_to_a_commit_with_its_version():
@@ -120,32 +162,22 @@ def test_pull_request_summary_and_artifacts():
     assert summary and '--base "$BASE_SHA"' in summary[0] and '>> "$GITHUB_STEP_SUMMARY"' in summary[0]
     uploads = {s["with"]["name"]: s["with"]["path"] for s in steps(workflow) if "upload-artifact" in s.get("uses", "")}
     assert uploads == {"site": "public/", "test-artifacts": "test-artifacts/"}
-    assert workflow["jobs"]["test"]["env"]["CI"] == "true"
+    assert workflow["jobs"]["test"]["env"]["CI"] == "true" and workflow["jobs"]["site"]["env"]["CI"] == "true"
 
 
 def test_pages_deploys_with_the_official_actions_and_the_pages_base_url():
     workflow = load(PAGES)
     assert workflow["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in workflow["on"]
     configure = step_using(workflow, "actions/configure-pages")
-    build = next(s for s in steps(workflow, "build") if "make site" in s.get("run", ""))
+    build = next(s for s in steps(workflow, "build") if "make check-site" in s.get("run", ""))
     assert build["env"]["BASE_URL"] == "${{ steps.%s.outputs.base_url }}" % configure["id"]
-    assert 'BASE_URL="$BASE_URL"' in build["run"]
+    assert build["run"] == 'make check-site BASE_URL="$BASE_URL" OUT=public/'
+    assert build["env"]["CI"] == "true"
     assert step_using(workflow, "actions/upload-pages-artifact")["with"]["path"] == "public/"
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
-
-
-def test_the_daily_rebuild_runs_just_after_midnight_in_the_sites_time_zone():
-    crons = [entry["cron"] for entry in load(PAGES)["on"]["schedule"]]
-    assert crons == ["5 16 * * *"]
-    minute, hour = (int(x) for x in crons[0].split()[:2])
-    timezone = tomllib.loads((PROJECT / "site.toml").read_text(encoding="utf-8")).get("timezone", "Asia/Shanghai")
-    for day in (dt.date(2026, 1, 15), dt.date(2026, 7, 15)):  # winter and summer
-        utc = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.timezone.utc)
-        local = utc.astimezone(ZoneInfo(timezone))
-        assert local.hour == 0 and 0 < local.minute <= 30, local
 
 
 @pytest.mark.parametrize("path", [PULL_REQUEST, PAGES], ids=lambda p: p.name)

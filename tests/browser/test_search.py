@@ -30,10 +30,9 @@ def search_site(tmp_path_factory) -> Path:
     from tests.conftest import run_cli
 
     require_pagefind()
-    root = tmp_path_factory.mktemp("search-site")
-    for name in ("templates", "static", "content"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
-    shutil.copy(PROJECT_ROOT / "site.toml", root / "site.toml")
+    from tests.conftest import SEED_FIXTURE, copy_site
+
+    root = copy_site(SEED_FIXTURE, tmp_path_factory.mktemp("search-site") / "site")
     for name, text in EXTRA.items():
         (root / "content/positions" / name).write_text(text, encoding="utf-8")
     # Indexed in shards of 4 HTML files (7 Pagefind runs for the 25 positions), so what the browser

@@ -1,0 +1,63 @@
+"""The test suite's guard: no test may read the live site (content/, site.toml) or write into the checkout.
+
+The suite tests the generator on fixture sites it owns, so that HR can add, close or remove a position
+without turning CI red. tests/conftest.py installs this audit hook in the test process and puts this
+folder on PYTHONPATH, so every Python process a test starts (build.py, serve) installs it too.
+A forbidden open is refused (PermissionError) and written to the log named by CAREERSITE_TEST_GUARD_LOG,
+which conftest reads at the end of the session: a violation fails the run even if a test swallowed it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_PROJECT = os.environ.get("CAREERSITE_TEST_GUARD_PROJECT")
+_LOG = os.environ.get("CAREERSITE_TEST_GUARD_LOG")
+
+
+def _forbidden(path: str, writing: bool) -> str | None:
+    """Why PATH must not be opened by a test (None: it may)."""
+    full = os.path.abspath(path)
+    top = _PROJECT + os.sep
+    if not full.startswith(top):
+        return None
+    rel = full[len(top):].replace(os.sep, "/")
+    if rel == "site.toml" or rel == "content" or rel.startswith("content/"):
+        return "reads the live site (tests use tests/fixtures/)"
+    if writing and not rel.startswith(("test-artifacts/", ".pytest_cache/")) and "__pycache__/" not in rel:
+        return "writes into the checkout (tests write into their tmp_path)"
+    return None
+
+
+def _hook(event: str, args: tuple) -> None:
+    if event == "open":
+        path, mode, flags = args
+        writing = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)) if isinstance(flags, int) else \
+            any(c in (mode or "") for c in "wax+")
+    elif event in ("os.listdir", "os.scandir"):
+        path, writing = args[0], False
+    elif event == "sqlite3.connect":
+        path, writing = args[0], True
+    else:
+        return
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return  # a file descriptor
+    path = os.fsdecode(path) if not isinstance(path, str) else path
+    if path in ("", ":memory:"):
+        return
+    if event == "open" and not os.path.isabs(path) and not os.path.isfile(path):
+        return  # relative to a directory descriptor (shutil.rmtree's walk), not to the working folder
+    reason = _forbidden(path, writing)
+    if reason is None:
+        return
+    line = f"{os.getpid()} {sys.argv[:3]!r}: {path} {reason}"
+    if _LOG:
+        with _real_open(_LOG, "a", encoding="utf-8") as log:
+            log.write(line + "\n")
+    raise PermissionError(f"test guard: {line}")
+
+
+_real_open = open
+if _PROJECT and _LOG:
+    sys.addaudithook(_hook)

@@ -1,0 +1,41 @@
+"""The guard itself (tests/guard/): a test that reads the live site or writes into the checkout is refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT
+
+
+@pytest.fixture
+def private_log(tmp_path, monkeypatch):
+    """Violations made on purpose go to a log of this test's own, not the session's."""
+    guard = sys.modules["careersite_test_guard"]
+    log = tmp_path / "guard.log"
+    monkeypatch.setattr(guard, "_LOG", str(log))
+    return log
+
+
+@pytest.mark.parametrize("rel, mode", [("site.toml", "r"), ("content/positions/x.md", "r"), ("public/x", "w")])
+def test_this_process_may_not_touch_the_live_site(private_log, rel, mode):
+    with pytest.raises(PermissionError, match="test guard"):
+        open(PROJECT / rel, mode)
+    assert rel in private_log.read_text(encoding="utf-8")
+
+
+def test_a_build_a_test_starts_may_not_read_the_live_site(tmp_path):
+    log = tmp_path / "child.log"
+    env = {**os.environ, "CAREERSITE_TEST_GUARD_LOG": str(log)}
+    result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "check", "--site", str(PROJECT)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "site.toml reads the live site" in log.read_text(encoding="utf-8")
+
+
+def test_reading_the_generator_and_the_fixtures_is_allowed():
+    assert (PROJECT / "templates/base.html").read_text(encoding="utf-8")
+    assert (PROJECT / "tests/fixtures/seed/site.toml").read_text(encoding="utf-8")
