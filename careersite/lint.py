@@ -167,8 +167,11 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
         col = len(line) - len(line.lstrip()) + 1
         if run_in:
             n = int(run_in[1])
-            problems.warning(path, number, col, "numbering_run_in", number=run_in[1], text=_shorten(line.strip()),
-                             suggestion=_suggest(run_in))
+            # Next in the list above it ("2对…" after "1."): the published list falls apart here, so it is an
+            # error; a number elsewhere ("10余年…") may be meant as text and is only worth a look.
+            report = problems.error if previous is not None and n == previous + 1 else problems.warning
+            report(path, number, col, "numbering_run_in", number=run_in[1], text=_shorten(line.strip()),
+                   suggestion=_suggest(run_in))
         if n is None:
             if not line.startswith(" "):
                 previous = None  # a paragraph ends the list

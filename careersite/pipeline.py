@@ -27,8 +27,11 @@ def new_problems() -> Problems:
     return Problems(messages=dict(load_locale(DEFAULT_LANGUAGE)[1]))
 
 
-def load_site(options: Options, problems: Problems) -> Site | None:
-    """Gather and validate everything; None when any error was found (all of them reported)."""
+def load_site(options: Options, problems: Problems, *, partial: bool = False) -> Site | None:
+    """Gather and validate everything; None when any error was found (all of them reported).
+
+    PARTIAL: the site made of the files that have no errors, even when others have (None only
+    when site.toml cannot be used): what a pull request's summary compares."""
     config = load_config(options.root, problems)
     # With a usable config, each file's category is checked with its other fields (all mistakes at once).
     sources = load_positions(options.root, problems, config.categories if config else None)
@@ -39,6 +42,8 @@ def load_site(options: Options, problems: Problems) -> Site | None:
     site = build_site(config, sources, problems, today=today, drafts=options.drafts)
     check_postings(site, problems)
     lint_site(config, sources, today, problems)  # warnings only; never changes the site
+    if partial:
+        return site
     if options.strict and problems.warnings:
         return None
     return None if problems.has_errors() else site

@@ -16,33 +16,37 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable
 
 from .config import CONFIG_FILE
 from .errors import Problems, UsageError
 from .model import Position, Site
 from .pipeline import Options, load_site, new_problems
 
-# Position attributes a visitor sees, by the front-matter key HR knows them under.
-FIELDS = {
-    "title": lambda p: p.title,
-    "category": lambda p: p.category.key,
-    "code": lambda p: p.code,
-    "location": lambda p: p.locations,
-    "headcount": lambda p: p.headcount,
-    "employment_type": lambda p: p.employment_type,
-    "posted": lambda p: p.posted,
-    "closes": lambda p: p.closes,
-    "salary": lambda p: p.salary,
-    "summary": lambda p: p.summary,
-    "apply_email": lambda p: p.apply_email,
-    "apply_subject": lambda p: (p.apply_subject, p.apply_body),
+# What a visitor sees of a position, by the front-matter key HR knows it under: (label, value as shown).
+FIELDS: dict[str, tuple[str, Callable[[Position, dict[str, str]], str]]] = {
+    "title": ("diff_field_title", lambda p, ui: p.title),
+    "category": ("ui:category", lambda p, ui: p.category.name),
+    "code": ("ui:code", lambda p, ui: p.code),
+    "location": ("ui:location", lambda p, ui: ui["list_separator"].join(p.locations)),
+    "headcount": ("ui:headcount", lambda p, ui: str(p.headcount) if p.headcount else ui["headcount_unknown"]),
+    "employment_type": ("ui:employment_type", lambda p, ui: ui.get(p.employment_type or "", "")),
+    "posted": ("ui:posted", lambda p, ui: p.posted.isoformat() if p.posted else ""),
+    "closes": ("ui:closes", lambda p, ui: p.closes.isoformat() if p.closes else ui["no_closing_date"]),
+    "salary": ("ui:salary", lambda p, ui: p.salary),
+    "summary": ("diff_field_summary", lambda p, ui: p.summary),
+    "apply_email": ("diff_field_apply_email", lambda p, ui: p.apply_email),
+    "apply_subject": ("ui:apply_subject", lambda p, ui: p.apply_subject),
 }
+SHOWN_VALUES = ("title", "category", "code", "location", "headcount", "employment_type", "posted", "closes",
+                "salary", "apply_email", "apply_subject")  # short enough to show as old -> new
 
 
 @dataclass(frozen=True)
 class Change:
     position: Position
-    fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()  # what changed, as HR reads it: "截止日期：2027-01-31 → 2027-02-28"
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,34 +56,65 @@ class SiteDiff:
     closed: tuple[Change, ...]
     reopened: tuple[Change, ...]
     removed: tuple[Change, ...]
+    drafts: tuple[Change, ...] = ()
+    broken: tuple[str, ...] = ()  # position files with errors (not in the head site)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.changed or self.closed or self.reopened or self.removed)
+        return not (self.added or self.changed or self.closed or self.reopened or self.removed or self.drafts
+                    or self.broken)
 
 
-def changed_fields(old: Position, new: Position) -> tuple[str, ...]:
-    """Front-matter keys (and section names) whose visible value differs between two versions."""
-    names = [name for name, value in FIELDS.items() if value(old) != value(new)]
+def label(key: str, problems: Problems, ui: dict[str, str]) -> str:
+    return ui[key[3:]] if key.startswith("ui:") else problems.text(key)
+
+
+def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[str, str]) -> tuple[str, ...]:
+    """What a visitor sees differently, in the site's language, with old -> new for the short facts."""
+    changes = []
+    for name, (key, value) in FIELDS.items():
+        before, after = value(old, ui), value(new, ui)
+        if name == "apply_subject":
+            before, after = (before, old.apply_body), (after, new.apply_body)
+        if before == after:
+            continue
+        if name in SHOWN_VALUES and name != "apply_subject":
+            changes.append(problems.text("diff_value", field=label(key, problems, ui), old=before or "—",
+                                         new=after or "—"))
+        else:
+            changes.append(label(key, problems, ui))
     old_sections = {s.heading or s.kind: s.html for s in old.sections}
     new_sections = {s.heading or s.kind: s.html for s in new.sections}
     for name in dict.fromkeys([*old_sections, *new_sections]):
         if old_sections.get(name) != new_sections.get(name):
-            names.append(name)
-    return tuple(names)
+            changes.append(ui.get(name, name) if name in ("responsibilities", "requirements", "description") else name)
+    return tuple(changes)
 
 
-def compare(base: Site | None, head: Site, today: dt.date) -> SiteDiff:
-    """Positions matched by URL (slug); open or closed is judged on the same day for both versions."""
+def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | None = None,
+            broken: Iterable[str] = ()) -> SiteDiff:
+    """Positions matched by URL (slug); open or closed is judged on the same day for both versions.
+
+    Drafts are listed apart (they are not published); BROKEN position files (errors) are neither
+    added nor removed: the published site keeps its last version until they are mended."""
+    problems = problems or Problems()
+    ui = head.config.ui
+    broken = tuple(sorted(set(broken)))
     old = {p.slug: p for p in base.positions} if base else {}
     new = {p.slug: p for p in head.positions}
-    added, changed, closed, reopened = [], [], [], []
+    added, changed, closed, reopened, removed, drafts = [], [], [], [], [], []
     for slug, position in new.items():
         before = old.get(slug)
-        if before is None:
+        if position.draft:
+            if before is not None and not before.draft:
+                removed.append(Change(position, note=problems.text("diff_now_draft")))
+            else:
+                drafts.append(Change(position, () if before is None else changed_fields(before, position, problems, ui)))
+            continue
+        if before is None or before.draft:
             added.append(Change(position))
             continue
-        fields = changed_fields(before, position)
+        fields = changed_fields(before, position, problems, ui)
         was_closed, is_closed = before.is_closed(today), position.is_closed(today)
         if is_closed and not was_closed:
             closed.append(Change(position, fields))
@@ -87,8 +122,10 @@ def compare(base: Site | None, head: Site, today: dt.date) -> SiteDiff:
             reopened.append(Change(position, fields))
         elif fields:
             changed.append(Change(position, fields))
-    removed = [Change(p) for slug, p in old.items() if slug not in new]
-    return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed))
+    kept = set(broken)
+    removed += [Change(p) for slug, p in old.items() if slug not in new and not p.draft and p.source not in kept]
+    return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed), tuple(drafts),
+                    broken)
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------
@@ -114,6 +151,8 @@ def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
         parts.append(md(problems.text("diff_closes_on", date=p.closes.isoformat())))
     if p.is_closed(today):
         parts.append(md(problems.text("diff_already_closed")))
+    if change.note:
+        parts.append(md(change.note))
     parts.append(f"`{p.url_path}`")
     line = "- " + " · ".join(parts)
     if change.fields:
@@ -122,23 +161,28 @@ def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
 
 
 def to_markdown(diff: SiteDiff, head_problems: Problems, *, base_label: str, today: dt.date,
-                note: str = "", separator: str = ", ") -> str:
+                note: str = "", separator: str = "；") -> str:
     text = head_problems.text
     out = [f"## {md(text('diff_title'))}", ""]
     counts = text("diff_counts", added=len(diff.added), changed=len(diff.changed), closed=len(diff.closed),
-                  reopened=len(diff.reopened), removed=len(diff.removed),
-                  warnings=len(head_problems.warnings), errors=len(head_problems.errors))
+                  reopened=len(diff.reopened), removed=len(diff.removed), drafts=len(diff.drafts),
+                  broken=len(diff.broken), warnings=len(head_problems.warnings), errors=len(head_problems.errors))
     out += [text("diff_against", base=md(base_label), counts=counts), ""]
     if note:
         out += [f"> {md(note)}", ""]
     if diff.is_empty:
         out += [md(text("diff_no_changes")), ""]
     for key, changes in (("diff_added", diff.added), ("diff_changed", diff.changed), ("diff_closed", diff.closed),
-                         ("diff_reopened", diff.reopened), ("diff_removed", diff.removed)):
+                         ("diff_reopened", diff.reopened), ("diff_removed", diff.removed),
+                         ("diff_drafts", diff.drafts)):
         if changes:
             out += [f"### {md(text(key))} ({len(changes)})", ""]
             out += [_line(c, head_problems, today, separator) for c in changes]
             out.append("")
+    if diff.broken:
+        out += [f"### {md(text('diff_broken'))} ({len(diff.broken)})", ""]
+        out += [f"- `{path}`" for path in diff.broken]
+        out.append("")
     words = {"error": text("error"), "warning": text("warning")}
     for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
         if items:
@@ -189,9 +233,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, bool]:
-    """(Markdown, head loaded without errors)."""
+    """(Markdown, head loaded without errors). Both versions are read with their drafts, and with the
+    files that have errors left out, so that one broken file does not hide every other change."""
     head_problems = new_problems()
-    head = load_site(Options(root=root, today=today), head_problems)
+    head = load_site(Options(root=root, today=today, drafts=True), head_problems, partial=True)
     base_problems = new_problems()
     with tempfile.TemporaryDirectory(prefix="sitediff-") as tmp:
         base_root = export_ref(root, base_ref, Path(tmp), base_problems)
@@ -200,16 +245,18 @@ def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, b
             base = None
             note = head_problems.text("diff_base_missing", base=base_ref)
         else:
-            base = load_site(Options(root=base_root, today=today), base_problems)
+            base = load_site(Options(root=base_root, today=today, drafts=True), base_problems, partial=True)
             if base is None:
                 note = head_problems.text("diff_base_broken", base=base_ref)
-    if head is None:
+    ok = not head_problems.has_errors()
+    if head is None:  # site.toml itself cannot be used
         empty = SiteDiff((), (), (), (), ())
         return to_markdown(empty, head_problems, base_label=base_ref, today=today or dt.date.today(), note=note), False
     day = today or head.today
-    diff = compare(base, head, day)
-    sep = head.config.ui.get("list_separator", ", ")
-    return to_markdown(diff, head_problems, base_label=base_ref, today=day, note=note, separator=sep), True
+    published = {p.source for p in head.positions}
+    broken = {p.path for p in head_problems.errors if p.path.startswith("content/") and p.path not in published}
+    diff = compare(base, head, day, head_problems, broken)
+    return to_markdown(diff, head_problems, base_label=base_ref, today=day, note=note), ok
 
 
 def main(argv: list[str] | None = None) -> int:

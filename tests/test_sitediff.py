@@ -64,12 +64,13 @@ def test_added_changed_closed_reopened_removed_and_warnings(repo):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("## 招聘网站变更预览\n")
-    assert "新增 1 个、修改 1 个、截止 1 个、重新开放 1 个、删除 1 个岗位；0 个错误，2 个警告" in out
+    assert "新增 1 个、修改 1 个、截止 1 个、重新开放 1 个、删除 1 个岗位，草稿 0 个，有错误的文件 0 个；0 个错误，2 个警告" in out
     assert "**数据分析师** · 技术类 · 截止日期 2027\\-01\\-31 · `positions/new-role/`" in section(out, "新增的岗位 (1)")
     changed = section(out, "修改的岗位 (1)")
-    assert "**后端工程师**" in changed and "改动：requirements" in changed and "responsibilities" not in changed
+    assert "**后端工程师**" in changed and "改动：任职要求" in changed and "岗位职责" not in changed
     closed = section(out, "截止的岗位")
-    assert "**运维工程师** · 运营类" in closed and "已截止" in closed and "closes" in closed
+    assert "**运维工程师** · 运营类" in closed and "已截止" in closed
+    assert "截止日期：2027\\-06\\-30 → 2026\\-11\\-01" in closed and "发布日期：2026\\-11\\-01 → 2026\\-10\\-01" in closed
     assert "**往期岗位**" in section(out, "重新开放的岗位")
     assert "**旧岗位**" in section(out, "删除的岗位") and "`positions/old-role/`" in section(out, "删除的岗位")
     warnings = section(out, "警告 (2)")
@@ -89,7 +90,31 @@ def test_compare_two_commits_and_only_visible_fields(repo):
     repo.position("ops-engineer.md", position("运维工程师", "ops", extra="headcount: 3\nlocation: 上海\n"))
     commit_all(repo.root)
     result = sitediff(repo.root, "--base", "HEAD~1")
-    assert "改动：location、headcount" in section(result.stdout, "修改的岗位 (1)")
+    assert "改动：工作地点：北京 → 上海；招聘人数：若干 → 3" in section(result.stdout, "修改的岗位 (1)")
+
+
+def test_a_broken_file_hides_no_other_change(repo):
+    """One file with an error: it is listed with its error, and every other change is still counted."""
+    repo.position("new-role.md", position("数据分析师"))
+    repo.position("backend-engineer.md", MINIMAL_POSITION.replace("category: tech", "category: tehc"))
+    (repo.root / "content/positions/old-role.md").unlink()
+    result = sitediff(repo.root, "--base", "HEAD")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "新增 1 个、修改 0 个、截止 0 个、重新开放 0 个、删除 1 个岗位，草稿 0 个，有错误的文件 1 个；1 个错误" in out
+    assert "**数据分析师**" in section(out, "新增的岗位 (1)")
+    assert "**旧岗位**" in section(out, "删除的岗位")
+    assert "`content/positions/backend-engineer.md`" in section(out, "有错误的岗位文件")
+    assert "后端工程师" not in section(out, "删除的岗位")  # broken, not removed: the site keeps it
+
+
+def test_drafts_are_named_as_drafts(repo):
+    repo.position("new-role.md", position("数据分析师", extra="draft: true\n"))
+    repo.position("ops-engineer.md", position("运维工程师", "ops", extra="draft: true\n"))
+    out = sitediff(repo.root, "--base", "HEAD").stdout
+    assert "**数据分析师**" in section(out, "草稿（不会发布） (1)")
+    assert "**运维工程师**" in section(out, "删除的岗位") and "改为草稿，不再发布" in section(out, "删除的岗位")
+    assert "数据分析师" not in section(out, "新增的岗位")
 
 
 def test_errors_in_the_change_are_listed_and_exit_1(repo):
