@@ -4,12 +4,9 @@
 
 Rows (median wall seconds of a cold build: no cache, empty output folder, fresh process):
   all on          the generator as it is
-  no search index the build without Pagefind (what the search index costs)
+  no search index the build without search/ (what the search index costs)
   no fast path    Python-Markdown for every text (the plain-text fast path off)
-  GC on           the cyclic garbage collector left running during the build
   one process     no forked workers (CAREERSITE_JOBS=1)
-  one search run  Pagefind over the whole site in one process instead of shards of 1,100 pages
-  one Pagefind at a time  the shards indexed one after another instead of one per CPU
   before          the generator at COMMIT (default: main when this session began), same content
 """
 
@@ -33,17 +30,13 @@ PATCHED = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
 lever = sys.argv[2]
-from careersite import incremental, markup, pipeline, search
+from careersite import search
+from careersite.model import markup
 if lever == "no-fast-path":
     markup.markdown_plain = lambda source: None
     markup.normalize_plain = lambda text: None
-if lever == "gc-on":
-    pipeline.gc.disable = lambda: None
 if lever == "no-search":
-    search.has_pagefind = lambda: False  # the build warns and writes the site without pagefind/
-if lever == "one-pagefind":
-    real_build_index = incremental.build_index
-    incremental.build_index = lambda *args, **kwargs: real_build_index(*args, **{**kwargs, "workers": 1})
+    search.index_files = lambda site: {}  # the site without search/
 from careersite.cli import main
 raise SystemExit(main(sys.argv[3:]))
 """
@@ -68,11 +61,7 @@ def main() -> int:
         "all on": ([sys.executable, str(PROJECT / "build.py"), *common], {}),
         "no search index": ([sys.executable, "-c", PATCHED, str(PROJECT), "no-search", *common], {}),
         "no fast path": ([sys.executable, "-c", PATCHED, str(PROJECT), "no-fast-path", *common], {}),
-        "GC on": ([sys.executable, "-c", PATCHED, str(PROJECT), "gc-on", *common], {}),
         "one process": ([sys.executable, str(PROJECT / "build.py"), *common], {"CAREERSITE_JOBS": "1"}),
-        "one search run": ([sys.executable, str(PROJECT / "build.py"), *common],
-                           {"CAREERSITE_SEARCH_SHARD_FILES": "1000000"}),
-        "one Pagefind at a time": ([sys.executable, "-c", PATCHED, str(PROJECT), "one-pagefind", *common], {}),
         f"before ({args.before})": ([sys.executable, str(before / "build.py"), *common], {}),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}

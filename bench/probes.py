@@ -3,8 +3,9 @@ search index, rebuilds inside one process, and the dev server's rebuild after an
 
 Each probe is a short script run with `python -c`, so every figure comes from a fresh interpreter
 and nothing the benchmark imports (or leaks) is counted. The probes use only the generator's public
-surface: build.py, `pipeline.build(Options(...))`, `search.has_pagefind`, and `DevServer(root, out,
-base_url, ...)` with `.rebuild()`; a probe whose surface changed in an incompatible way fails loudly.
+surface: build.py, `commands.build.build(Options(...), Cache(...))`, `search.index_files`, and
+`commands.serve.Preview(root, base_url, today)` with `.rebuild()` and `.page(rel)`; a probe whose surface
+changed in an incompatible way fails loudly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 
 # build.py as HR runs it, plus a report of peak memory at exit: the build process itself
-# (RUSAGE_SELF) and the largest child it waited for (RUSAGE_CHILDREN: Pagefind, and any workers).
+# (RUSAGE_SELF) and the largest child it waited for (RUSAGE_CHILDREN: any workers).
 # build.py runs its exit handlers before os._exit, so the handler registered first runs last,
 # after any worker pool's own handler has joined its workers. Forked workers do not report.
 # argv: report-file project no-search|search build.py-arguments...
@@ -37,34 +38,35 @@ def _report():
 
 atexit.register(_report)
 sys.path[0] = project
-if mode == "no-search":  # Pagefind reported missing: the build warns and writes all but pagefind/
+if mode == "no-search":  # the build writes all but search/ (careersite/search/)
     from careersite import search
-    search.has_pagefind = lambda: False
+    assert callable(search.index_files), "the build no longer calls search.index_files"
+    search.index_files = lambda site: {}
 sys.argv = [os.path.join(project, "build.py"), *sys.argv[4:]]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
-# Build once (so the process and any cache are warm), then time rebuilds after editing one
-# position, in the same process: pipeline.build as the dev server calls it, without its page cache.
+# Build once (so the process and its build cache are warm), then time rebuilds after editing one
+# position, in the same process: commands.build.build with one Cache kept open, as a long-lived caller would.
 # argv: project root out edited-file repeat today
 IN_PROCESS = r"""
 import datetime as dt, json, sys, time
 from pathlib import Path
 sys.path[0:0] = [sys.argv[1], sys.argv[1] + "/bench"]
-from careersite import pipeline
+from careersite.commands import build as pipeline
+from careersite.incremental import Cache
 from synth import edit_title
 root, out, edited, repeat = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
 options = pipeline.Options(root=root, out=out, today=dt.date.fromisoformat(sys.argv[6]))
-if "resident" in pipeline.Options.__dataclass_fields__:  # keep processed files in memory, as serve does
-    options = pipeline.Options(**{**options.__dict__, "resident": True})
-assert pipeline.build(options).ok, "in-process warm-up build failed"
+cache = Cache(root, root / ".cache" / "careersite", options.variant)
+assert pipeline.build(options, cache).ok, "in-process warm-up build failed"
 original = edited.read_text(encoding="utf-8")
 times = []
 try:
     for n in range(repeat):
         edited.write_text(edit_title(original, f"改{n}"), encoding="utf-8")
         started = time.perf_counter()
-        result = pipeline.build(options)
+        result = pipeline.build(options, cache)
         times.append(time.perf_counter() - started)
         assert result.ok, "in-process rebuild failed"
 finally:
@@ -72,39 +74,30 @@ finally:
 print(json.dumps({"times": times}))
 """
 
-# What `serve` does on one edit: DevServer(root, out, base_url, ...) built once (warm-up), then one
-# position edited and .rebuild() timed, repeatedly. No HTTP server; after rebuild() the real server
-# only tells the browser to reload. Only the constructor and rebuild() are used; keyword arguments
-# the constructor does not take (today, stream) are left out, and the changed path is passed only to a
-# rebuild() that takes it (older versions looked at every file).
+# What `serve` does on one edit: a Preview(root, base_url, today) rebuilt once (warm-up), then one
+# position edited, .rebuild() and .page() of the edited position's page timed, repeatedly. No HTTP
+# server: after rebuild() the real server only tells the browser to reload, and the browser asks for
+# the page (made then, not before).
 # argv: project root out edited-file repeat today
 LIVE_PREVIEW = r"""
-import datetime as dt, inspect, io, json, sys, time
+import datetime as dt, json, sys, time
 from pathlib import Path
 sys.path[0:0] = [sys.argv[1], sys.argv[1] + "/bench"]
-from careersite import devserver
+from careersite.commands.serve import Preview
 from synth import edit_title
 root, out, edited, repeat = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
-stream = io.StringIO()
-wanted = {"today": dt.date.fromisoformat(sys.argv[6]), "stream": stream}
-try:
-    params = inspect.signature(devserver.DevServer).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in wanted.items() if takes_any or k in params}
-except (TypeError, ValueError):
-    kwargs = wanted
-server = devserver.DevServer(root, out, "http://127.0.0.1:8000/", **kwargs)
-# What the file watcher reports, where rebuild() takes it (as `serve` passes it from its second save on).
-told = "changes" in inspect.signature(server.rebuild).parameters
+said = []
+preview = Preview(root, "http://127.0.0.1:8000/", dt.date.fromisoformat(sys.argv[6]), say=said.append)
+page = "positions/" + edited.stem + "/index.html"
 
-def rebuild(what, changes=None):
-    stream.seek(0)
-    stream.truncate()
+def rebuild(what):
+    said.clear()
     started = time.perf_counter()
-    ok = server.rebuild(changes) if told and changes is not None else server.rebuild()
+    ok = preview.rebuild()
+    data = preview.page(page)
     seconds = time.perf_counter() - started
-    if ok is False:
-        raise SystemExit(f"DevServer.rebuild() failed ({what}):\n{stream.getvalue()[-3000:]}")
+    if not ok or data is None:
+        raise SystemExit(f"Preview.rebuild() failed ({what}), or no page {page}:\n" + "\n".join(said)[-3000:])
     return seconds
 
 rebuild("warm-up")
@@ -113,98 +106,92 @@ times = []
 try:
     for n in range(repeat):
         edited.write_text(edit_title(original, f"预览{n}"), encoding="utf-8")
-        times.append(rebuild(f"after edit {n}", [str(edited.absolute())]))
+        times.append(rebuild(f"after edit {n}"))
 finally:
     edited.write_text(original, encoding="utf-8")
 print(json.dumps({"times": times}))
 """
 
-# The whole of what HR waits for: `build.py serve` running on the site, a browser (a livereload
-# client) connected; one position saved; the seconds until the server tells the browser to reload.
+# The whole of what HR waits for: `build.py serve` running on the site, a browser connected to its
+# Server-Sent Events; one position saved; the seconds until the server announces the new generation
+# ("times"), and until the browser has the changed page and the search index it would search
+# ("settled": the index is made when first asked for after a rebuild).
 # argv: project root edited-file repeat today
 SAVE_TO_RELOAD = r"""
-import asyncio, json, os, socket, subprocess, sys, threading, time, urllib.request
+import json, os, socket, subprocess, sys, threading, time, urllib.request
 from pathlib import Path
 sys.path[0:0] = [sys.argv[1], sys.argv[1] + "/bench"]
-from tornado.websocket import websocket_connect
 from synth import edit_title
 project, root, edited, repeat, today = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 with socket.socket() as sock:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
 proc = subprocess.Popen([sys.executable, os.path.join(project, "build.py"), "serve", "--site", str(root),
-                         "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                        text=True, encoding="utf-8")
-lines = []  # what serve prints, read as it comes (a full pipe would stop it)
-threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()
-INDEXED = ("搜索索引已更新", "search index updated")  # serve_search_updated, in either language
+                         "--port", str(port), "--today", today], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+base = f"http://127.0.0.1:{port}/"
 
-async def settled(since, timeout=600):  # until serve says its search index is done after line SINCE
-    deadline = time.monotonic() + timeout
-    while not any(marker in line for line in lines[since:] for marker in INDEXED):
-        if time.monotonic() > deadline:
-            raise SystemExit("serve did not bring its search index up to date")
-        await asyncio.sleep(0.05)
+def get(path, timeout=600):
+    with urllib.request.urlopen(base + path, timeout=timeout) as response:
+        return response.read()
 
-async def reload_message(ws, timeout):
-    while True:
-        message = await asyncio.wait_for(ws.read_message(), timeout)
-        if message is None:
-            raise SystemExit("serve closed the livereload connection")
-        if json.loads(message).get("command") == "reload":
-            return
-
-async def main():
+try:
     deadline = time.monotonic() + 600
     while True:  # the first build of a large site takes a while
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+            get("")
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("serve did not start")
-            await asyncio.sleep(0.2)
-    ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
-    await ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
-    await ws.read_message()
-    await ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/"}))
-    await ws.write_message(json.dumps({"command": "hello", "protocols": []}))
-    await ws.read_message()  # the second hello: the info message was handled
-    await asyncio.sleep(1.0)  # let the watcher settle
+            time.sleep(0.2)
+    generations = []  # what the events stream announced, as it came
+    arrived = threading.Condition()
+
+    def listen():
+        with urllib.request.urlopen(base + "__careersite/events", timeout=600) as stream:
+            for raw in stream:
+                line = raw.decode().strip()
+                if line.startswith("data:"):
+                    with arrived:
+                        generations.append(int(line[5:]))
+                        arrived.notify_all()
+
+    threading.Thread(target=listen, daemon=True).start()
+
+    def next_generation(after):
+        with arrived:
+            if not arrived.wait_for(lambda: generations and generations[-1] > after, timeout=600):
+                raise SystemExit("serve announced no rebuild")
+            return generations[-1]
+
+    seen = next_generation(-1)
+    time.sleep(1.0)  # let the watcher settle
+    page = "positions/" + edited.stem + "/"
     original = edited.read_text(encoding="utf-8")
-    times, settled_times = [], []
+    times, settled = [], []
     try:
-        since = 0
-        for n in range(repeat):  # saves half a second apart: each stops the search index build of the last
-            since = len(lines)
+        for n in range(repeat):
             started = time.perf_counter()
             edited.write_text(edit_title(original, f"保存{n}"), encoding="utf-8")
-            await reload_message(ws, 600)
+            seen = next_generation(seen)
             times.append(time.perf_counter() - started)
-            await asyncio.sleep(0.5)
-        for n in range(repeat):  # each save once the last one's search index build is done
-            await settled(since)
-            since = len(lines)
-            started = time.perf_counter()
-            edited.write_text(edit_title(original, f"再存{n}"), encoding="utf-8")
-            await reload_message(ws, 600)
-            settled_times.append(time.perf_counter() - started)
-            await settled(since)
+            body = get(page)
+            if f"保存{n}".encode() not in body:
+                raise SystemExit(f"the page {page} does not show the edit")
+            get("search/meta.json")  # the whole index is made on this first request
+            settled.append(time.perf_counter() - started)
+            time.sleep(0.5)
     finally:
         edited.write_text(original, encoding="utf-8")
-    return times, settled_times
-
-try:
-    times, settled_times = asyncio.run(main())
 finally:
     proc.terminate()
     proc.wait(timeout=60)
-print(json.dumps({"times": times, "settled": settled_times}))
+print(json.dumps({"times": times, "settled": settled}))
 """
 
 
 def build_env() -> dict[str, str]:
-    """The environment for our builds: under CI=true a missing Pagefind is an error, not a warning."""
+    """The environment for our builds: CI taken out (it makes some warnings errors)."""
     return {k: v for k, v in os.environ.items() if k != "CI"}
 
 
@@ -229,7 +216,7 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tup
 
 def build(project: Path, site: Path, out: Path, today: str, *, search: bool = True) -> dict[str, float | None]:
     """One `build.py build` of SITE into OUT in a fresh process: seconds, peak MB of the whole build
-    (largest process, Pagefind's included), of the build process alone, and of its largest child."""
+    (largest process, workers included), of the build process alone, and of its largest child."""
     report = out.parent / f".rusage-{out.name}.json"
     report.unlink(missing_ok=True)
     args = ["build", "--site", str(site), "--out", str(out), "--today", today]
@@ -260,11 +247,11 @@ def in_process_edits(project: Path, site: Path, out: Path, edited: Path, repeat:
 
 
 def live_preview(project: Path, site: Path, out: Path, edited: Path, repeat: int, today: str) -> dict:
-    """Seconds of DevServer.rebuild() after one edit."""
+    """Seconds of Preview.rebuild() and the edited page after one edit."""
     return _child(LIVE_PREVIEW, project, site, out, edited, repeat, today)
 
 
 def save_to_reload(project: Path, site: Path, edited: Path, repeat: int, today: str) -> dict:
-    """Seconds from saving one position to `serve` telling a connected browser to reload: "times" for
-    saves half a second apart, "settled" for saves after the last one's search index is done."""
+    """Seconds from saving one position to `serve` telling a connected browser to reload ("times"), and
+    to the browser having the new page and the search index ("settled")."""
     return _child(SAVE_TO_RELOAD, project, site, edited, repeat, today)

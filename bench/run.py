@@ -10,15 +10,16 @@ the median of --repeat runs, wall time, each build `build.py build` in a fresh p
   cold        no build cache (SITE/.cache/ deleted) and no output folder
   unchanged   the same command again, cache and output in place
   one edit    one open position's title changed (bench/synth.first_open), then the same command
-  in-process  that edit rebuilt by pipeline.build in a process that has built before
-  live preview  that edit rebuilt by the dev server (DevServer.rebuild(), what `serve` runs on a save)
-  save to reload  `build.py serve` running with a livereload client connected: from saving the file
-              to the reload message (what HR waits for), saves half a second apart (each stops the
-              search index build the last one started)
-  save to reload, settled  the same, each save once serve has finished the last one's search index
+  in-process  that edit rebuilt by commands.build.build in a process that has built before
+  live preview  that edit rebuilt by the preview (Preview.rebuild() and the edited page, what `serve`
+              does on a save)
+  save to reload  `build.py serve` running with a browser on its event stream: from saving the file
+              to the reload event (what HR waits for), saves half a second apart
+  save to reload, settled  the same, until the browser also has the new page and the search index
+              (made on the first request after a rebuild)
 
 Memory is the peak resident set (os.wait4): "whole build" is the largest process of a cold build,
-Pagefind's included; "without search index" is the same cold build with Pagefind reported missing.
+workers included; "without search index" is the same cold build writing no search/.
 With --vs-hugo the same positions are built by Hugo (bench/hugo-site) in the same run, cold, and
 interleaved with ours so both see the same machine load. Not a test: nothing here asserts a time.
 """
@@ -61,17 +62,20 @@ FIGURES = [
     ("peak_without_search_mb", "peak MB (without search index)", "{:.0f}"),
     ("largest_listing_kb", "largest listing KB", "{:.0f}"),
 ]
-HUGO_FIGURES = [("hugo_s", "Hugo s", "{:.2f}"), ("hugo_mb", "Hugo MB", "{:.0f}")]
-# ours / Hugo's cold build (Hugo rebuilds everything, so its full build is the yardstick for all three)
+HUGO_FIGURES = [("hugo_s", "Hugo s", "{:.2f}"), ("hugo_mb", "Hugo MB", "{:.0f}"),
+                ("hugo_pagefind_s", "Hugo + Pagefind s", "{:.2f}"), ("hugo_pagefind_mb", "Hugo + Pagefind MB", "{:.0f}")]
+# ours / the peer's cold build (Hugo rebuilds everything, so its full build is the yardstick for all):
+# the searchable site against Hugo + Pagefind (the search a Hugo site would add), the site without
+# search against Hugo alone.
 RATIOS = [
-    ("cold", "cold_s", "cold/Hugo"),
-    ("cold_without_search", "cold_without_search_s", "cold without search/Hugo"),
-    ("unchanged", "unchanged_s", "unchanged/Hugo"),
-    ("one_edit", "one_edit_s", "one edit/Hugo"),
+    ("cold", "cold_s", "cold/(Hugo+Pagefind)", "hugo_pagefind_s"),
+    ("cold_without_search", "cold_without_search_s", "cold without search/Hugo", "hugo_s"),
+    ("unchanged", "unchanged_s", "unchanged/(Hugo+Pagefind)", "hugo_pagefind_s"),
+    ("one_edit", "one_edit_s", "one edit/(Hugo+Pagefind)", "hugo_pagefind_s"),
 ]
 GROWN = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_process_edit_s", "live_preview_s",
          "save_to_reload_s", "save_to_reload_settled_s",
-         "peak_mb", "peak_without_search_mb", "hugo_s", "hugo_mb"]
+         "peak_mb", "peak_without_search_mb", "hugo_s", "hugo_mb", "hugo_pagefind_s", "hugo_pagefind_mb"]
 
 
 def median(values: list[float]) -> float:
@@ -107,6 +111,11 @@ def hugo_build(site: Path, out: Path) -> tuple[float, float]:
             leftover.unlink()
     env = {**os.environ, "HUGO_CACHEDIR": str(site / ".hugo-cache")}
     return run([hugo_binary(), "--quiet", "--source", str(site), "--destination", str(out)], env=env)
+
+
+def pagefind(out: Path) -> tuple[float, float]:
+    """Pagefind indexing Hugo's output, as a Hugo site adds search (`python -m pagefind`, bench/requirements.txt)."""
+    return run([sys.executable, "-m", "pagefind", "--site", str(out), "--silent"])
 
 
 def largest_listing(out: Path) -> int:
@@ -151,6 +160,9 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
                 seconds, mb = hugo_build(hugo_site, hugo_out)
                 note("hugo_s", seconds)
                 note("hugo_mb", mb)
+                indexing, indexing_mb = pagefind(hugo_out)
+                note("hugo_pagefind_s", seconds + indexing)
+                note("hugo_pagefind_mb", max(mb, indexing_mb))
             b = probes.build(PROJECT, site, out, TODAY)
             note("unchanged_s", b["s"])
             note("unchanged_mb", b["mb"])
@@ -176,7 +188,7 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
     result.update(largest_listing_kb=listing_kb, html_pages=pages, output_mb=output_mb,
                   runs=runs)
     if vs_hugo:
-        result["vs_hugo"] = {name: result[key] / result["hugo_s"] for name, key, _ in RATIOS}
+        result["vs_hugo"] = {name: result[key] / result[peer] for name, key, _, peer in RATIOS}
     return result
 
 
@@ -219,12 +231,12 @@ def _cell(fmt: str, value: float | None) -> str:
 def table(results: list[dict], vs_hugo: bool) -> str:
     """The figures as a Markdown table, one row per N."""
     figures = FIGURES + (HUGO_FIGURES if vs_hugo else [])
-    head = ["N", *(column for _, column, _ in figures), *((column for _, _, column in RATIOS) if vs_hugo else [])]
+    head = ["N", *(column for _, column, _ in figures), *((column for _, _, column, _ in RATIOS) if vs_hugo else [])]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         cells = [f"{r['n']:,}", *(_cell(fmt, r.get(key)) for key, _, fmt in figures)]
         if vs_hugo:
-            cells += [_cell("{:.3f}", r["vs_hugo"][name]) for name, _, _ in RATIOS]
+            cells += [_cell("{:.3f}", r["vs_hugo"][name]) for name, _, _, _ in RATIOS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -239,10 +251,10 @@ def growth_table(grown: dict) -> str:
 
 
 def memory_note(results: list[dict]) -> str:
-    """Where the whole build's peak sits: the build process, or its largest child (Pagefind, workers)."""
+    """Where the whole build's peak sits: the build process, or its largest child (workers)."""
     parts = [f"N={r['n']:,}: build process {_cell('{:.0f}', r.get('build_process_mb'))} MB, largest child "
              f"{_cell('{:.0f}', r.get('largest_child_mb'))} MB" for r in results]
-    return "peak memory of a cold build, split (largest child = Pagefind or a worker): " + "; ".join(parts)
+    return "peak memory of a cold build, split (largest child = a worker): " + "; ".join(parts)
 
 
 def report(summary: dict) -> str:
@@ -257,9 +269,9 @@ def report(summary: dict) -> str:
     if summary["growth"]:
         lines += [growth_table(summary["growth"]), ""]
     lines.append(memory_note(results))
-    lines.append("live preview s is DevServer.rebuild() alone; save to reload s is the whole wait: `build.py serve` "
-                 "running, a livereload client connected, one position saved, until the reload message arrives "
-                 "(saves half a second apart; settled: each once the last one's search index is done).")
+    lines.append("live preview s is Preview.rebuild() and the edited page; save to reload s is the whole wait: `build.py serve` "
+                 "running, a browser on its event stream, one position saved, until the reload event arrives "
+                 "(saves half a second apart; settled: until the new page and the search index are fetched).")
     return "\n".join(lines) + "\n"
 
 

@@ -1,27 +1,25 @@
-"""Benchmark: the Pagefind step alone, as it was (one `python -m pagefind` over the whole site) and as
-it is (careersite.search.build_index: shards, merged), on the same built site of N synthetic positions.
+"""Benchmark: what the search index costs to build, and what it weighs, at N synthetic positions.
 
-    python bench/search_bench.py --sizes 1000,10000,30000 --repeat 3 --work /dev/shm/search-bench
+    python bench/search_bench.py --sizes 1000,10000,30000 --repeat 3 [--unique] --work /dev/shm/search-bench
+    python bench/search_bench.py --sizes 0,1000,10000 --repeat 1 --shard-sizes   # 0: the seed site
 
-Each run indexes a fresh hard-linked copy of the site, in a fresh process. Reported per variant, the
-median of --repeat runs: wall seconds; CPU seconds (the process and its children); the peak resident
-memory of the largest single process (wait4: Pagefind's, or the driver's if larger); and the peak of
-the sum over the process tree, sampled every 20 ms (two Pagefind shards run at once). Each run's
-index is also compared by meaning with the first "before" index (bench/search_compare.py). Not a
-test: nothing here asserts a time.
+For each N: bench/synth.py writes the site, and a fresh process loads it (careersite.commands.build.load_site,
+not timed) and then times searchindex.docs_of + index_files, the step the build adds for search.
+Reported: the median wall seconds of --repeat runs; the peak of what the step allocates (tracemalloc,
+in a run of its own, as tracing slows it down) and the peak resident memory of that process (the
+loaded site included); the files and their bytes, raw and gzipped (level 6, as hosts compress).
+--unique makes every duty and requirement unique (the position's number appended), the worst case
+for the index's memo of repeated texts (synth.py recombines the seed's sentences). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,153 +28,116 @@ import synth  # noqa: E402
 
 PROJECT = synth.PROJECT
 
-# The build without the index (as bench/run.py's NO_SEARCH): Pagefind reported missing.
-NO_SEARCH = r"""
-import sys
-sys.path.insert(0, sys.argv[1])
-from careersite import search
-search.has_pagefind = lambda: False
-from careersite.cli import main
-raise SystemExit(main(sys.argv[2:]))
-"""
-AFTER = r"""
-import sys
+STEP = r"""
+import dataclasses, datetime as dt, gzip, json, resource, sys, time, tracemalloc
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from careersite import search
-from careersite.errors import Problems
-assert search.build_index(Path(sys.argv[2]), Problems(), cache_dir=Path(sys.argv[3]) if sys.argv[3:] else None)
+from careersite.commands import build as pipeline
+from careersite.search import index as searchindex
+root, mode, unique = Path(sys.argv[2]), sys.argv[3], sys.argv[4] == "unique"
+site = pipeline.load_site(pipeline.Options(root=root, today=dt.date.fromisoformat(sys.argv[5])), pipeline.new_problems())
+assert site is not None
+def docs():
+    made = searchindex.docs_of(site)
+    if unique:
+        made = tuple(dataclasses.replace(d, items=tuple(f"{item}（{n}）" for item in d.items)) for n, d in enumerate(made))
+    return made
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+if mode == "memory":
+    tracemalloc.start()
+started = time.perf_counter()
+files = searchindex.index_files(docs())
+seconds = time.perf_counter() - started
+peak = tracemalloc.get_traced_memory()[1] if mode == "memory" else 0
+report = {"s": seconds, "traced_mb": peak / 2**20, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+          "rss_before_mb": before / 1024, "docs": len(site.open_positions)}
+if mode == "shard-sizes":  # the shard bytes a typical query fetches, for other shard sizes
+    sys.path.insert(0, sys.argv[1] + "/bench")
+    from search_browser import QUERIES
+    made = docs()
+    report["shard_sizes"] = {}
+    for size in json.loads(sys.argv[6]):
+        searchindex.SHARD_BYTES = size
+        files = searchindex.index_files(made)
+        meta = json.loads(files["search/meta.json"])
+        fetched = []
+        for query in QUERIES:
+            words = searchindex.words_of(query)
+            terms = {t for w in words for t in ([w] if len(w) == 1 else [w[i:i + 2] for i in range(len(w) - 1)])}
+            names = {("c" if len(t) == 1 else "p") + "/" + str(searchindex.fnv1a(t) % meta["shards"]["c" if len(t) == 1 else "p"])
+                     for t in terms}
+            fetched.append(sum(len(gzip.compress(files[f"search/{n}.bin"], 6, mtime=0)) for n in names))
+        fetched.sort()
+        report["shard_sizes"][size] = {"files": meta["shards"]["c"] + meta["shards"]["p"],
+                                       "median_gzip": fetched[len(fetched) // 2], "max_gzip": fetched[-1]}
+if mode == "files":
+    kinds = {}
+    for rel, data in files.items():
+        kind = rel.split("/")[1] if rel.count("/") > 1 else "meta"
+        entry = kinds.setdefault(kind, [0, 0, 0])
+        entry[0] += 1; entry[1] += len(data); entry[2] += len(gzip.compress(data, 6, mtime=0))
+    report["files"] = kinds
+    report["meta"] = json.loads(files["search/meta.json"])["shards"]
+print(json.dumps(report))
 """
 
 
-def tree_rss_kb(root: int) -> int:
-    """Resident KB of ROOT and all its descendants, now."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(child for child, parent in parents.items() if parent == pid)
-    return total
+SHARD_SIZES = [3000, 6000, 12000, 24000, 48000, 96000]
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
-    env = {k: v for k, v in os.environ.items() if k != "CI"}
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        peak = [0]
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.is_set():
-                peak[0] = max(peak[0], tree_rss_kb(proc.pid))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        done.set()
-        sampler.join()
-        if os.waitstatus_to_exitcode(status) != 0:
-            errors.seek(0)
-            raise RuntimeError(f"{cmd} failed: {errors.read().decode(errors='replace')}")
-    return {"s": seconds, "cpu": usage.ru_utime + usage.ru_stime, "mb": usage.ru_maxrss / 1024,
-            "tree_mb": peak[0] / 1024}
+def step(site: Path, mode: str, unique: bool) -> dict:
+    out = subprocess.run([sys.executable, "-c", STEP, str(PROJECT), str(site), mode, "unique" if unique else "-",
+                          synth.TODAY, json.dumps(SHARD_SIZES)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
 
 
-def fresh_copy(built: Path, dest: Path) -> Path:
-    shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(built, dest, copy_function=os.link)
-    return dest
-
-
-def run(sizes: list[int], repeat: int, work: Path, cached: bool) -> list[dict]:
+def run(sizes: list[int], repeat: int, work: Path, unique: bool, shard_sizes: bool = False) -> list[dict]:
     rows = []
     for n in sizes:
-        site, built = work / f"site-{n}", work / f"built-{n}"
-        synth.make_site(site, n)
-        shutil.rmtree(built, ignore_errors=True)
-        subprocess.run([sys.executable, "-c", NO_SEARCH, str(PROJECT), "build", "--site", str(site), "--out",
-                        str(built), "--today", synth.TODAY], check=True, capture_output=True,
-                       env={k: v for k, v in os.environ.items() if k != "CI"})
-        results: dict[str, list[dict]] = {"before": [], "after": []}
-        reference = work / "reference"
-        shutil.rmtree(reference, ignore_errors=True)
-        for _ in range(repeat):  # interleaved, so both see the same machine load
-            copy = fresh_copy(built, work / "before")
-            results["before"].append(measure([sys.executable, "-m", "pagefind", "--site", str(copy),
-                                              "--output-subdir", "pagefind", "--silent"], cwd=copy))
-            if not reference.exists():
-                os.replace(copy / "pagefind", reference)
-            copy = fresh_copy(built, work / "after")
-            results["after"].append(measure([sys.executable, "-c", AFTER, str(PROJECT), str(copy)]))
-            # compared in another process: this one stays small, as a fork of it would count its memory
-            compared = subprocess.run([sys.executable, str(Path(__file__).parent / "search_compare.py"),
-                                       str(reference), str(copy / "pagefind")], capture_output=True, text=True)
-            if compared.returncode != 0:
-                raise SystemExit(f"N={n}: the new index differs: {compared.stdout}")
-            if cached:  # with a cache (as a rebuild would): cold, unchanged, one position edited
-                cache = work / "cache"
-                shutil.rmtree(cache, ignore_errors=True)
-                for variant in ("cold", "unchanged", "edited"):
-                    copy = fresh_copy(built, work / "after")
-                    if variant == "edited":
-                        pages = sorted((copy / "positions").glob("*/index.html"))
-                        page = next(p for p in pages[len(pages) // 2:] if "data-pagefind-body" in p.read_text())
-                        text = page.read_text(encoding="utf-8")
-                        page.unlink()  # a new file, as the build writes it
-                        text = text.replace("岗位职责</h2>", "岗位职责</h2><p>新增职责说明</p>")
-                        page.write_text(text, encoding="utf-8")
-                    results.setdefault(f"cache_{variant}", []).append(
-                        measure([sys.executable, "-c", AFTER, str(PROJECT), str(copy), str(cache)]))
-                shutil.rmtree(cache, ignore_errors=True)
-        summary = compared.stdout.split(":")[0]  # "9369 pages, 37650 words"
-        row = {"n": n, "pages": int(summary.split()[0])}
-        for variant, runs in results.items():
-            for key in ("s", "cpu", "mb", "tree_mb"):
-                row[f"{variant}_{key}"] = statistics.median(r[key] for r in runs)
-        rows.append(row)
-        print(table([row]), flush=True)
-        if cached:
-            print(cache_table([row]), flush=True)
-        for path in (site, built, work / "before", work / "after", reference):
-            shutil.rmtree(path, ignore_errors=True)
+        site = work / f"site-{n}"
+        if n == 0:
+            from tests.conftest import SEED_FIXTURE, copy_site
+
+            shutil.rmtree(site, ignore_errors=True)
+            copy_site(SEED_FIXTURE, site)
+        else:
+            synth.make_site(site, n)
+        times = [step(site, "time", unique) for _ in range(repeat)]
+        memory = step(site, "memory", unique)
+        files = step(site, "files", unique)
+        if shard_sizes:
+            files["shard_sizes"] = step(site, "shard-sizes", unique)["shard_sizes"]
+        rows.append({"n": n, "docs": files["docs"], "s": statistics.median(t["s"] for t in times),
+                     "traced_mb": memory["traced_mb"], "rss_mb": statistics.median(t["rss_mb"] for t in times),
+                     "rss_before_mb": statistics.median(t["rss_before_mb"] for t in times),
+                     "files": files["files"], "shards": files["meta"], "shard_sizes": files.get("shard_sizes")})
+        print(tables(rows[-1:]), flush=True)
+        shutil.rmtree(site, ignore_errors=True)
     return rows
 
 
 def markdown(head: list[str], rows: list[list[str]]) -> str:
-    """A Markdown table of HEAD and ROWS (cells already formatted)."""
     return "\n".join("| " + " | ".join(cells) + " |" for cells in [head, ["---"] * len(head), *rows])
 
 
-def table(rows: list[dict]) -> str:
-    head = ["N", "indexed pages", "before s", "after s", "before CPU s", "after CPU s",
-            "before peak MB (one process)", "after peak MB (one process)", "after peak MB (all processes)"]
-    return markdown(head, [[f"{r['n']:,}", f"{r['pages']:,}", f"{r['before_s']:.2f}", f"{r['after_s']:.2f}",
-                            f"{r['before_cpu']:.1f}", f"{r['after_cpu']:.1f}", f"{r['before_mb']:.0f}",
-                            f"{r['after_mb']:.0f}", f"{r['after_tree_mb']:.0f}"] for r in rows])
+NAMES = {"c": "shards, 1-character terms", "p": "shards, 2-character terms", "l": "locations", "d": "fragments",
+         "meta": "meta.json"}
 
 
-def cache_table(rows: list[dict]) -> str:
-    head = ["N", "with a cache: cold s", "unchanged s", "one page edited s", "cold / unchanged / edited CPU s",
-            "peak MB (one process)"]
-    return markdown(head, [[f"{r['n']:,}", f"{r['cache_cold_s']:.2f}", f"{r['cache_unchanged_s']:.2f}",
-                            f"{r['cache_edited_s']:.2f}",
-                            f"{r['cache_cold_cpu']:.1f} / {r['cache_unchanged_cpu']:.1f} / {r['cache_edited_cpu']:.1f}",
-                            f"{max(r['cache_cold_mb'], r['cache_edited_mb']):.0f}"] for r in rows])
+def tables(rows: list[dict]) -> str:
+    cost = markdown(["positions (open)", "index step s", "step allocates, peak MB", "process peak RSS MB (site loaded: MB)"],
+                    [[f"{r['n']:,} ({r['docs']:,})", f"{r['s']:.2f}", f"{r['traced_mb']:.0f}",
+                      f"{r['rss_mb']:.0f} ({r['rss_before_mb']:.0f})"] for r in rows])
+    weight = markdown(["positions", "files", "count", "raw bytes", "gzip bytes", "gzip bytes each"],
+                      [[f"{r['n']:,}", NAMES[k], f"{v[0]:,}", f"{v[1]:,}", f"{v[2]:,}", f"{v[2] // v[0]:,}"]
+                       for r in rows for k, v in sorted(r["files"].items())])
+    out = cost + "\n\n" + weight
+    if any(r.get("shard_sizes") for r in rows):
+        out += "\n\n" + markdown(["positions", "SHARD_BYTES", "shard files", "a typical query's shards, gzip bytes (median)",
+                                  "the most of the queries"],
+                                 [[f"{r['n']:,}", f"{int(size):,}", str(v["files"]), f"{v['median_gzip']:,}", f"{v['max_gzip']:,}"]
+                                  for r in rows if r.get("shard_sizes") for size, v in r["shard_sizes"].items()])
+    return out
 
 
 def main() -> None:
@@ -184,14 +145,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/dev/shm/search-bench"))
-    parser.add_argument("--cache", action="store_true", help="also: with a cache, cold, unchanged, one edit")
+    parser.add_argument("--unique", action="store_true", help="every duty and requirement unique")
+    parser.add_argument("--shard-sizes", action="store_true",
+                        help=f"also: a typical query's shard bytes with SHARD_BYTES = {SHARD_SIZES}")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = run([int(n) for n in args.sizes.split(",")], args.repeat, args.work, args.cache)
+    rows = run([int(n) for n in args.sizes.split(",")], args.repeat, args.work, args.unique, args.shard_sizes)
     print()
-    print(table(rows))
-    if args.cache:
-        print(cache_table(rows))
+    print(tables(rows))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Command line: build | check | serve | new. Parses arguments, runs the pipeline, maps results to exit codes.
+"""Command line: build | check | serve | new | import | export. Parses arguments, runs one command, maps its result
+to an exit status.
 
 Exit status: 0 clean, 1 problems in the site's files, 2 wrong usage.
 """
@@ -11,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, pipeline, scaffold
-from .errors import Problems, UsageError, visible
+from . import __version__
+from .errors import Problem, Problems, UsageError, visible
 
 TODAY_ENV = "CAREERSITE_TODAY"
 
@@ -27,26 +28,38 @@ def _date(text: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build a static careers site from position files.")
     parser.add_argument("--version", action="version", version=f"careersite {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
-    common.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
+    site.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
+    common = argparse.ArgumentParser(add_help=False, parents=[site])
     common.add_argument("--drafts", action="store_true", help="include positions marked draft: true")
     common.add_argument("--base-url", help="publish under this URL instead of site.toml's base_url")
     common.add_argument("--strict", action="store_true", help="treat warnings as failures (exit status 1)")
     sub = parser.add_subparsers(dest="command")
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
+    build.add_argument("--no-cache", action="store_true", help="build everything, without .cache/careersite")
     sub.add_parser("check", parents=[common], help="validate everything, write nothing")
-    site_only = argparse.ArgumentParser(add_help=False)
-    site_only.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
-    site_only.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
-    new = sub.add_parser("new", parents=[site_only], help="create a position file from a commented skeleton")
+    new = sub.add_parser("new", parents=[site], help="create a position file from a commented skeleton")
     new.add_argument("title", help='the position title, e.g. "风险管理岗"')
     new.add_argument("--category", required=True, help="category key from site.toml, e.g. risk")
     new.add_argument("--slug", help="the URL name (default: from the title, 风险管理岗 -> feng-xian-guan-li-gang)")
-    serve = sub.add_parser("serve", parents=[site_only], help="preview with live reload (drafts included)")
+    serve = sub.add_parser("serve", parents=[site], help="preview with live reload (drafts included)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    notice = sub.add_parser("import", parents=[site],
+                            help="write position files from a recruitment notice (.docx .xlsx .csv .txt)")
+    notice.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the notice(s): .docx .xlsx .csv .txt "
+                        "(.doc .xls .wps .et through LibreOffice)")
+    notice.add_argument("--dry-run", action="store_true", help="show what would be written, write nothing")
+    notice.add_argument("--update", action="store_true", help="rewrite positions that exist (the changes are shown)")
+    notice.add_argument("--draft", action="store_true", help="mark the positions draft: true")
+    notice.add_argument("--add-categories", action="store_true", help="add unknown categories to site.toml")
+    notice.add_argument("--category", help="category key for a table that has no category column")
+    table = sub.add_parser("export", parents=[site], help="write the positions as one table (.xlsx or .csv)")
+    table.add_argument("file", type=Path, metavar="FILE", help="the table to write: .xlsx or .csv")
+    table.add_argument("--drafts", action="store_true", help="include positions marked draft: true")
+    table.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     return parser
 
 
@@ -62,13 +75,13 @@ def _today(args: argparse.Namespace) -> dt.date | None:
     return None
 
 
-def print_problems(problems: Problems, stream=sys.stderr, site: Path | None = None) -> None:
+def print_problems(problems: Problems, stream=None, site: Path | None = None) -> None:
     """Every problem as 'path:line:col: error: message'; on GitHub Actions also as a workflow command,
     so that the message appears on its line in the pull request's "Files changed"."""
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems.sorted():
-        print(problem.format(words), file=stream)
+        print(problem.format(words), file=stream or sys.stderr)
         if annotate:
             print(annotation(problem, site), file=sys.stdout)
 
@@ -78,7 +91,7 @@ def _escape(text: str, *, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
-def annotation(problem, site: Path | None = None) -> str:
+def annotation(problem: Problem, site: Path | None = None) -> str:
     """A GitHub workflow command (::error file=…,line=…,col=…::message) for one problem."""
     path = problem.path
     if site is not None and site != Path("."):
@@ -93,10 +106,10 @@ def _summary(problems: Problems) -> str:
     return problems.text("summary_problems", errors=len(problems.errors), warnings=len(problems.warnings), files=files)
 
 
-def _new(args: argparse.Namespace) -> int:
-    problems = pipeline.new_problems()
-    result = scaffold.new_position(args.site, args.title, args.category, problems, slug=args.slug,
-                                   today=_today(args))
+def _new(args: argparse.Namespace, problems: Problems) -> int:
+    from .commands.new import new_position
+
+    result = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args))
     print_problems(problems)
     if result.path is None:
         return 1
@@ -105,41 +118,59 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
-        argv.insert(0, "build")
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            args = parser.parse_args(["build", *argv])
-        if args.command == "new":
-            return _new(args)
-        if args.command == "serve":
-            from .devserver import serve  # imports tornado: only when serving
+def _import(args: argparse.Namespace, problems: Problems) -> int:
+    from .commands.importer import ImportOptions, run_import  # the notice readers: only when importing
 
-            return serve(args.site, today=_today(args), host=args.host, port=args.port)
-        options = pipeline.Options(
-            root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
-            today=_today(args), strict=getattr(args, "strict", False),
-        )
-    except UsageError as exc:
-        print(f"build.py: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # argparse already printed the usage message
-        return int(exc.code or 0) if exc.code in (0, None) else 2
+    report = run_import(ImportOptions(
+        root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
+        add_categories=args.add_categories, category=args.category), problems)
+    return _report(args, problems, report)
 
-    try:
-        result = pipeline.check(options) if args.command == "check" else pipeline.build(options)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # a bug, not a user mistake: say so briefly, keep the trace for reports
-        if os.environ.get("CAREERSITE_DEBUG"):
-            raise
-        print(f"build.py: internal error ({type(exc).__name__}: {exc}); nothing was published. "
-              "Run again with CAREERSITE_DEBUG=1 for details and report it.", file=sys.stderr)
-        return 1
+
+def _export(args: argparse.Namespace, problems: Problems) -> int:
+    from .commands.exporter import ExportOptions, run_export
+
+    report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
+                                      today=_today(args)), problems)
+    return _report(args, problems, report)
+
+
+def _report(args: argparse.Namespace, problems: Problems, report) -> int:
+    print_problems(problems, site=args.site)
+    if problems.items:
+        print(_summary(problems), file=sys.stderr)
+    for line in getattr(report, "err", ()):
+        print(line, file=sys.stderr)
+    for line in report.out:
+        print(line)
+    return report.status
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .commands.build import Options, build, check, new_problems
+    from .load.config import url_problem
+
+    problems = new_problems()
+    if args.command == "new":
+        return _new(args, problems)
+    if args.command == "import":
+        return _import(args, problems)
+    if args.command == "export":
+        return _export(args, problems)
+    if args.command == "serve":
+        from .commands.serve import serve
+
+        return serve(args.site, today=_today(args), host=args.host, port=args.port)
+    if args.base_url:
+        reason = url_problem(args.base_url)
+        if reason:
+            raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
+    options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
+                      today=_today(args), strict=args.strict, cache=not getattr(args, "no_cache", False))
+    if args.command == "check":
+        result = check(options)
+    else:
+        result = build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
     problems = result.problems
     print_problems(problems, site=options.root)
     if problems.has_errors() or result.counts is None:
@@ -153,6 +184,31 @@ def main(argv: list[str] | None = None) -> int:
         print(_summary(problems), file=sys.stderr)
     positions, categories = result.counts
     print(problems.text("summary_ok", positions=positions, categories=categories))
-    if result.written and result.stats:
+    if result.written:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "build")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["build", *argv])
+        return _run(args)
+    except UsageError as exc:
+        print(f"build.py: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # argparse already printed the usage message
+        return int(exc.code or 0) if exc.code in (0, None) else 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: say so briefly, keep the trace for reports
+        if os.environ.get("CAREERSITE_DEBUG"):
+            raise
+        print(f"build.py: internal error ({type(exc).__name__}: {exc}); nothing was published. "
+              "Run again with CAREERSITE_DEBUG=1 for details and report it.", file=sys.stderr)
+        return 1

@@ -29,7 +29,7 @@ def visible(text: str) -> str:
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong in one file. Lines and columns are 1-based; 0 means "the whole file"."""
+    """One thing wrong in one file. Lines and columns are 1-based; 0 means "the whole file" (shown as 1:1)."""
 
     path: str
     line: int
@@ -38,11 +38,10 @@ class Problem:
     message: str
 
     def format(self, severity_words: dict[str, str] | None = None) -> str:
+        """'path:line:col: error: message'; a problem of the whole file is at 1:1, so that editors and CI
+        annotations can jump to it like to any other."""
         word = (severity_words or {}).get(self.severity, self.severity)
-        where = self.path
-        if self.line:
-            where += f":{self.line}:{max(self.col, 1)}"
-        return visible(f"{where}: {word}: {self.message}")
+        return visible(f"{self.path}:{max(self.line, 1)}:{max(self.col, 1)}: {word}: {self.message}")
 
     @property
     def is_error(self) -> bool:

@@ -7,7 +7,6 @@ green. tests/guard/ enforces that for this process and every Python process a te
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import subprocess
@@ -19,10 +18,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.helpers import TODAY, position
+
 PROJECT = Path(__file__).resolve().parent.parent
 FIXTURES = PROJECT / "tests" / "fixtures"
 SEED_FIXTURE = FIXTURES / "seed"  # a frozen copy of the first real content: 23 positions, 6 categories
-FIXED_TODAY = dt.date(2026, 11, 28)
+FIXED_TODAY = TODAY  # (tests/helpers.py: one fixed day for the whole suite)
 GUARD = PROJECT / "tests" / "guard"
 
 MINIMAL_TOML = """\
@@ -46,21 +47,7 @@ posted = 2026-11-01
 location = "北京"
 """
 
-MINIMAL_POSITION = """\
----
-title: 后端工程师
-category: tech
----
-
-## 岗位职责
-
-1. 负责服务开发；
-2. 负责系统维护。
-
-## 任职要求
-
-1. 三年以上经验；
-"""
+MINIMAL_POSITION = position()
 
 
 def copy_site(fixture: Path, dest: Path) -> Path:
@@ -91,8 +78,13 @@ class SiteDir:
     def position(self, name: str, text: str) -> Path:
         return self.write(f"content/positions/{name}", text)
 
-    def run(self, *args: str, today: str = "2026-11-28") -> subprocess.CompletedProcess:
-        """Run build.py as HR would, from the site folder; returns the completed process."""
+    def run(self, *args: str, today: str = TODAY.isoformat()) -> subprocess.CompletedProcess:
+        """build.py's command line as HR runs it, from the site folder, in this process (the same main()
+        build.py calls; the commands keep no state between runs); stdout, stderr and the exit status."""
+        return run_in_process(*args, "--site", str(self.root), "--today", today, cwd=self.root)
+
+    def process(self, *args: str, today: str = TODAY.isoformat()) -> subprocess.CompletedProcess:
+        """The same in a real `python build.py` process (for what only a process shows: exit by signal, a crash)."""
         return run_cli(*args, "--site", str(self.root), "--today", today, cwd=self.root)
 
     def build(self, *args: str) -> subprocess.CompletedProcess:
@@ -109,6 +101,24 @@ class SiteDir:
         if path.is_dir() or not rel or rel.endswith("/"):
             path = path / "index.html"
         return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def run_in_process(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
+    """careersite.cli.main(ARGS) from CWD, with its output captured, as a CompletedProcess."""
+    import contextlib
+    import io
+
+    from careersite.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["build.py", *args], code, out.getvalue(), err.getvalue())
 
 
 def run_cli(*args: str, cwd: Path = PROJECT, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -149,6 +159,19 @@ def pytest_addoption(parser) -> None:
     group.addoption("--site-root", default=".", help="the site folder checked by tests/sitecheck")
     group.addoption("--site-out", default="", help="its built output (default: the seed fixture, built)")
     group.addoption("--site-base-url", default="", help="the URL the output was built for")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def compiled_templates():
+    """Builds in this process share compiled templates (by source checksum, so an edited template compiles
+    anew): a thousand tests build a site, and compiling the six templates was half of a small build."""
+    from careersite.render import pages
+
+    shared = pages.CompiledTemplates()
+    real = pages.environment
+    pages.environment = lambda root, bytecode_cache=None: real(root, bytecode_cache or shared)
+    yield
+    pages.environment = real
 
 
 # --- the browser (tests/browser/, tests/sitecheck/): one Debian chromium for the session -------------
@@ -227,17 +250,24 @@ def screenshot_dir() -> Path:
 def pytest_configure(config) -> None:
     if config.getoption("site_out", ""):
         return  # python -m tests.sitecheck checks the live site on purpose: no guard
-    log = Path(tempfile.gettempdir()) / f"careersite-guard-{os.getpid()}.log"
-    log.unlink(missing_ok=True)
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("CAREERSITE_TEST_GUARD_LOG"):
+        log = Path(os.environ["CAREERSITE_TEST_GUARD_LOG"])  # a worker of pytest -n: the run's one log
+    else:
+        log = Path(tempfile.gettempdir()) / f"careersite-guard-{os.getpid()}.log"
+        log.unlink(missing_ok=True)
     config.guard_log = log
     os.environ["CAREERSITE_TEST_GUARD_PROJECT"] = str(PROJECT)
     os.environ["CAREERSITE_TEST_GUARD_LOG"] = str(log)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD), str(PROJECT), os.environ.get("PYTHONPATH")]))
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("careersite_test_guard", GUARD / "sitecustomize.py")
-    sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # the hook, in this process too
+    installed = sys.modules.get("sitecustomize")
+    if installed is not None and getattr(installed, "__file__", "") == str(GUARD / "sitecustomize.py"):
+        sys.modules["careersite_test_guard"] = installed  # a worker of pytest -n: started with the guard
+    else:
+        spec = importlib.util.spec_from_file_location("careersite_test_guard", GUARD / "sitecustomize.py")
+        sys.modules[spec.name] = module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # the hook, in this process too
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(log.with_suffix(".hypothesis"))
     from hypothesis import settings
 

@@ -67,17 +67,17 @@ def measure(out: Path) -> dict[str, int]:
         js = sum((out / s["src"].split("?")[0].split("/", 2)[2]).stat().st_size for s in page.find_all("script", src=True))
         qr = sum(len(str(s)) for s in page.select("svg.qr-code"))
         heaviest = {"html": len(html), "qr": qr, "css": css, "js": js, "total": len(html) + css + js}
-    index = out / "pagefind"
+    index = out / "search"
     files = [p for p in index.rglob("*") if p.is_file()] if index.is_dir() else []
-    data = [p for p in files if p.suffix in (".pf_index", ".pf_fragment", ".pf_filter", ".pf_meta")]
     home = (out / "index.html").stat().st_size
     search_js = (out / "static/search.js").stat().st_size
     return {**{f"position_{k}": v for k, v in heaviest.items()}, "home_html": home, "search_js": search_js,
             "positions": len(list((out / "positions").glob("*/index.html"))),
             "index_total": sum(p.stat().st_size for p in files),
-            "index_data": sum(p.stat().st_size for p in data),
-            "index_fragments": len([p for p in data if p.suffix == ".pf_fragment"]),
-            "index_chunks": len([p for p in data if p.suffix == ".pf_index"])}
+            "index_shards": len([p for p in files if p.suffix == ".bin" and p.parent.name in ("c", "p")]),
+            "index_shard_bytes": sum(p.stat().st_size for p in files if p.suffix == ".bin" and p.parent.name in ("c", "p")),
+            "index_fragments": len([p for p in files if p.parent.name == "d"]),
+            "index_fragment_bytes": sum(p.stat().st_size for p in files if p.parent.name == "d")}
 
 
 def main(argv: list[str]) -> int:

@@ -5,7 +5,6 @@ Used by the accessibility, HTML-validity and link tests so every page template i
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from tests.conftest import FIXED_TODAY, SEED_FIXTURE, copy_site, run_cli

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import PROJECT, run_cli
 
 BROKEN = "---\ntitle: 后端工程师\ncategory: tehc\nheadcount: 两名\n---\n正文\n"
 
@@ -121,3 +124,20 @@ def test_missing_site_toml_exits_1(tmp_path):
     result = run_cli("check", "--site", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     assert "找不到站点配置文件 site.toml" in result.stderr
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.12, 0.2, 0.3])
+def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(make_site, delay):
+    import signal
+    import time
+
+    site = make_site()
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--site", str(site.root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if "init_import_site" in err:  # Python's own start-up, before any line of the project runs: not ours
+        return
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
+    assert "Traceback" not in err, err

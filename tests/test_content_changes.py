@@ -71,7 +71,7 @@ def hr_change(root: Path) -> dict[str, str]:
     return {"removed": removed.stem, "closed": closed.stem}
 
 
-@pytest.mark.slow
+@pytest.mark.browser  # the site checks include axe in chromium
 def test_adding_removing_and_closing_positions_keeps_the_checks_green(tmp_path):
     copy = project_copy(tmp_path / "repo")
     changed = hr_change(copy)

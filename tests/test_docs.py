@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from careersite.fields import POSITION_FIELDS
+from careersite.load.fields import POSITION_FIELDS
 from tests.conftest import PROJECT, SEED_FIXTURE
 
 DOCS = PROJECT / "docs"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from careersite import markup
-from careersite.fastpath import markdown_plain, normalize_plain
-from careersite.markup import UNIT_BUDGET, Renderer, items_to_markdown
+from careersite.model import markup
+from careersite.model.fastpath import markdown_plain, normalize_plain
+from careersite.model.markup import UNIT_BUDGET, Renderer, items_to_markdown
 
 # Chinese text, ASCII, digits, every Markdown/HTML syntax character and the pasted-text oddities,
 # so generated inputs hit both the fast path and every reason to leave it.

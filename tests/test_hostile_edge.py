@@ -10,7 +10,7 @@ import pytest
 
 from careersite.i18n import load_locale
 from tests.conftest import MINIMAL_TOML
-from tests.hostile import POS, assert_problems, build, check, expect
+from tests.helpers import POS, assert_problems, build, check, expect
 
 
 @pytest.mark.parametrize("layout", ["empty-folder", "no-folder"])

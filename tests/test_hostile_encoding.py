@@ -8,7 +8,7 @@ import os
 import pytest
 
 from tests.conftest import MINIMAL_POSITION, MINIMAL_TOML
-from tests.hostile import POS, assert_problems, build, check, expect, tree_digest
+from tests.helpers import POS, assert_problems, build, check, expect, msg, tree_digest
 
 POSITION = MINIMAL_POSITION.replace("后端工程师", "风险管理岗") + "\n## 其他\n\n工作地点：北京　朝阳区\n"
 
@@ -37,7 +37,7 @@ def test_utf8_variants_build_the_same_site(make_site, tmp_path, variant):
 def test_problem_lines_are_right_with_bom_and_crlf(make_site):
     text = "\ufeff---\r\ntitle: 后端\r\ncategory: tech\r\nheadcount: 两名\r\n---\r\n"
     site = make_site({POS + "x.md": text.encode("utf-8")})
-    assert_problems(check(site.root), [expect(POS + "x.md", 4, 12, "headcount_positive", value="两名")])
+    assert_problems(check(site.root), [expect(POS + "x.md", 4, 12, "headcount_positive", value="两名", hint=msg("headcount_hint", number=2))])
 
 
 def test_site_toml_with_bom_and_crlf(make_site):
@@ -71,8 +71,8 @@ def test_gbk_line_later_in_the_file(make_site):
 def test_utf16_with_and_without_bom(make_site, codec, bom):
     site = make_site({POS + "x.md": bom + GBK_TEXT.encode(codec), POS + "y.yaml": bom + "title: a\ncategory: tech\n".encode(codec)})
     assert_problems(check(site.root), [
-        expect(POS + "x.md", 0, 0, "file_not_utf8", encoding="UTF-16"),
-        expect(POS + "y.yaml", 0, 0, "file_not_utf8", encoding="UTF-16"),
+        expect(POS + "x.md", 1, 1, "file_not_utf8", encoding="UTF-16"),
+        expect(POS + "y.yaml", 1, 1, "file_not_utf8", encoding="UTF-16"),
     ])
 
 
@@ -85,7 +85,7 @@ def test_site_toml_in_gbk(make_site):
 
 def test_site_toml_in_utf16(make_site):
     site = make_site({"site.toml": MINIMAL_TOML.encode("utf-16")})
-    assert_problems(check(site.root), [expect("site.toml", 0, 0, "file_not_utf8", encoding="UTF-16")])
+    assert_problems(check(site.root), [expect("site.toml", 1, 1, "file_not_utf8", encoding="UTF-16")])
 
 
 def test_encoding_errors_come_through_the_cli_without_traceback(make_site):
@@ -95,5 +95,43 @@ def test_encoding_errors_come_through_the_cli_without_traceback(make_site):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "UnicodeDecodeError" not in result.stderr
     assert f"{POS}gbk.md:2:1: 错误: " in result.stderr
-    assert f"{POS}u16.md: 错误: " in result.stderr
-    assert f"{POS}bin.yaml: 错误: " in result.stderr
+    assert f"{POS}u16.md:1:1: 错误: " in result.stderr
+    assert f"{POS}bin.yaml:1:1: 错误: " in result.stderr
+
+
+@pytest.mark.parametrize("written, code", [
+    ('"风险\\x01管理岗"', "U+0001"), ('"风险\\x1b[31m岗"', "U+001B"), ('"风险\\uFFFE岗"', "U+FFFE"),
+    ('"风险\\uffff岗"', "U+FFFF"), ('"风险\\x0c岗"', "U+000C"),
+])
+def test_control_characters_in_a_field_are_refused_at_their_line(make_site, written, code):
+    """Raw or as YAML escapes, they made feed.xml invalid XML: refused with the line, never published."""
+    site = make_site({POS + "a.md": f"---\ntitle: {written}\ncategory: tech\n---\n"})
+    assert_problems(check(site.root), [expect(POS + "a.md", 2, 8, "control_character", key="title", code=code)])
+
+
+def test_control_characters_in_list_items_and_summary(make_site):
+    site = make_site({POS + "a.yaml": 'title: 岗位\ncategory: tech\nsummary: "x\\x02"\nresponsibilities:\n'
+                                     '  - 负责\n  - "再\\x07负责"\n'})
+    assert_problems(check(site.root), [
+        expect(POS + "a.yaml", 3, 10, "control_character", key="summary", code="U+0002"),
+        expect(POS + "a.yaml", 6, 5, "control_character", key="responsibilities", code="U+0007"),
+    ])
+
+
+@pytest.mark.parametrize("title", ['"\\u200b"', '"\\u200b\\u200c\\u2060\\ufeff"', '"\\u00ad\\u200b"', '"\\u202e\\u200d"'])
+def test_a_title_with_nothing_visible_is_refused(make_site, title):
+    site = make_site({POS + "a.md": f"---\ntitle: {title}\ncategory: tech\n---\n"})
+    assert_problems(check(site.root), [expect(POS + "a.md", 2, 8, "title_invisible")])
+
+
+def test_every_xml_output_stays_well_formed_whatever_a_text_holds(make_site):
+    """Defence in depth: text that reaches the feeds from elsewhere (site.toml) is stripped of what XML cannot hold."""
+    import xml.etree.ElementTree as ET
+
+    from careersite.render.jobposting import xml_escape
+
+    assert xml_escape("a\x01b\ufffec\x1b") == "abc"
+    site = make_site({"site.toml": MINIMAL_TOML.replace('title = "测试招聘"', 'title = "测试\\u0085招聘"')})
+    assert build(site.root).ok
+    for name in ("feed.xml", "sitemap.xml"):
+        ET.parse(site.out / name)

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from careersite.markup import Renderer, sanitize
-from careersite.safejson import safe_json_for_script
+from careersite.model.markup import Renderer, sanitize
+from careersite.render.safejson import safe_json_for_script
 from tests.conftest import MINIMAL_TOML
-from tests.hostile import POS, build
+from tests.helpers import POS, build
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -55,10 +55,17 @@ PAYLOADS = [
 FORBIDDEN_TAGS = {"iframe", "form", "input", "button[formaction]", "style", "object", "embed", "base", "img", "math",
                   "frame", "frameset", "applet", "textarea", "select"}
 DANGEROUS = re.compile(r"^(javascript|data|vbscript|livescript):", re.I)
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'none'")
 
 
 def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def yaml_string(text: str) -> str:
+    """TEXT as a double-quoted YAML string; line separators as escapes (raw, they are refused: yaml_line_separator)."""
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def hostile_site(make_site, payload: str):
@@ -69,8 +76,8 @@ def hostile_site(make_site, payload: str):
         'email = "jobs@example.com"', f'email = "jobs@example.com"\nsubject = "应聘{{title}}-{{code}}-{{location}}"\n'
                                       f'body = "{{title}}\\n{{category}}\\n{{company}}"\ninstructions = {q}\nprivacy = {q}').replace(
         'name = "技术类"', f"name = {one_line}\ndescription = {q}")
-    y = json.dumps(payload, ensure_ascii=False)
-    short = json.dumps(payload[:100], ensure_ascii=False)  # code and salary are one short line
+    y = yaml_string(payload)
+    short = yaml_string(payload[:100])  # code and salary are one short line
     position = (
         f"---\ntitle: {y}\ncategory: tech\ncode: {short}\nlocation: [{y}, 北京]\nsalary: {short}\nsummary: {y}\n"
         f"description: {y}\nresponsibilities:\n  - {y}\n  - 普通的一项\n---\n\n"
@@ -109,8 +116,8 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":
                 assert "formaction" not in tag.attrs, where
-            if tag.name == "meta":
-                assert "http-equiv" not in tag.attrs, f"{where}: {tag}"
+            if tag.name == "meta" and "http-equiv" in tag.attrs:  # ours: the page's Content-Security-Policy
+                assert tag["http-equiv"] == "Content-Security-Policy" and tag["content"] == CSP, f"{where}: {tag}"
             if tag.name == "link":
                 assert tag.get("rel") and set(tag["rel"]) <= {"canonical", "icon", "stylesheet", "alternate"}
                 href = tag["href"]
@@ -127,7 +134,7 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
                     squeezed = browser_url(v)
                     assert not DANGEROUS.match(squeezed), f"{where}: {name}={v!r} on <{tag.name}>"
                     if name in ("href", "src"):
-                        assert urlsplit(squeezed).scheme in ("", "http", "https", "mailto", "tel"), f"{where}: {v!r}"
+                        assert urlsplit(squeezed).scheme in ("", "http", "https", "mailto"), f"{where}: {v!r}"
 
 
 def assert_feeds_parse(out: Path) -> None:
@@ -212,3 +219,80 @@ def test_safe_json_round_trips_and_cannot_close_the_script(text):
 def test_safe_json_indent_and_unicode():
     out = safe_json_for_script({"title": "风险管理岗"}, indent=2)
     assert "风险管理岗" in out and "\n" in out
+
+
+# --- every URL the generator writes, in every output format --------------------------------------------------
+
+def urls_in_html(fragment: str) -> list[str]:
+    soup = BeautifulSoup(fragment, "html.parser")
+    return [browser_url(tag[attr]) for tag in soup.find_all(True) for attr in ("href", "src", "action", "formaction",
+                                                                               "poster", "data") if tag.get(attr)]
+
+
+def every_url(out: Path) -> dict[str, list[str]]:
+    """Every href/src of every page, of the HTML in feed.xml, positions.json and the JSON-LD, by file."""
+    found: dict[str, list[str]] = {}
+    for path in out.rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        found[path.relative_to(out).as_posix()] = urls_in_html(page)
+        for script in BeautifulSoup(page, "html.parser").find_all("script", type="application/ld+json"):
+            data = json.loads(script.string)
+            found[f"{path.relative_to(out)} (JSON-LD)"] = urls_in_html(data["description"]) + [data["url"]]
+    feed = ET.parse(out / "feed.xml").getroot()
+    found["feed.xml"] = [urls for e in feed.iter("{http://www.w3.org/2005/Atom}content") for urls in urls_in_html(e.text or "")]
+    found["feed.xml"] += [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
+    items = json.loads((out / "positions.json").read_text(encoding="utf-8"))["positions"]
+    found["positions.json"] = [u for item in items for u in urls_in_html(item["description_html"]) + [
+        item["url"], item["apply"]["mailto"]]]
+    return found
+
+
+def allowed(url: str, apply: tuple[str, ...] = ("jobs@example.com",)) -> bool:
+    """http(s), a relative URL, or a mailto: to an apply address (with only the subject and body we write)."""
+    parts = urlsplit(url)
+    if parts.scheme == "mailto":
+        return parts.path in apply and all(q.split("=")[0] in ("subject", "body") for q in parts.query.split("&") if q)
+    return parts.scheme in ("", "http", "https") and not url.startswith("//")
+
+
+# A placeholder that defusing wrote for an over-marked paragraph, used as a link's href elsewhere: substituted
+# after sanitising, it made a working javascript: link (issue 13). Tokens are now per document and substituted
+# before sanitising; every form of the trick is tried, with the token of this code and of the old code.
+TOKEN_TRICKS = [
+    "javascript:alert(1)" + "[" * 60 + "\n\n[点我](careersiteplaintext0x)\n",
+    "javascript:alert(1)" + "*" * 600 + "\n\n<a href=\"careersiteplaintext0x\">点我</a>\n",
+    "[x](careersiteplain0000000000000000n0x)\n\n" + "javascript:alert(1)" + "[" * 60,
+    "\n\n".join(["javascript:alert(%d)" % n + "[" * 51 for n in range(5)]) + "\n\n" +
+    " ".join(f"[{n}](careersiteplaintext{n}x)" for n in range(5)),
+]
+
+
+@pytest.mark.parametrize("body", TOKEN_TRICKS)
+def test_a_defused_paragraph_can_never_become_a_link(make_site, body):
+    site = make_site({POS + "x.md": f"---\ntitle: 岗位\ncategory: tech\n---\n\n## 岗位职责\n\n{body}"})
+    assert build(site.root).ok
+    for where, urls in every_url(site.out).items():
+        assert all(allowed(url) for url in urls), (where, [u for u in urls if not allowed(u)])
+    page = site.page("positions/x/")
+    assert "alert(1)" in page.select_one("#responsibilities").get_text()  # shown as the text it is
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_every_url_in_every_output_is_http_relative_or_the_apply_mailto(make_site, payload):
+    site = hostile_site(make_site, payload)
+    result = build(site.root)
+    assert result.ok, [p.format() for p in result.problems.errors]
+    found = every_url(site.out)
+    assert {"feed.xml", "positions.json", "positions/x/index.html (JSON-LD)"} <= set(found)
+    for where, urls in found.items():
+        assert all(allowed(url) for url in urls), (where, [u for u in urls if not allowed(u)])
+
+
+def test_every_page_carries_the_content_security_policy(make_site):
+    site = make_site()
+    assert build(site.root).ok
+    for path, soup in pages(site.out):
+        [meta] = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta["content"] == CSP, path
+        assert soup.find("meta") is soup.find("meta", charset=True)  # charset first, the policy right after it
+        assert not [s for s in soup.find_all("script") if s.string and s.get("type") != "application/ld+json"]

@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from careersite.errors import Problem
-from careersite.fields import is_valid_email
-from careersite.mailto import build_mailto
+from careersite.load.fields import is_valid_email
+from careersite.model.mailto import build_mailto
 from tests.conftest import MINIMAL_TOML
-from tests.hostile import POS, assert_problems, build, check, expect
+from tests.helpers import POS, assert_problems, build, check, expect, msg, problem_lines
 
 HOSTILE_ADDRESSES = [
     "hr@example.com?bcc=spy@evil.example",
@@ -124,3 +124,53 @@ def test_link_without_body_and_with_empty_code(make_site):
 def test_build_mailto_refuses_hostile_addresses(address):
     with pytest.raises(ValueError):
         build_mailto(address, "subject")
+
+
+# --- mailto links written in a position's text: only to its own apply address, no header fields -------------
+
+DIVERTING = [
+    ("[投递简历](mailto:spy@evil.example)", "mailto_other_address"),
+    ("<spy@evil.example>", "mailto_other_address"),  # Markdown's automatic e-mail link
+    ('<a href="mailto:spy@evil.example">hr@example.com</a>', "mailto_other_address"),
+    ("[投递](mailto:jobs@example.com?bcc=spy@evil.example)", "mailto_headers"),
+    ("[投递](mailto:jobs@example.com?cc=spy@evil.example&subject=x)", "mailto_headers"),
+    ("[投递](mailto:jobs@example.com,spy@evil.example)", "mailto_headers"),
+    ("[投递](mailto:%6A%6Fbs@example.com%3Fbcc%3Dspy@evil.example)", "mailto_other_address"),
+    ("[投递](MAILTO:spy@evil.example)", "mailto_other_address"),
+]
+
+
+@pytest.mark.parametrize("link, msg_id", DIVERTING)
+def test_a_mailto_link_in_the_text_cannot_divert_applications(make_site, link, msg_id):
+    """A pull request could send CVs elsewhere, or copy them, without touching apply_email (which reviewers
+    watch): the link is an error at its line, in the body and in the front matter's lists alike."""
+    body = f"---\ntitle: 岗位\ncategory: tech\n---\n\n## 岗位职责\n\n1. 负责开发；\n2. 简历请发 {link}\n"
+    yaml = f"title: 岗位\ncategory: tech\nresponsibilities:\n  - 负责开发\n  - '简历请发 {link}'\n"
+    site = make_site({POS + "a.md": body, POS + "b.yaml": yaml})
+    result = check(site.root)
+    lines = problem_lines(result)
+    assert [line.split(": ", 1)[0] for line in lines] == [POS + "a.md:9:1", POS + "b.yaml:5:1"], lines
+    assert all(msg(msg_id, link="X", allowed="jobs@example.com").split("X")[0] in line for line in lines)
+
+
+def test_a_mailto_link_to_the_apply_address_is_fine(make_site):
+    body = ("---\ntitle: 岗位\ncategory: tech\napply_email: it-hr@example.com\n---\n\n## 岗位职责\n\n"
+            "1. 简历请发 <it-hr@example.com> 或 [总部](mailto:jobs@example.com)\n")
+    site = make_site({POS + "a.md": body})
+    assert build(site.root).ok
+    hrefs = [a["href"] for a in site.page("positions/a/").select("#responsibilities a")]
+    assert hrefs == ["mailto:it-hr@example.com", "mailto:jobs@example.com"]
+
+
+def test_site_toml_texts_may_only_link_the_apply_address(make_site):
+    toml = MINIMAL_TOML.replace('email = "jobs@example.com"', 'email = "jobs@example.com"\n'
+                                'instructions = "简历请发 [这里](mailto:spy@evil.example)"')
+    result = check(make_site({"site.toml": toml}).root)
+    assert problem_lines(result) == [
+        "site.toml:7:1: " + msg("mailto_other_address", link="mailto:spy@evil.example", allowed="jobs@example.com")]
+
+
+@pytest.mark.parametrize("address", ["hr@xn--fsqu00a.xn--fiqs8s", "jobs@xn--55qx5d.cn", "hr@example.xn--p1ai"])
+def test_punycode_addresses_are_accepted(address):
+    assert is_valid_email(address)
+    assert build_mailto(address).startswith(f"mailto:{address}")

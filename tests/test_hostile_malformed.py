@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from careersite.fields import POSITION_FIELDS
-from tests.hostile import POS, assert_problems, check, expect, hint, msg, problem_lines
+from careersite.load.fields import EMPLOYMENT_ALIASES, EMPLOYMENT_TYPES, POSITION_FIELDS
+from tests.helpers import POS, assert_problems, check, expect, hint, msg, problem_lines
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 ALLOWED_CATEGORIES = "tech（技术类）, ops（运营类）"
@@ -62,6 +62,8 @@ BROKEN = {
 def p(name: str) -> str:
     return POS + name
 
+EMPLOYMENT_ALLOWED = "、".join(EMPLOYMENT_ALIASES)
+EMPLOYMENT_CODES = ", ".join(EMPLOYMENT_TYPES)
 
 EXPECTED = [
     expect(p("a-unterminated.md"), 1, 1, "front_matter_unterminated"),
@@ -71,23 +73,19 @@ EXPECTED = [
     expect(p("e-scalar.md"), 2, 1, "front_matter_not_mapping", kind=msg("kind_str")),
     expect(p("f-empty.md"), 1, 1, "file_empty"),
     expect(p("g-blank.md"), 1, 1, "file_empty"),
-    expect(p("h-binary.md"), 0, 0, "file_binary"),
+    expect(p("h-binary.md"), 1, 1, "file_binary"),
     expect(p("i-types.md"), 2, 8, "wrong_type", key="title", expected=msg("expected_text"),
            found=msg("kind_list"), value="[…]"),
-    expect(p("i-types.md"), 4, 12, "headcount_positive", value="两名"),
-    expect(p("i-types.md"), 5, 8, "wrong_type", key="draft", expected=msg("expected_bool"),
-           found=msg("kind_str"), value="是"),
+    expect(p("i-types.md"), 4, 12, "headcount_positive", value="两名", hint=msg("headcount_hint", number=2)),
     expect(p("i-types.md"), 6, 9, "date_invalid", key="posted", value="2026-02-30"),
-    expect(p("i-types.md"), 7, 9, "date_format", key="closes", value="2026年3月1日",
-           hint=msg("date_suggest", suggestion="2026-03-01")),
+    expect(p("i-types.md"), 7, 9, "date_form", key="closes", value="2026年3月1日", fixed="2026-03-01"),
     expect(p("i-types.md"), 8, 18, "employment_type_unknown", value="fulltime", hint=hint("FULL_TIME"),
-           allowed="FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, VOLUNTEER, PER_DIEM, OTHER"),
+           allowed=EMPLOYMENT_ALLOWED, codes=EMPLOYMENT_CODES),
     expect(p("i-types.md"), 9, 7, "slug_invalid", value="Backend Engineer", hint=hint("backend-engineer")),
     expect(p("i-types.md"), 10, 14, "email_invalid", key="apply_email", value="hr@example.com?bcc=x@evil.example"),
     expect(p("j-types.md"), 2, 8, "not_text", key="title", found=msg("kind_bool"), value="no"),
     expect(p("j-types.md"), 4, 12, "headcount_positive", value="3 人"),
-    expect(p("j-types.md"), 6, 9, "date_format", key="posted", value="2026/3/1",
-           hint=msg("date_suggest", suggestion="2026-03-01")),
+    expect(p("j-types.md"), 6, 9, "date_form", key="posted", value="2026/3/1", fixed="2026-03-01"),
     expect(p("j-types.md"), 7, 9, "date_format", key="closes", value="3", hint=""),
     expect(p("j-types.md"), 8, 11, "wrong_type", key="location", expected=msg("expected_text"),
            found=msg("kind_map"), value="{…}"),
@@ -128,8 +126,8 @@ def test_cli_prints_every_problem_and_exits_1(make_site):
     printed = [line for line in result.stderr.splitlines() if line.startswith(tuple(POS + name for name in BROKEN))]
     assert len(printed) == len(EXPECTED)
     # path:line:col: severity: message, with the line and column of each problem
-    assert f"{p('i-types.md')}:4:12: 错误: " + msg("headcount_positive", value="两名") in printed
-    assert f"{p('h-binary.md')}: 错误: " + msg("file_binary") in printed
+    assert f"{p('i-types.md')}:4:12: 错误: " + msg("headcount_positive", value="两名", hint=msg("headcount_hint", number=2)) in printed
+    assert f"{p('h-binary.md')}:1:1: 错误: " + msg("file_binary") in printed
     everything = [line for line in result.stderr.splitlines() if line.startswith(POS)]
     files = len({line.split(":")[0] for line in everything})
     warnings = sum(f": {msg('warning')}: " in line for line in everything)
@@ -160,14 +158,14 @@ def test_unknown_category_is_checked_with_the_files_own_fields(make_site, text, 
 
 
 @pytest.mark.parametrize(("field_line", "expected_msg"), [
-    ("headcount: 三", ("headcount_positive", {"value": "三"})),
+    ("headcount: 三", ("headcount_positive", {"value": "三", "hint": msg("headcount_hint", number=3)})),
     ("headcount: 1.5", ("headcount_positive", {"value": "1.5"})),
     ("headcount: true", ("headcount_positive", {"value": "true"})),
     ("headcount: [1]", ("headcount_positive", {"value": "[…]"})),
     ("draft: 1", ("wrong_type", {"key": "draft", "expected": msg("expected_bool"), "found": msg("kind_int"), "value": "1"})),
     ("draft: \"no\"", ("wrong_type", {"key": "draft", "expected": msg("expected_bool"), "found": msg("kind_str"), "value": "no"})),
     ("posted: 2026-13-01", ("date_invalid", {"key": "posted", "value": "2026-13-01"})),
-    ("posted: 2026.3.1", ("date_format", {"key": "posted", "value": "2026.3.1", "hint": msg("date_suggest", suggestion="2026-03-01")})),
+    ("posted: 2026.3.1", ("date_form", {"key": "posted", "value": "2026.3.1", "fixed": "2026-03-01"})),
     ("posted: 2026年2月30日", ("date_invalid", {"key": "posted", "value": "2026年2月30日"})),
     ("posted: 下周一", ("date_format", {"key": "posted", "value": "下周一", "hint": ""})),
     ("posted: [2026-01-01]", ("wrong_type", {"key": "posted", "expected": msg("kind_date"), "found": msg("kind_list"), "value": "[…]"})),
@@ -177,7 +175,7 @@ def test_unknown_category_is_checked_with_the_files_own_fields(make_site, text, 
     ("slug: 123-", ("slug_invalid", {"value": "123-", "hint": hint("123")})),
     ("location: [北京, [上海]]", ("list_item_not_text", {"key": "location", "n": 2, "found": msg("kind_list")})),
     ("requirements: [a, {b: c}]", ("list_item_not_text", {"key": "requirements", "n": 2, "found": msg("kind_map")})),
-    ("employment_type: 3", ("employment_type_unknown", {"value": "3", "hint": "", "allowed": "FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN, VOLUNTEER, PER_DIEM, OTHER"})),
+    ("employment_type: 3", ("employment_type_unknown", {"value": "3", "allowed": EMPLOYMENT_ALLOWED, "codes": EMPLOYMENT_CODES})),
 ])
 def test_wrong_type_for_each_field(make_site, field_line, expected_msg):
     key = field_line.split(":", 1)[0]

@@ -4,14 +4,15 @@ links out of the content folder refused, editor and system files ignored, --out 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from careersite.cache import CACHE_DIR
-from careersite.output import UnsafePath, safe_relpath, write_output
+from careersite.incremental.store import CACHE_DIR
+from careersite.write import Output, checked
 from tests.conftest import MINIMAL_TOML
-from tests.hostile import FIXTURE, POS, assert_problems, build, check, expect, hint, problem_lines
+from tests.helpers import msg, FIXTURE, POS, assert_problems, build, check, expect, hint, problem_lines
 
 VALID = "---\ntitle: 后端\ncategory: tech\n{extra}---\n\n正文\n"
 
@@ -128,11 +129,11 @@ def test_symlinks_leading_outside_are_refused(make_site, tmp_path):
     os.symlink("backend-engineer.md", base / "alias.md")  # inside the content folder: allowed
     result = check(site.root)
     assert_problems(result, [
-        expect(POS + "config.yaml", 0, 0, "symlink_outside", target="../../site.toml"),
-        expect(POS + "dangling.md", 0, 0, "symlink_outside", target=str(base / "missing.md")),
-        expect(POS + "outside-dir", 0, 0, "symlink_outside", target=str(tmp_path)),
-        expect(POS + "passwd.md", 0, 0, "symlink_outside", target="/etc/passwd"),
-        expect(POS + "secret.md", 0, 0, "symlink_outside", target=str(secret)),
+        expect(POS + "config.yaml", 1, 1, "symlink_outside", target="../../site.toml"),
+        expect(POS + "dangling.md", 1, 1, "symlink_outside", target=str(base / "missing.md")),
+        expect(POS + "outside-dir", 1, 1, "symlink_outside", target=str(tmp_path)),
+        expect(POS + "passwd.md", 1, 1, "symlink_outside", target="/etc/passwd"),
+        expect(POS + "secret.md", 1, 1, "symlink_outside", target=str(secret)),
     ])
 
 
@@ -156,8 +157,8 @@ def test_other_files_are_a_warning_not_an_error(make_site):
     assert result.ok
     suffixes = ".md .markdown .yaml .yml"
     assert_problems(result, [
-        expect(POS + "notes.txt", 0, 0, "file_ignored_suffix", suffixes=suffixes),
-        expect(POS + "岗位.docx", 0, 0, "file_ignored_suffix", suffixes=suffixes),
+        expect(POS + "notes.txt", 1, 1, "file_ignored_suffix", suffixes=suffixes),
+        expect(POS + "岗位.docx", 1, 1, "file_ignored_suffix", suffixes=suffixes),
     ], severity="warning")
 
 
@@ -196,7 +197,7 @@ def test_out_over_a_folder_of_other_files_is_refused(make_site, tmp_path):
     documents.mkdir()
     (documents / "thesis.docx").write_bytes(b"precious")
     result = build(site.root, documents)
-    assert_problems(result, [expect(str(documents), 0, 0, "output_foreign", out=documents)])
+    assert_problems(result, [expect(str(documents), 1, 1, "output_foreign", out=documents, names="thesis.docx")])
     assert (documents / "thesis.docx").read_bytes() == b"precious"
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
@@ -215,11 +216,12 @@ def test_out_may_be_new_empty_or_a_previous_build(make_site, tmp_path):
 @pytest.mark.parametrize("rel", ["../x", "/etc/passwd", "a/../../b", "a/./../../b", "a\\b", "\\\\server\\share",
                                  "", ".", ".."])
 def test_output_refuses_paths_that_leave_the_folder(tmp_path, rel):
-    with pytest.raises(UnsafePath):
-        safe_relpath(rel)
+    with pytest.raises(ValueError):
+        checked(rel)
     out = tmp_path / "out"
-    with pytest.raises(UnsafePath):
-        write_output(out, [("index.html", b"ok"), (rel, b"evil")])
+    with pytest.raises(ValueError), Output(out) as output:
+        output.put("index.html", b"ok")
+        output.put(rel, b"evil")
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left behind
 
@@ -246,3 +248,56 @@ def test_empty_category_key_and_name_in_site_toml(make_site):
         expect("site.toml", 13, 1, "empty_text", key="categories.key"),
         expect("site.toml", 14, 1, "empty_text", key="categories.name"),
     ])
+
+
+def test_special_files_are_reported_never_read(make_site, tmp_path):
+    """A named pipe called a.md used to hang check, build and serve; a device file read forever."""
+    import socket
+
+    site = make_site()
+    folder = site.root / POS
+    os.mkfifo(folder / "pipe.md")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "sock.yaml"))
+        (folder / "zero.md").symlink_to("/dev/zero")  # a link to a device: outside, refused as such
+        for command in ("check", "build"):
+            started = time.monotonic()
+            result = site.run(command)
+            assert time.monotonic() - started < 30 and result.returncode == 1
+            lines = [line for line in result.stderr.splitlines() if ": 错误: " in line]
+            assert [line.split(": 错误: ")[0] for line in lines] == [
+                POS + "pipe.md:1:1", POS + "sock.yaml:1:1", POS + "zero.md:1:1"], lines
+            assert msg("file_not_regular", detail="named pipe (FIFO)") in lines[0]
+            assert lines[1].startswith(POS + "sock.yaml:1:1: 错误: " + msg("file_not_regular", detail="x").split("（")[0])
+
+
+def test_an_unreadable_folder_is_named_not_an_internal_error(make_site, monkeypatch):
+    site = make_site({POS + "team/a.md": "---\ntitle: 岗位\ncategory: tech\n---\n"})
+    real = os.scandir
+
+    def refusing(path):
+        if str(path).endswith("team"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    result = build(site.root)
+    assert problem_lines(result) == [POS + "team:1:1: " + msg("folder_unreadable", detail="Permission denied")]
+    assert not site.out.exists()
+
+
+def test_the_output_does_not_depend_on_the_file_system(make_site, tmp_path):
+    """The same site built on tmpfs and on the disk: the same bytes (Pagefind's index used to differ)."""
+    import tempfile
+
+    from tests.helpers import tree_digest
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm here")
+    site = make_site()
+    with tempfile.TemporaryDirectory(dir=shm) as memory:
+        assert build(site.root, Path(memory) / "public").ok
+        in_memory = tree_digest(Path(memory) / "public")
+    assert build(site.root, tmp_path / "disk").ok
+    assert tree_digest(tmp_path / "disk") == in_memory

@@ -8,9 +8,9 @@ import tracemalloc
 
 import pytest
 
-from careersite.frontmatter import MAX_NODES, load_yaml
-from careersite.pipeline import new_problems
-from tests.hostile import POS, assert_problems, check, expect, msg
+from careersite.load.frontmatter import MAX_NODES, load_yaml
+from careersite.commands.build import new_problems
+from tests.helpers import POS, assert_problems, check, expect, msg
 
 
 def billion_laughs(levels: int = 9) -> str:
@@ -116,3 +116,43 @@ def test_too_many_nodes_is_one_problem():
 def test_other_yaml_mistakes_have_a_line_and_a_plain_message(make_site, text, line, col, msg_id, values):
     site = make_site({POS + "x.yaml": text})
     assert_problems(check(site.root), [expect(POS + "x.yaml", line, col, msg_id, **values)])
+
+
+# 50,000 '[' crashed libyaml's C parser (a segfault: check, build and serve died without a word); 500 list
+# markers on one line raised RecursionError ("internal error", no file named). Each is run in a process of
+# its own, as HR runs it: a crash would end this one.
+DEEP = {  # name: (file, the line of the problem)
+    "flow-50000": ("title: x\ncategory: tech\nsummary: " + "[" * 50_000 + "\n", 3),
+    "flow-mapping": ("title: x\ncategory: tech\nsummary: " + "{a: " * 30_000 + "\n", 3),
+    "markers-500": ("title: x\ncategory: tech\nresponsibilities:\n  " + "- " * 500 + "x\n", 4),
+    "question-marks": ("title: x\ncategory: tech\n" + "? " * 2000 + "x\n", 3),
+}
+
+
+@pytest.mark.parametrize("name", DEEP)
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_deep_yaml_is_one_problem_at_its_line_in_every_command(make_site, name, command):
+    text, expected = DEEP[name]
+    site = make_site({POS + "deep.yaml": text})
+    result = site.process(command)
+    assert result.returncode == 1, (result.returncode, result.stderr[-500:])  # not -11 (SIGSEGV)
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith(POS + "deep.yaml:")]
+    assert line.startswith(f"{POS}deep.yaml:{expected}:") and msg("yaml_too_deep", limit=40) in line
+
+
+def test_deep_markdown_lists_render_without_recursion(make_site):
+    body = "\n## 岗位职责\n\n" + "- " * 500 + "x\n\n" + "\n".join("    " * n + "- y" for n in range(300)) + "\n"
+    site = make_site({POS + "deep.md": "---\ntitle: 岗位\ncategory: tech\n---\n" + body})
+    result = site.run("build")
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "y" in site.page("positions/deep/").select_one("#responsibilities").get_text()
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085"])
+def test_a_line_separator_in_front_matter_is_reported_at_the_editors_line(make_site, char):
+    """YAML reads these as line breaks; an editor shows one line: the problem is at the editor's line and names them."""
+    site = make_site({POS + "a.md": f"---\ntitle: 风险{char}管理岗\ncategory: tech\n---\n"})
+    name = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR", "\u0085": "NEL"}[char]
+    assert_problems(check(site.root), [expect(POS + "a.md", 2, 10, "yaml_line_separator",
+                                              code=f"U+{ord(char):04X}", name=name)])

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from careersite.markup import Renderer, items_to_markdown, normalize_text, pasted_number
+from careersite.model.markup import Renderer, items_to_markdown, normalize_text, pasted_number
 
 
 def html(text: str) -> BeautifulSoup:
@@ -131,9 +131,15 @@ def test_fenced_code_blocks_stay_untouched():
     assert out.endswith("1. 之后")
 
 
-def test_indented_code_blocks_stay_untouched():
-    text = "示例：\n\n    1.负责\n    2、管理"
-    assert normalize_text(text) == text
+@pytest.mark.parametrize("text, expected", [
+    ("示例：\n\n    1.负责\n    2、管理", "示例：\n\n1. 负责\n2. 管理"),
+    ("\t负责开发；\n\t负责维护。", "负责开发；\n负责维护。"),
+    ("1. 一\n    1. 子一\n    2. 子二\n2. 二", "1. 一\n    1. 子一\n    2. 子二\n2. 二"),  # nested: kept
+    ("```\n    代码\n```", "```\n    代码\n```"),  # a fenced block: exactly as written
+])
+def test_an_indented_line_is_text_not_a_code_block(text, expected):
+    """Pasted with a tab or four spaces, a line used to become a code block; inside a list it stays nested."""
+    assert normalize_text(text) == expected
 
 
 def test_items_to_markdown_numbers_yaml_items():

@@ -13,13 +13,13 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from careersite.content import read_position
+from careersite.load.content import read_position
 from careersite.errors import Problems
-from careersite.fields import is_valid_email, is_valid_slug, slugify
-from careersite.frontmatter import Located, load_yaml, split_front_matter
-from careersite.mailto import build_mailto, fill_template
-from careersite.markup import Renderer, normalize_text
-from careersite.safejson import safe_json_for_script
+from careersite.load.fields import is_valid_email, is_valid_slug, slugify
+from careersite.load.frontmatter import Located, load_yaml, split_front_matter
+from careersite.model.mailto import build_mailto, fill_template
+from careersite.model.markup import Renderer, normalize_text
+from careersite.render.safejson import safe_json_for_script
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -7,7 +7,7 @@ import os
 import pytest
 import yaml
 
-from careersite.frontmatter import split_front_matter
+from careersite.load.frontmatter import split_front_matter
 from tests.conftest import MINIMAL_TOML
 
 TOML = MINIMAL_TOML.replace('key = "tech"', 'key = "risk"')
@@ -78,7 +78,7 @@ def test_new_never_overwrites(make_site):
     again = new(site, "风险管理岗", "--category", "risk")
     assert again.returncode == 1
     assert again.stdout == ""
-    assert "content/positions/feng-xian-guan-li-gang.md: 错误: 这个文件已经存在，没有覆盖它" in again.stderr
+    assert "content/positions/feng-xian-guan-li-gang.md:1:1: 错误: 这个文件已经存在，没有覆盖它" in again.stderr
     assert "--slug feng-xian-guan-li-gang-2" in again.stderr
     assert path.read_bytes() == before
 
@@ -88,7 +88,7 @@ def test_new_refuses_a_slug_used_by_a_yaml_file(make_site):
                      position=False)
     result = new(site, "数据库管理员", "--category", "risk", "--slug", "dba")
     assert result.returncode == 1
-    assert "content/positions/dba.yaml: 错误: 这个文件已经存在" in result.stderr
+    assert "content/positions/dba.yaml:1:1: 错误: 这个文件已经存在" in result.stderr
     assert not (site.root / "content/positions/dba.md").exists()
 
 
@@ -119,3 +119,20 @@ def test_new_with_a_broken_site_toml_reports_it(make_site):
     result = new(site, "风险管理岗", "--category", "risk")
     assert result.returncode == 1
     assert result.stderr.startswith("site.toml:")
+
+
+@pytest.mark.parametrize("title", ["2026", "1.5", "- 经理", "? 问号岗位", "<<", "#1 风控岗", "*急聘*", "是", "no", "[急聘] 客服",
+                                   "风险: 高级", "@总部", "%招聘", "!重要", "null", "~", "'单引号'", '"双引号"', "岗位 #2",
+                                   "{x}", "&锚", "风控岗"])
+def test_new_writes_a_title_that_yaml_reads_back_as_typed(make_site, title):
+    from careersite.commands.build import new_problems
+    from careersite.commands.new import new_position
+    from tests.helpers import build
+
+    site = make_site()
+    made = new_position(site.root, title, "tech", new_problems(), slug="tricky")
+    assert made.path is not None and not made.problems.errors
+    made.path.write_text(made.path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    result = build(site.root)
+    assert result.ok, [p.format() for p in result.problems.errors]
+    assert site.page("positions/tricky/").find("h1").get_text(strip=True) == title

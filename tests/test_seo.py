@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from careersite.seo import json_ld, parse_salary
+from careersite.render.jobposting import json_ld, parse_salary
 
 POSITION = """\
 ---

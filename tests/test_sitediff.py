@@ -26,7 +26,7 @@ def commit_all(root, message: str = "change") -> None:
 
 
 def sitediff(root, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "careersite.sitediff", "--site", str(root), "--today", "2026-11-28", *args]
+    cmd = [sys.executable, "-m", "careersite.commands.diff", "--site", str(root), "--today", "2026-11-28", *args]
     return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=60)
 
 
@@ -74,7 +74,7 @@ def test_added_changed_closed_reopened_removed_and_warnings(repo):
     assert "**往期岗位**" in section(out, "重新开放的岗位")
     assert "**旧岗位**" in section(out, "删除的岗位") and "`positions/old-role/`" in section(out, "删除的岗位")
     warnings = section(out, "警告 (2)")
-    assert "content/positions/notes.txt: 警告:" in warnings and "```text" in warnings
+    assert "content/positions/notes.txt:1:1: 警告:" in warnings and "```text" in warnings
     assert "content/positions/ops-engineer.md:5:9: 警告: 岗位已于 2026-11-01 截止" in warnings
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import sys
-import tomllib
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from tests.conftest import PROJECT, SEED_FIXTURE
+from tests.conftest import PROJECT
 from tests.tools import PIP_HINT, has_module, require_tool
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
@@ -185,3 +182,15 @@ def test_pip_is_cached(path):
     setup = step_using(load(path), "actions/setup-python")["with"]
     assert setup["cache"] == "pip"
     assert set(setup["cache-dependency-path"].split()) == {"requirements.txt", "requirements-dev.txt"}
+
+
+def test_only_the_publish_workflow_keeps_the_build_cache():
+    """Production gets the speed: the publish job restores and saves .cache/careersite and public/ (keyed per
+    run, restored from the latest); a pull request's workflow never restores or saves them."""
+    cache = step_using(load(PAGES), "actions/cache")
+    assert set(cache["with"]["path"].split()) == {".cache/careersite", "public"}
+    assert cache["with"]["key"] == "careersite-publish-${{ github.run_id }}"
+    assert cache["with"]["restore-keys"] == "careersite-publish-"
+    build = load(PAGES)["jobs"]["build"]["steps"]
+    assert build.index(cache) < next(i for i, s in enumerate(build) if "make check-site" in s.get("run", ""))
+    assert not [s for s in steps(load(PULL_REQUEST)) if s.get("uses", "").startswith("actions/cache")]

@@ -31,3 +31,10 @@ def served_site(seed_site):
 
     with serve_directory(seed_site.out, "/careers/") as base:
         yield base
+
+
+def pytest_collection_modifyitems(items) -> None:
+    here = Path(__file__).parent
+    for item in items:  # everything under tests/browser/ drives chromium
+        if Path(item.path).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)

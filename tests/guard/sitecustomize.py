@@ -25,7 +25,9 @@ def _forbidden(path: str, writing: bool) -> str | None:
     rel = full[len(top):].replace(os.sep, "/")
     if rel == "site.toml" or rel == "content" or rel.startswith("content/"):
         return "reads the live site (tests use tests/fixtures/)"
-    if writing and not rel.startswith(("test-artifacts/", ".pytest_cache/")) and "__pycache__/" not in rel:
+    # pytest 9 makes .pytest_cache/ in a fresh checkout through a temporary pytest-cache-files-*/ beside it
+    if writing and not rel.startswith(("test-artifacts/", ".pytest_cache/", "pytest-cache-files-")) \
+            and "__pycache__/" not in rel:
         return "writes into the checkout (tests write into their tmp_path)"
     return None
 

@@ -44,7 +44,7 @@ def test_every_page_is_valid_html(checked_site):
     assert problems == [], report(problems)
 
 
-@pytest.mark.slow
+@pytest.mark.browser
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 def test_every_page_is_accessible(request, device, checked_site, served_checked_site):
     page = request.getfixturevalue(f"{device}_page")

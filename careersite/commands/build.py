@@ -1,0 +1,277 @@
+"""The order of the stages, in one place: load -> model -> render and search -> write.
+
+`check` is load + model, nothing written; `build` is the whole line. A build cache (incremental/) may stand
+in for a stage whose inputs it has seen: it is handed each stage function and gives back what the function
+would, so a build without it (--no-cache) writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import os
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Protocol
+
+import jinja2
+
+from .. import render, search
+from ..errors import Problems
+from ..i18n import DEFAULT_LANGUAGE, load_locale
+from ..incremental import Cache
+from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_config
+from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, parse_position, position_files
+from ..history import content_times, git_times
+from ..load.textfile import read_file
+from ..model.lint import lint_dates
+from ..model.markup import Renderer
+from ..model.perfile import FileResult, process_file
+from ..model.site import Site, build_site, today_in
+from ..render import Artifact, Bundle
+from ..write import Output, OutputError, WriteStats, foreign_entries
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a user can set on the command line."""
+
+    root: Path = Path(".")
+    out: Path | None = None  # default: ROOT/public
+    base_url: str | None = None  # overrides site.toml (CI's Pages URL, the dev server)
+    drafts: bool = False
+    today: dt.date | None = None  # default: today in the site's time zone
+    strict: bool = False  # warnings fail the check or build too
+    cache: bool = True  # use the build cache in ROOT/.cache/careersite (--no-cache: build everything)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out if self.out is not None else self.root / "public"
+
+    @property
+    def variant(self) -> tuple[str | None, bool]:
+        """What, besides the output folder, makes a build's output different."""
+        return self.base_url, self.drafts
+
+
+@dataclass
+class Result:
+    problems: Problems
+    site: Site | None = None
+    stats: WriteStats | None = None
+    seconds: float = 0.0
+    counts: tuple[int, int] | None = None  # positions, categories
+    rendered: Counter[str] = field(default_factory=Counter)  # files made (not reused), by kind
+
+    def __post_init__(self) -> None:
+        if self.counts is None and self.site is not None:
+            self.counts = (len(self.site.positions), len(self.site.config.categories))
+
+    @property
+    def ok(self) -> bool:
+        return self.counts is not None and not self.problems.has_errors()
+
+    @property
+    def written(self) -> bool:
+        return self.stats is not None
+
+
+class Stages(Protocol):
+    """What the pipeline asks of a build cache (incremental.Cache); NoCache is the plain answer."""
+
+    def process(self, rels: list[str], make: Callable[[str, bytes], FileResult],
+                messages: dict[str, str]) -> list[FileResult]: ...
+    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]: ...
+    def write(self, files: Mapping[str, Artifact], output: Output) -> Counter[str]: ...
+
+
+class NoCache:
+    """The stages as they are: every file read and processed, every output file made."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def process(self, rels: list[str], make: Callable[[str, bytes], FileResult],
+                messages: dict[str, str]) -> list[FileResult]:
+        results = []
+        for rel in rels:
+            problems = Problems(messages=messages)
+            data = read_file(self.root / rel, rel, problems, MAX_FILE_BYTES)
+            results.append(FileResult(rel, "", None, tuple(problems.items)) if data is None else make(rel, data))
+        return results
+
+    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
+        return git_times(root, paths)
+
+    def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
+        for rel, artifact in files.items():
+            if isinstance(artifact, Bundle):
+                for path, data in artifact.make().items():
+                    output.put(path, data)
+            else:
+                output.put(rel, artifact.make())
+        return Counter(artifact.kind for artifact in files.values())
+
+
+def new_problems() -> Problems:
+    return Problems(messages=dict(load_locale(DEFAULT_LANGUAGE)[1]))
+
+
+def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
+    if not base_url:
+        return config
+    return dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+
+def load_site(options: Options, problems: Problems, stages: Stages | None = None, *, times: bool = False,
+              partial: bool = False) -> Site | None:
+    """site.toml and every position file, validated, as a Site; None when any error was found (all of them
+    reported). TIMES: with each file's time of last change (for the feeds). PARTIAL: the Site of the files
+    without errors even when others have some (None only when site.toml cannot be used)."""
+    root = options.root
+    stages = stages or NoCache(root)
+    config = load_config(root, problems)
+    rels = position_files(root, problems)
+    if config is None:  # still report every mistake in the position files, without their categories
+        for rel in rels:
+            data = read_file(root / rel, rel, problems, MAX_FILE_BYTES)
+            if data is not None:
+                parse_position(rel, data, problems)
+        return None
+    config = with_base_url(config, options.base_url)
+    make = functools.partial(_process, config=config, renderer=Renderer())
+    results = stages.process(rels, make, problems.messages)
+    for result in results:
+        problems.extend(result.problems)
+    positions = [r.position for r in results if r.position is not None]
+    today = options.today or today_in(config.timezone)
+    changed = {}
+    if times:
+        paths = [CONFIG_FILE, *(p.source for p in positions)]
+        changed = content_times(root, paths, stages.git_times(root, [*paths, CONTENT_DIR.as_posix()]))
+    lines = {r.path: r.source.lines for r in results if r.source is not None}
+    site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
+    lint_dates(config, [r.source for r in results if r.source is not None], today, problems)
+    if partial:
+        return site
+    if problems.has_errors() or (options.strict and problems.warnings):
+        return None
+    return site
+
+
+def _process(rel: str, data: bytes, *, config: SiteConfig, renderer: Renderer) -> FileResult:
+    return process_file(rel, data, config, renderer)
+
+
+def check(options: Options) -> Result:
+    """Validate everything and write nothing."""
+    started = time.perf_counter()
+    problems = new_problems()
+    site = load_site(options, problems)
+    return Result(problems, site, seconds=time.perf_counter() - started)
+
+
+def unsafe_output_reason(root: Path, out: Path) -> str | None:
+    """Why OUT must not be replaced wholesale (it holds the site's sources), or None if it is safe."""
+    root, out = root.resolve(), out.resolve()
+    if out == root or root.is_relative_to(out):
+        return CONFIG_FILE
+    for protected in (CONTENT_DIR, Path(TEMPLATES_DIR), Path(STATIC_DIR), Path(".git")):
+        target = (root / protected).resolve()
+        if out == target or out.is_relative_to(target) or target.is_relative_to(out):
+            return protected.as_posix()
+    return None
+
+
+def site_files(site: Site) -> dict[str, Artifact | Bundle]:
+    """Every file the site publishes: the pages and feeds (render), and the search index (search)."""
+    files = render.site_files(site)
+    files.update(search.index_files(site))
+    return files
+
+
+def build(options: Options, cache: Cache | None = None,
+          say: Callable[[str, dict], None] | None = None) -> Result:
+    """Validate, then render and write atomically. On any error the output folder is untouched.
+
+    CACHE: the build cache to use (the dev server keeps one); by default one is opened for the output
+    folder, unless options.cache is False. SAY(msg_id, values): progress worth telling a person now."""
+    started = time.perf_counter()
+    problems = new_problems()
+    out, root = options.out_dir, options.root
+    reason = unsafe_output_reason(root, out)
+    if reason:
+        problems.error(str(out), 1, 1, "output_unsafe", out=out, reason=reason)
+        return Result(problems, seconds=time.perf_counter() - started)
+    foreign = foreign_entries(Path(os.path.realpath(out)))
+    if foreign:
+        problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
+        return Result(problems, seconds=time.perf_counter() - started)
+    own = cache is None and options.cache
+    if own:
+        cache = Cache(root, out, options.variant)
+    try:
+        return _build(options, problems, cache or NoCache(root), say, started)
+    finally:
+        if own:
+            cache.close()
+
+
+def _build(options: Options, problems: Problems, stages: Stages, say, started: float) -> Result:
+    root, out = options.root, options.out_dir
+    if isinstance(stages, Cache):
+        config = load_config(root, Problems(messages=problems.messages))
+        today = options.today or (today_in(config.timezone) if config else None)
+        last = stages.replay(position_files(root, Problems()), today.isoformat()) if today else None
+        if last is not None:  # nothing changed since the last build: its problems, nothing to write
+            problems.extend(last.problems)
+            if options.strict and problems.warnings:
+                return Result(problems)
+            files = len(last.outputs)
+            return Result(problems, stats=WriteStats(files, 0, files, 0), counts=last.counts,
+                          seconds=time.perf_counter() - started)
+    mark = len(problems.items)
+    site = load_site(options, problems, stages, times=True)
+    if site is None:
+        return Result(problems, seconds=time.perf_counter() - started)
+    files = site_files(site)
+    try:
+        with Output(out, say) as output:
+            rendered: Counter[str] = Counter()
+            if isinstance(stages, Cache) and stages.is_up_to_date(files, output):
+                stats = WriteStats(len(files), 0, len(files), 0)
+            else:
+                try:
+                    rendered = stages.write(files, output)
+                except jinja2.TemplateError as exc:
+                    template_problem(exc, problems)
+                    return Result(problems, seconds=time.perf_counter() - started)
+                stats = output.commit()
+                if isinstance(stages, Cache):
+                    stages.keep((len(site.positions), len(site.config.categories)), files, output,
+                                tuple(problems.items[mark:]), site.today.isoformat())
+    except OutputError as exc:
+        problems.error(str(out), 1, 1, exc.msg_id, **exc.values)
+        return Result(problems, seconds=time.perf_counter() - started)
+    for path in stats.leftovers:
+        problems.warning(str(out), 1, 1, "output_leftover", target=path)
+    return Result(problems, site, stats, time.perf_counter() - started, rendered=rendered)
+
+
+def template_problem(exc: jinja2.TemplateError, problems: Problems) -> None:
+    """A broken template (HR or a designer can break one) as a problem at its file and line."""
+    name = getattr(exc, "name", None) or getattr(exc, "filename", None)
+    if not name:  # raised while rendering: the template and line are in the traceback
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
+        name, line = (Path(frames[-1].filename).name, frames[-1].lineno) if frames else ("?", 1)
+    else:
+        line = getattr(exc, "lineno", None) or 1
+    problems.error(f"{TEMPLATES_DIR}/{name}", line or 1, 1, "template_error", template=name,
+                   detail=getattr(exc, "message", None) or str(exc))
+
+
+__all__ = ["Options", "Result", "build", "check", "load_site", "new_problems", "NoCache"]

@@ -1,0 +1,281 @@
+"""Two versions of a site -> what a change does to it, as Markdown: positions added, changed, closed,
+reopened and removed, plus the problems found. The base is a git ref; the head is the site folder.
+
+Used by CI to write the pull-request job summary: python -m careersite.commands.diff --base REF (scripts/site-diff)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import Problems, UsageError
+from ..load.config import CONFIG_FILE
+from ..model.site import Position, Site
+from .build import Options, load_site, new_problems
+
+# What a visitor sees of a position, by the front-matter key HR knows it under: (label, value as shown).
+FIELDS: dict[str, tuple[str, Callable[[Position, dict[str, str]], str]]] = {
+    "title": ("diff_field_title", lambda p, ui: p.title),
+    "category": ("ui:category", lambda p, ui: p.category.name),
+    "code": ("ui:code", lambda p, ui: p.code),
+    "location": ("ui:location", lambda p, ui: ui["list_separator"].join(p.locations)),
+    "headcount": ("ui:headcount", lambda p, ui: str(p.headcount) if p.headcount else ui["headcount_unknown"]),
+    "employment_type": ("ui:employment_type", lambda p, ui: ui.get(p.employment_type or "", "")),
+    "posted": ("ui:posted", lambda p, ui: p.posted.isoformat() if p.posted else ""),
+    "closes": ("ui:closes", lambda p, ui: p.closes.isoformat() if p.closes else ui["no_closing_date"]),
+    "salary": ("ui:salary", lambda p, ui: p.salary),
+    "summary": ("diff_field_summary", lambda p, ui: p.summary),
+    "apply_email": ("diff_field_apply_email", lambda p, ui: p.apply_email),
+    "apply_subject": ("ui:apply_subject", lambda p, ui: p.apply_subject),
+}
+SHOWN_VALUES = ("title", "category", "code", "location", "headcount", "employment_type", "posted", "closes",
+                "salary", "apply_email", "apply_subject")  # short enough to show as old -> new
+
+
+@dataclass(frozen=True)
+class Change:
+    position: Position
+    fields: tuple[str, ...] = ()  # what changed, as HR reads it: "截止日期：2027-01-31 → 2027-02-28"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SiteDiff:
+    added: tuple[Change, ...]
+    changed: tuple[Change, ...]
+    closed: tuple[Change, ...]
+    reopened: tuple[Change, ...]
+    removed: tuple[Change, ...]
+    drafts: tuple[Change, ...] = ()
+    broken: tuple[str, ...] = ()  # position files with errors (not in the head site)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.closed or self.reopened or self.removed or self.drafts
+                    or self.broken)
+
+
+def label(key: str, problems: Problems, ui: dict[str, str]) -> str:
+    return ui[key[3:]] if key.startswith("ui:") else problems.text(key)
+
+
+def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[str, str]) -> tuple[str, ...]:
+    """What a visitor sees differently, in the site's language, with old -> new for the short facts."""
+    changes = []
+    for name, (key, value) in FIELDS.items():
+        before, after = value(old, ui), value(new, ui)
+        if name == "apply_subject":
+            before, after = (before, old.apply_body), (after, new.apply_body)
+        if before == after:
+            continue
+        if name in SHOWN_VALUES and name != "apply_subject":
+            changes.append(problems.text("diff_value", field=label(key, problems, ui), old=before or "—",
+                                         new=after or "—"))
+        else:
+            changes.append(label(key, problems, ui))
+    old_sections = {s.heading or s.kind: s.html for s in old.sections}
+    new_sections = {s.heading or s.kind: s.html for s in new.sections}
+    for name in dict.fromkeys([*old_sections, *new_sections]):
+        if old_sections.get(name) != new_sections.get(name):
+            changes.append(ui.get(name, name) if name in ("responsibilities", "requirements", "description") else name)
+    return tuple(changes)
+
+
+def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | None = None,
+            broken: Iterable[str] = ()) -> SiteDiff:
+    """Positions matched by URL (slug); open or closed is judged on the same day for both versions.
+
+    Drafts are listed apart (they are not published); BROKEN position files (errors) are neither
+    added nor removed: the published site keeps its last version until they are mended."""
+    problems = problems or Problems()
+    ui = head.config.ui
+    broken = tuple(sorted(set(broken)))
+    old = {p.slug: p for p in base.positions} if base else {}
+    new = {p.slug: p for p in head.positions}
+    added, changed, closed, reopened, removed, drafts = [], [], [], [], [], []
+    for slug, position in new.items():
+        before = old.get(slug)
+        if position.draft:
+            if before is not None and not before.draft:
+                removed.append(Change(position, note=problems.text("diff_now_draft")))
+            else:
+                drafts.append(Change(position, () if before is None else changed_fields(before, position, problems, ui)))
+            continue
+        if before is None or before.draft:
+            added.append(Change(position))
+            continue
+        fields = changed_fields(before, position, problems, ui)
+        was_closed, is_closed = before.is_closed(today), position.is_closed(today)
+        if is_closed and not was_closed:
+            closed.append(Change(position, fields))
+        elif was_closed and not is_closed:
+            reopened.append(Change(position, fields))
+        elif fields:
+            changed.append(Change(position, fields))
+    kept = set(broken)
+    removed += [Change(p) for slug, p in old.items() if slug not in new and not p.draft and p.source not in kept]
+    return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed), tuple(drafts),
+                    broken)
+
+
+# ---- Markdown ---------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def md(text: str) -> str:
+    """Plain text safe inside Markdown (GitHub job summaries also render HTML)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def code_block(lines: list[str]) -> str:
+    fence = "`" * max(3, 1 + max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0))
+    return "\n".join([fence + "text", *lines, fence])
+
+
+def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
+    p = change.position
+    parts = [f"**{md(p.title)}**", md(p.category.name)]
+    if p.closes:
+        parts.append(md(problems.text("diff_closes_on", date=p.closes.isoformat())))
+    if p.is_closed(today):
+        parts.append(md(problems.text("diff_already_closed")))
+    if change.note:
+        parts.append(md(change.note))
+    parts.append(f"`{p.url_path}`")
+    line = "- " + " · ".join(parts)
+    if change.fields:
+        line += " — " + md(problems.text("diff_fields", fields=sep.join(change.fields)))
+    return line
+
+
+def to_markdown(diff: SiteDiff, head_problems: Problems, *, base_label: str, today: dt.date,
+                note: str = "", separator: str = "；") -> str:
+    text = head_problems.text
+    out = [f"## {md(text('diff_title'))}", ""]
+    counts = text("diff_counts", added=len(diff.added), changed=len(diff.changed), closed=len(diff.closed),
+                  reopened=len(diff.reopened), removed=len(diff.removed), drafts=len(diff.drafts),
+                  broken=len(diff.broken), warnings=len(head_problems.warnings), errors=len(head_problems.errors))
+    out += [text("diff_against", base=md(base_label), counts=counts), ""]
+    if note:
+        out += [f"> {md(note)}", ""]
+    if diff.is_empty:
+        out += [md(text("diff_no_changes")), ""]
+    for key, changes in (("diff_added", diff.added), ("diff_changed", diff.changed), ("diff_closed", diff.closed),
+                         ("diff_reopened", diff.reopened), ("diff_removed", diff.removed),
+                         ("diff_drafts", diff.drafts)):
+        if changes:
+            out += [f"### {md(text(key))} ({len(changes)})", ""]
+            out += [_line(c, head_problems, today, separator) for c in changes]
+            out.append("")
+    if diff.broken:
+        out += [f"### {md(text('diff_broken'))} ({len(diff.broken)})", ""]
+        out += [f"- `{path}`" for path in diff.broken]
+        out.append("")
+    words = {"error": text("error"), "warning": text("warning")}
+    for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
+        if items:
+            out += [f"### {md(text(key))} ({len(items)})", ""]
+            out += [code_block([p.format(words) for p in sorted(set(items))]), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---- the base version from git ----------------------------------------------------------------------
+
+def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=not binary, check=False)
+    except OSError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def export_ref(root: Path, ref: str, dest: Path, problems: Problems) -> Path:
+    """Write the site folder as it was at REF into DEST; return the site's folder inside DEST."""
+    def fail(result: subprocess.CompletedProcess) -> UsageError:
+        detail = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
+        return UsageError(problems.text("diff_git_failed", ref=ref, detail=" ".join(detail.split()) or result.returncode))
+
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    if prefix.returncode != 0:
+        raise fail(prefix)
+    commit = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    if commit.returncode != 0:
+        raise fail(commit)
+    top = _git(root, "rev-parse", "--show-toplevel").stdout.strip()
+    archive = _git(Path(top), "archive", "--format=tar", commit.stdout.strip(), binary=True)
+    if archive.returncode != 0:
+        raise fail(archive)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / prefix.stdout.strip()
+
+
+# ---- command line -----------------------------------------------------------------------------------
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scripts/site-diff",
+                                     description="Markdown summary of what a change does to the site's positions.")
+    parser.add_argument("--base", required=True, help="git ref to compare with (e.g. origin/main or a commit)")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="judge open/closed on this day (YYYY-MM-DD)")
+    return parser
+
+
+def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, bool]:
+    """(Markdown, head loaded without errors). Both versions are read with their drafts, and with the
+    files that have errors left out, so that one broken file does not hide every other change."""
+    head_problems = new_problems()
+    head = load_site(Options(root=root, today=today, drafts=True), head_problems, partial=True)
+    base_problems = new_problems()
+    with tempfile.TemporaryDirectory(prefix="sitediff-") as tmp:
+        base_root = export_ref(root, base_ref, Path(tmp), base_problems)
+        note = ""
+        if not (base_root / CONFIG_FILE).is_file():
+            base = None
+            note = head_problems.text("diff_base_missing", base=base_ref)
+        else:
+            base = load_site(Options(root=base_root, today=today, drafts=True), base_problems, partial=True)
+            if base is None:
+                note = head_problems.text("diff_base_broken", base=base_ref)
+    ok = not head_problems.has_errors()
+    if head is None:  # site.toml itself cannot be used
+        empty = SiteDiff((), (), (), (), ())
+        return to_markdown(empty, head_problems, base_label=base_ref, today=today or dt.date.today(), note=note), False
+    day = today or head.today
+    published = {p.source for p in head.positions}
+    broken = {p.path for p in head_problems.errors if p.path.startswith("content/") and p.path not in published}
+    diff = compare(base, head, day, head_problems, broken)
+    return to_markdown(diff, head_problems, base_label=base_ref, today=day, note=note), ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code in (0, None) else 2
+    try:
+        markdown, ok = run(args.site, args.base, args.today)
+    except UsageError as exc:
+        print(f"sitediff: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(markdown)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["Change", "SiteDiff", "compare", "changed_fields", "to_markdown", "export_ref", "run", "main"]

@@ -1,0 +1,64 @@
+"""When each file last changed: its last git commit, else its file time (feed and sitemap dates).
+
+One `git log` for all files. Never the build time: an unchanged site gives unchanged feeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+from typing import Iterable, Mapping
+
+
+def git_head(root: Path) -> str:
+    """The commit ROOT's work tree is at ("" outside git): git_times depend on nothing else."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30,
+                             check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def git_times(root: Path, paths: Iterable[str]) -> dict[str, float]:
+    """Time of the last commit of every file under the top-level folders of PATHS (relative to ROOT)."""
+    tops = sorted({p.split("/", 1)[0] for p in paths})
+    try:
+        out = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--relative", "--format=%x1e%ct", "--name-only",
+             "--", *tops],
+            cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
+        )
+        log = out.stdout if out.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        log = ""
+    found: dict[str, float] = {}
+    for record in log.split("\x1e"):
+        lines = record.strip("\n").split("\n")
+        if not lines or not lines[0].strip().isdigit():
+            continue
+        when = float(lines[0])
+        for name in lines[1:]:
+            if name and name not in found:  # newest commit first
+                found[name] = when
+    return found
+
+
+def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, float] | None = None) -> dict[str, dt.datetime]:
+    """Last change of each path (relative to ROOT): its last git commit, else its file time.
+
+    COMMITTED: git_times' answer, if already known (a build cache keeps it per commit)."""
+    wanted = set(paths)
+    if committed is None:
+        committed = git_times(root, wanted)
+    found: dict[str, dt.datetime] = {}
+    for rel in sorted(wanted):
+        when = committed.get(rel)
+        if when is None:
+            try:
+                when = int((root / rel).stat().st_mtime)
+            except OSError:
+                continue
+        found[rel] = dt.datetime.fromtimestamp(when, dt.timezone.utc)
+    return found

@@ -1,0 +1,204 @@
+"""The build cache: the pipeline's stages, memoised on what they are made from, so a repeat build redoes only
+what changed. Handed the stage functions by commands/build.py, it never looks inside them; a build without
+it makes the same bytes (tests/test_incremental.py builds both ways and compares).
+
+Three memos, one per kind of input:
+- position files: each file's FileResult by (fingerprint, path, digest); a digest is trusted from the last
+  build while the file's size, mtime, ctime and inode are unchanged (and not too recent to tell);
+- output files: the last build's artifact table (path -> stat, sha256, key); a file whose key is unchanged
+  and that is still as that build left it is linked into the new tree instead of made again;
+- git change times: by commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ..errors import Problem, Problems
+from ..load.content import MAX_FILE_BYTES
+from ..history import git_head, git_times
+from ..load.textfile import read_file
+from ..model.perfile import FileResult
+from ..render import Artifact, Bundle
+from ..write import Output, Stat, stat_of
+from . import workers
+from .store import Manifest, Store, fingerprint, site_inputs
+
+
+class Cache:
+    """The memos of builds from one site folder into one output folder with one set of options.
+
+    The dev server keeps one for its whole session (and so its memos in memory between saves)."""
+
+    def __init__(self, root: Path, out: Path, variant: tuple) -> None:
+        self.root = root
+        self.out = os.path.realpath(out)
+        self.store = Store(root)
+        self.name = hashlib.sha256(repr((os.path.realpath(out), variant)).encode()).hexdigest()[:24]
+        self.fingerprint = ""
+        self.last = Manifest()
+        self.results: dict[str, FileResult] = {}  # this build's, by path
+        self.memory: dict[str, FileResult] = {}  # the last build's, by result key (a dev server's next save)
+        self.sources: dict[str, tuple[Stat, str]] = {}
+        self.scanned_ns = 0
+        self.git: tuple[str, dict[str, float]] = ("", {})
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _key(self, rel: str, digest: str) -> str:
+        return f"{self.fingerprint}\0{rel}\0{digest}"
+
+    # Position files ----------------------------------------------------------------------------------------
+    def process(self, rels: list[str], make: Callable[[str, bytes], FileResult], messages: dict[str, str]) -> list[FileResult]:
+        """MAKE(rel, bytes) for each position file, or what an earlier build made of the same bytes."""
+        previous = Manifest(fingerprint=self.fingerprint, scanned_ns=self.scanned_ns, sources=self.sources)
+        self.fingerprint = fingerprint(self.root)
+        manifest = self.store.manifest(self.name)
+        self.last = manifest if manifest is not None and manifest.fingerprint == self.fingerprint else Manifest()
+        if previous.fingerprint != self.fingerprint:
+            previous = Manifest()
+        self.scanned_ns = time.time_ns()
+        base = os.path.join(os.fspath(self.root), "")
+        stats = {rel: stat_of(base + rel) for rel in rels}
+        # What this object saw last time (a dev server's previous save), else what the last build saw.
+        digests = {rel: previous.known_digest(rel, stat) or self.last.known_digest(rel, stat) for rel, stat in stats.items()}
+        data: dict[str, bytes] = {}
+        unreadable: dict[str, FileResult] = {}
+        for rel in [rel for rel, digest in digests.items() if digest is None]:
+            problems = Problems(messages=messages)
+            read = read_file(base + rel, rel, problems, MAX_FILE_BYTES)
+            if read is None:
+                unreadable[rel] = FileResult(rel, "", None, tuple(problems.items))
+            else:
+                data[rel], digests[rel] = read, hashlib.sha256(read).hexdigest()
+        keys = {rel: self._key(rel, digest) for rel, digest in digests.items() if digest is not None}
+        found = {key: self.memory[key] for key in keys.values() if key in self.memory}
+        found.update(self.store.results(k for k in keys.values() if k not in found))
+        todo = [rel for rel, key in keys.items() if not isinstance(found.get(key), FileResult)]
+        for rel in todo:
+            if rel not in data:  # trusted by its stat, but its result is gone: read it after all
+                data[rel] = read_file(base + rel, rel, Problems(), MAX_FILE_BYTES) or b""
+        made = dict(zip(todo, workers.each(lambda i: make(todo[i], data[todo[i]]), len(todo))))
+        self.store.put_results({keys[rel]: result for rel, result in made.items()}, keep=set(keys.values()))
+        results = [unreadable.get(rel) or made.get(rel) or found[keys[rel]] for rel in rels]
+        self.memory = {keys[r.path]: r for r in results if r.path in keys}
+        self.sources = {rel: (stats[rel], digests[rel]) for rel in rels if digests.get(rel) and stats[rel]}
+        return results
+
+    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
+        """git_times for the commit the work tree is at: asked of git once per commit."""
+        head = git_head(root)
+        if head and head in (self.git[0], self.last.git_head):
+            times = self.git[1] if head == self.git[0] else self.last.git_times
+        else:
+            times = git_times(root, paths)
+        self.git = (head, times)
+        return times
+
+    # Output files ------------------------------------------------------------------------------------------
+    def _output_key(self, artifact: Artifact | Bundle) -> str:
+        return f"{self.fingerprint}:{artifact.key}"
+
+    def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:
+        """What the last build wrote of BUNDLE (under FOLDER) if it was made from the same key, else {}."""
+        found = {rel: entry[:2] for rel, entry in self.last.outputs.items() if rel.startswith(folder)}
+        ok = found and all(self.last.outputs[rel][2] == self._output_key(bundle) for rel in found)
+        return found if ok else {}
+
+    def expected(self, files: Mapping[str, Artifact | Bundle]) -> dict[str, str] | None:
+        """Every output path with its key, when the last build's bundles can stand (None if one cannot)."""
+        keys: dict[str, str] = {}
+        for rel, artifact in files.items():
+            if isinstance(artifact, Bundle):
+                last = self._last_of(rel, artifact)
+                if not last:
+                    return None
+                keys.update(dict.fromkeys(last, self._output_key(artifact)))
+            else:
+                keys[rel] = self._output_key(artifact)
+        return keys
+
+    def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
+        """Every file is what its artifact would make, as the last build left it, and no other is there."""
+        outputs, keys = self.last.outputs, self.expected(files)
+        if keys is None or keys.keys() != outputs.keys():
+            return False
+        out = os.path.join(os.fspath(output.out), "")
+        return all(outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
+
+    def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
+        """Put every file into OUTPUT: linked from the last build's when its key is unchanged and it is intact,
+        else made (in worker processes, which write into the staged tree themselves, when there are many)."""
+        outputs = self.last.outputs
+        todo, made = [], Counter()
+        for rel, artifact in files.items():
+            if isinstance(artifact, Bundle):
+                last = self._last_of(rel, artifact)
+                if not (last and all(output.link(path, known) for path, known in last.items())):
+                    for path, data in artifact.make().items():
+                        if path not in output.files:
+                            output.put(path, data)
+                    made[artifact.kind] += 1
+                continue
+            known = outputs.get(rel)
+            if not (known and known[2] == self._output_key(artifact) and output.link(rel, known[:2])):
+                todo.append(rel)
+        stage = os.fspath(output.dir)
+
+        def make(i: int) -> tuple[str, Stat | None, str]:
+            rel = todo[i]
+            data = files[rel].make()
+            dest = os.path.join(stage, rel)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as fh:
+                fh.write(data)
+            return rel, stat_of(dest), hashlib.sha256(data).hexdigest()
+
+        if len(todo) < workers.MIN_PARALLEL:
+            for rel in todo:
+                output.put(rel, files[rel].make())
+        else:
+            for rel, stat, sha in workers.each(make, len(todo)):
+                output.adopt(rel, stat, sha, written=True)
+        return made + Counter(files[rel].kind for rel in todo)
+
+    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output,
+             problems: tuple[Problem, ...], today: str) -> None:
+        """After a successful build: what it saw and wrote, for the next."""
+        folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
+
+        def key(rel: str) -> str:
+            artifact = files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))
+            return self._output_key(artifact)
+
+        outputs = {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
+        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0], scanned_ns=self.scanned_ns,
+                            sources=self.sources, outputs=outputs, problems=problems, counts=site_counts,
+                            git_times=self.git[1] if self.git[0] else {})
+        self.store.save_manifest(self.name, manifest)
+        self.last = manifest
+
+    def replay(self, rels: list[str], today: str) -> Manifest | None:
+        """The last build's manifest when nothing it depends on can have changed (same fingerprint, day and
+        commit; every position file and output file as it left them): then there is nothing to do."""
+        self.fingerprint = fingerprint(self.root)
+        last = self.store.manifest(self.name)
+        if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs \
+                or last.inputs != site_inputs(self.root):
+            return None
+        if set(rels) != set(last.sources) or git_head(self.root) != last.git_head:
+            return None
+        base = os.path.join(os.fspath(self.root), "")
+        if any(last.known_digest(rel, stat_of(base + rel)) is None for rel in rels):
+            return None
+        out = os.path.join(self.out, "")
+        if any(stat_of(out + rel) != entry[0] for rel, entry in last.outputs.items()):
+            return None
+        self.last = last
+        return last

@@ -1,0 +1,331 @@
+"""site.toml -> a frozen SiteConfig, checked against one table of keys, types, defaults and help."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import Problems
+from ..i18n import DEFAULT_LANGUAGE, available_languages, load_locale
+from .fields import DEFAULTABLE, INVALID, POSITION_FIELDS, forbidden_character, unknown_key_hint, validate_field
+from .frontmatter import Located
+from .textfile import decode, read_file
+from .tomllines import key_lines
+
+CONFIG_FILE = "site.toml"
+TEMPLATES_DIR = "templates"  # the site\'s Jinja templates
+STATIC_DIR = "static"  # copied as they are, with a content hash in their URLs
+SUBJECT_FIELDS = ("title", "code", "category", "company", "location")
+
+
+@dataclass(frozen=True)
+class Setting:
+    type: type | tuple[type, ...]
+    default: Any
+    help: str
+    required: bool = False
+
+
+# Top-level keys. Every key is documented in the README (a test checks the two agree).
+SITE_SETTINGS: dict[str, Setting] = {
+    "title": Setting(str, None, "Site title, shown in the header and in every page title.", True),
+    "company": Setting(str, None, "The hiring organisation's name (JobPosting hiringOrganization).", True),
+    "base_url": Setting(str, None, "Absolute URL the site is published at; may have a sub-path.", True),
+    "language": Setting(str, DEFAULT_LANGUAGE, "Language of the UI and of messages: zh-CN or en."),
+    "timezone": Setting(str, "Asia/Shanghai", "Time zone for 'today' and closing dates (end of day)."),
+    "description": Setting(str, "", "One-sentence site description for search engines and sharing."),
+    "intro": Setting(str, "", "Recruitment introduction on the home page (Markdown)."),
+    "company_url": Setting(str, "", "The company's own website (JobPosting sameAs)."),
+    "country": Setting(str, "CN", "ISO 3166 country code of the work locations."),
+    "home_per_category": Setting(int, 20, "Positions listed per category on the home page before 'view all'."),
+    "per_page": Setting(int, 50, "Positions per category page; more pages are added as needed."),
+    "allow_empty": Setting(bool, False, "Publishing a site with no open position is intended (else the publish job refuses)."),
+}
+APPLY_SETTINGS: dict[str, Setting] = {
+    "email": Setting(str, None, "Where applications go (one address).", True),
+    "subject": Setting(str, "", "Subject template; fields: {title} {code} {category} {company} {location}."),
+    "body": Setting(str, "", "Optional e-mail body template, same fields as subject."),
+    "instructions": Setting(str, "", "How to apply, shown on every position page (Markdown)."),
+    "privacy": Setting(str, "", "Privacy note about résumés, shown beside the apply link (Markdown)."),
+}
+CATEGORY_SETTINGS: dict[str, Setting] = {
+    "key": Setting(str, None, "Short kebab-case key used in position files and URLs.", True),
+    "name": Setting(str, None, "Display name.", True),
+    "description": Setting(str, "", "Optional one-paragraph description on the category page."),
+}
+TABLES = ("apply", "defaults", "categories", "ui")
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_CONFIG_BYTES = 1_000_000
+MAX_URL = 300  # characters: a base URL longer than this cannot be a QR code a phone reads easily
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def url_problem(value: str) -> str | None:
+    """Why VALUE is not a URL the site may publish (http or https, a host, no credentials, a path that
+    cannot become protocol-relative, at most MAX_URL characters), as a message id; None if it is fine."""
+    if len(value) > MAX_URL:
+        return "url_too_long"
+    if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in value):
+        return "url_invalid"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a bad port
+    except ValueError:
+        return "url_invalid"
+    del port
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "url_scheme"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return "url_credentials"
+    if parts.path.startswith("//") or parts.query or parts.fragment:
+        return "url_path"
+    return None
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ApplySettings:
+    email: str
+    subject: str
+    body: str
+    instructions: str
+    privacy: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: str
+    company: str
+    base_url: str  # always ends with '/'
+    language: str
+    timezone: str
+    description: str
+    intro: str
+    company_url: str
+    country: str
+    home_per_category: int
+    per_page: int
+    apply: ApplySettings
+    categories: tuple[Category, ...]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    ui: dict[str, str] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # "intro", "apply.privacy" -> line
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, e.g. '/careers/'."""
+        return urlsplit(self.base_url).path or "/"
+
+    def category(self, key_or_name: str) -> Category | None:
+        for cat in self.categories:
+            if key_or_name in (cat.key, cat.name):
+                return cat
+        return None
+
+
+def _check_table(values: dict, settings: dict[str, Setting], table: str, index: int, lines: dict,
+                 problems: Problems) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        line = lines.get((table, index, key), lines.get((table, index, ""), 1))
+        if key not in settings:
+            if table == "" and key in TABLES:
+                continue
+            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
+                           hint=unknown_key_hint(problems, key, list(settings)))
+            continue
+        setting = settings[key]
+        if (isinstance(value, bool) != (setting.type is bool)) or not isinstance(value, setting.type):
+            expected = problems.text({str: "expected_text", bool: "expected_bool"}.get(setting.type, "expected_positive_int"))
+            problems.error(CONFIG_FILE, line, 1, "wrong_type", key=key, expected=expected,
+                           found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+            if setting.required and not value:  # title = "" is as good as missing, and must say so
+                problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
+                continue
+        result[key] = value
+    for key, setting in settings.items():
+        if key not in result and key not in values:
+            if setting.required:
+                line = lines.get((table, index, ""), 1)
+                problems.error(CONFIG_FILE, line, 1, "config_required", key=f"{table}.{key}" if table else key)
+            result[key] = setting.default
+        elif key not in result:
+            result[key] = setting.default
+    return result
+
+
+def _broken_braces(text: str) -> bool:
+    """A lone { or } (not {{ or }}) that str.format would trip over."""
+    rest = _FIELD.sub("", text.replace("{{", "").replace("}}", ""))
+    return "{" in rest or "}" in rest
+
+
+def _toml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "map"
+    if hasattr(value, "isoformat"):
+        return "date"
+    return "str"
+
+
+def _as_located(value: Any, line: int) -> Located:
+    """Wrap a TOML value so the position-field validators can check [defaults]."""
+    kind = _toml_kind(value)
+    if kind == "list":
+        return Located([_as_located(v, line) for v in value], line, 1, "list")
+    if kind == "date":
+        return Located(value.isoformat(), line, 1, "date", raw=value.isoformat())
+    raw = "" if kind in ("list", "map") else str(value)
+    return Located(value, line, 1, kind, raw=raw)
+
+
+def load_config(root: Path, problems: Problems) -> SiteConfig | None:
+    """Read and validate ROOT/site.toml. Returns None when it cannot be used at all."""
+    path = root / CONFIG_FILE
+    if not path.exists():
+        problems.error(CONFIG_FILE, 1, 1, "config_missing")
+        return None
+    data = read_file(path, CONFIG_FILE, problems, MAX_CONFIG_BYTES)
+    if data is None:
+        return None
+    text = decode(data, CONFIG_FILE, problems)
+    if text is None:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(match[1]), int(match[2])) if match else (1, 1)
+        problems.error(CONFIG_FILE, line, col, "config_syntax", detail=re.sub(r"\s*\(at line.*\)", "", str(exc)))
+        return None
+    lines = key_lines(text)
+
+    language = data.get("language", DEFAULT_LANGUAGE)
+    if language not in available_languages():
+        problems.error(CONFIG_FILE, lines.get(("", 0, "language"), 1), 1, "config_language", value=language,
+                       allowed=", ".join(available_languages()))
+        language = DEFAULT_LANGUAGE
+    ui, messages = (dict(d) for d in load_locale(language))
+    problems.messages = messages
+
+    top = _check_table(data, SITE_SETTINGS, "", 0, lines, problems)
+    for key in ("base_url", "company_url"):
+        reason = url_problem(top[key]) if top.get(key) else None
+        if reason:
+            problems.error(CONFIG_FILE, lines.get(("", 0, key), 1), 1, reason, key=key, value=top[key], limit=MAX_URL)
+    base_url = top.get("base_url") or ""
+    if base_url and not base_url.endswith("/"):
+        base_url += "/"
+    try:
+        zoneinfo.ZoneInfo(top["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        problems.error(CONFIG_FILE, lines.get(("", 0, "timezone"), 1), 1, "config_timezone", value=top["timezone"])
+    for key in ("home_per_category", "per_page"):
+        if isinstance(top.get(key), int) and top[key] < 1:
+            problems.error(CONFIG_FILE, lines.get(("", 0, key), 1), 1, "headcount_positive", value=top[key])
+            top[key] = SITE_SETTINGS[key].default
+
+    apply_raw = data.get("apply", {})
+    if not isinstance(apply_raw, dict):
+        apply_raw = {}
+    apply = _check_table(apply_raw, APPLY_SETTINGS, "apply", 0, lines, problems)
+    if apply.get("email"):
+        email_line = lines.get(("apply", 0, "email"), 1)
+        validate_field("apply_email", Located(apply["email"], email_line, 1, "str", raw=apply["email"]),
+                       CONFIG_FILE, problems)
+    apply["subject"] = apply["subject"] or ui["default_apply_subject"]
+    for key in ("subject", "body"):
+        for name in re.findall(r"\{([^{}]*)\}", apply[key]):
+            if name not in SUBJECT_FIELDS:
+                problems.error(CONFIG_FILE, lines.get(("apply", 0, key), 1), 1, "config_subject_field", field=name,
+                               allowed=" ".join("{%s}" % f for f in SUBJECT_FIELDS))
+
+    categories: list[Category] = []
+    first_seen: dict[str, int] = {}
+    raw_categories = data.get("categories", [])
+    if not isinstance(raw_categories, list) or not raw_categories:
+        problems.error(CONFIG_FILE, 1, 1, "config_no_categories")
+        raw_categories = []
+    for index, raw in enumerate(raw_categories):
+        if not isinstance(raw, dict):
+            continue
+        cat = _check_table(raw, CATEGORY_SETTINGS, "categories", index, lines, problems)
+        line = lines.get(("categories", index, "key"), lines.get(("categories", index, ""), 1))
+        if cat["key"] and not _KEY.match(cat["key"]):
+            problems.error(CONFIG_FILE, line, 1, "config_category_key", value=cat["key"])
+        for ident in (cat["key"], cat["name"]):
+            if ident and ident in first_seen:
+                problems.error(CONFIG_FILE, line, 1, "config_category_duplicate", value=ident, first=first_seen[ident])
+            elif ident:
+                first_seen[ident] = line
+        if cat["key"] and cat["name"]:
+            categories.append(Category(cat["key"], cat["name"], cat["description"]))
+
+    defaults: dict[str, Any] = {}
+    raw_defaults = data.get("defaults", {})
+    for key, value in (raw_defaults if isinstance(raw_defaults, dict) else {}).items():
+        line = lines.get(("defaults", 0, key), 1)
+        if key not in DEFAULTABLE:
+            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
+                           hint=unknown_key_hint(problems, key, DEFAULTABLE))
+            continue
+        checked = validate_field(key, _as_located(value, line), CONFIG_FILE, problems)
+        if checked is not INVALID:
+            defaults[key] = checked
+
+    raw_ui = data.get("ui", {})
+    for key, value in (raw_ui if isinstance(raw_ui, dict) else {}).items():
+        line = lines.get(("ui", 0, key), 1)
+        if key not in ui:
+            problems.error(CONFIG_FILE, line, 1, "config_ui_unknown", key=key,
+                           hint=unknown_key_hint(problems, key, list(ui)))
+        elif not isinstance(value, str):
+            problems.error(CONFIG_FILE, line, 1, "wrong_type", key=f"ui.{key}", expected=problems.text("expected_text"),
+                           found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
+        elif forbidden_character("title", value):
+            problems.error(CONFIG_FILE, line, 1, "control_character", key=f"ui.{key}", code=forbidden_character("title", value))
+        else:
+            allowed = set(_FIELD.findall(ui[key]))
+            unknown = [name for name in _FIELD.findall(value) if name not in allowed]
+            if unknown or _broken_braces(value):
+                problems.error(CONFIG_FILE, line, 1, "config_ui_field", key=key, field="{" + (unknown or [""])[0] + "}",
+                               allowed=" ".join("{%s}" % f for f in sorted(allowed)) or problems.text("config_ui_no_fields"))
+            else:
+                ui[key] = value
+
+    if any(p.path == CONFIG_FILE and p.is_error for p in problems.items):
+        return None
+    assert set(POSITION_FIELDS) >= set(DEFAULTABLE)
+    return SiteConfig(
+        root=root, title=top["title"], company=top["company"], base_url=base_url, language=language,
+        timezone=top["timezone"], description=top["description"], intro=top["intro"],
+        company_url=top["company_url"], country=top["country"], home_per_category=top["home_per_category"],
+        per_page=top["per_page"],
+        apply=ApplySettings(apply["email"], apply["subject"], apply["body"], apply["instructions"], apply["privacy"]),
+        categories=tuple(categories), defaults=defaults, ui=ui, messages=messages,
+        lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items() if not index},
+    )

@@ -1,0 +1,322 @@
+"""The position fields: one table of name, kind, rule and example, and the validators that use it.
+
+Used for position files and for the [defaults] table of site.toml, so both speak the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Problems, did_you_mean
+from .frontmatter import Located
+
+EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER")
+EMPLOYMENT_ALIASES = {
+    "全职": "FULL_TIME", "兼职": "PART_TIME", "合同工": "CONTRACTOR", "外包": "CONTRACTOR",
+    "临时": "TEMPORARY", "实习": "INTERN", "实习生": "INTERN", "志愿者": "VOLUNTEER",
+}
+
+# A mailto: recipient we can put in a link without it adding recipients or headers: one address,
+# no '?', '&', '%', ',', spaces or line breaks anywhere.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_+-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$"
+)  # the top-level domain in letters or as punycode (xn--fiqs8s: .中国)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
+_LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$")
+
+# One-line fields end up in <title>, headings and the mailto subject: a pasted paragraph there is a
+# mistake, and a 5,000-character subject is cut off by mail clients. Summaries are a sentence or two.
+MAX_LENGTH = {"title": 200, "category": 100, "code": 100, "salary": 100, "location": 200, "summary": 1000}
+
+INVALID = object()  # a field value that failed its rule (already reported)
+
+# Characters no field may hold: C0 controls other than tab, line feed and carriage return, the
+# non-characters U+FFFE/U+FFFF and lone surrogates (raw, or written as YAML escapes): XML cannot hold
+# them (feed.xml would not parse), and nobody means them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def is_valid_email(value: str) -> bool:
+    return bool(_EMAIL.match(value)) and ".." not in value
+
+
+def is_valid_slug(value: str) -> bool:
+    return bool(_SLUG.match(value)) and len(value) <= MAX_SLUG
+
+
+def slugify(text: str) -> str:
+    """A kebab-case ASCII slug for any text. Chinese becomes pinyin (重庆 -> chong-qing)."""
+    parts: list[str] = []
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        from pypinyin import lazy_pinyin  # imported lazily: it loads a large dictionary
+
+        text = " ".join(lazy_pinyin(text, errors=lambda chars: chars))
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    parts = re.findall(r"[a-z0-9]+", ascii_text)
+    slug = "-".join(parts)[:MAX_SLUG].strip("-")
+    return slug
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    kind: str  # text, text_or_list, positive_int, date, bool, email, employment_type, slug, items, markdown
+    required: bool = False
+    example: str = ""
+
+
+POSITION_FIELDS: dict[str, FieldSpec] = {
+    "title": FieldSpec("text", True, "title: 风险管理岗"),
+    "category": FieldSpec("text", True, "category: risk"),
+    "slug": FieldSpec("slug", example="slug: risk-manager"),
+    "code": FieldSpec("text", example="code: RM-03"),
+    "location": FieldSpec("text_or_list", example="location: [北京, 上海]"),
+    "headcount": FieldSpec("positive_int", example="headcount: 2"),
+    "employment_type": FieldSpec("employment_type", example="employment_type: FULL_TIME"),
+    "posted": FieldSpec("date", example="posted: 2026-11-01"),
+    "closes": FieldSpec("date", example="closes: 2026-12-31"),
+    "salary": FieldSpec("text", example="salary: 15k-25k"),
+    "apply_email": FieldSpec("email", example="apply_email: hr@example.com"),
+    "draft": FieldSpec("bool", example="draft: true"),
+    "summary": FieldSpec("text", example="summary: 负责信贷风险政策的制定与执行"),
+    "description": FieldSpec("markdown", example="description: 部门介绍……"),
+    "responsibilities": FieldSpec("items", example="responsibilities:\n  - 负责……"),
+    "requirements": FieldSpec("items", example="requirements:\n  - 三年以上……"),
+    # written by `import`; their fixed values are checked once the filters that use them land
+    "education": FieldSpec("text", example="education: 本科"),
+    "experience": FieldSpec("text", example="experience: 3年以上"),
+    "recruitment_type": FieldSpec("text", example="recruitment_type: 社招"),
+    "order": FieldSpec("positive_int", example="order: 1"),
+}
+
+# Fields a site may set for every position in site.toml [defaults].
+DEFAULTABLE = ("location", "headcount", "employment_type", "posted", "closes", "salary", "apply_email")
+
+
+_CHINESE_BOOLS = {"是": True, "否": False, "真": True, "假": False}
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def chinese_count(text: str) -> int | None:
+    """The number in a count as HR writes it: 2人, 两名, 十, 3 位; None when there is none."""
+    text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
+    if text.isdigit():
+        return int(text)
+    if text and all(ch in _CHINESE_DIGITS for ch in text) and len(text) <= 3:
+        if text.startswith("十"):
+            return 10 + (_CHINESE_DIGITS[text[1]] if len(text) > 1 else 0)
+        if len(text) == 3 and text[1] == "十":
+            return _CHINESE_DIGITS[text[0]] * 10 + _CHINESE_DIGITS[text[2]]
+        if len(text) == 2 and text[1] == "十":
+            return _CHINESE_DIGITS[text[0]] * 10
+        return _CHINESE_DIGITS[text] if len(text) == 1 else None
+    return None
+
+
+def _headcount_hint(problems: Problems, written: str) -> str:
+    if written.strip() in ("若干", "若干名", "若干人", "不限", "多名"):
+        return problems.text("headcount_hint_some")
+    number = chinese_count(written)
+    return problems.text("headcount_hint", number=number) if number else ""
+
+
+def _kind_word(problems: Problems, kind: str) -> str:
+    return problems.text(f"kind_{kind}")
+
+
+def _shown(loc: Located | Any) -> str:
+    """The value as the user wrote it, shortened for a message."""
+    if isinstance(loc, Located):
+        if loc.raw:
+            return loc.raw if len(loc.raw) <= 40 else loc.raw[:40] + "…"
+        loc = loc.value
+    value = loc
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[…]"
+    if isinstance(value, dict):
+        return "{…}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def forbidden_character(name: str, value: str) -> str | None:
+    """The first character VALUE may not hold in field NAME, as U+XXXX, else None."""
+    found = _FORBIDDEN.search(value)
+    return f"U+{ord(found[0]):04X}" if found else None
+
+
+def is_visible(text: str) -> bool:
+    """TEXT has a character a reader can see (not only spaces, zero-width or format characters)."""
+    return any(unicodedata.category(ch)[0] not in "ZC" for ch in text)
+
+
+def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
+    if loc.kind in ("str", "date"):
+        value = str(loc.value).strip()
+        if not value:
+            problems.error(path, loc.line, loc.col, "empty_text", key=name)
+            return INVALID
+        bad = forbidden_character(name, value)
+        if bad:
+            problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
+            return INVALID
+        if name == "title" and not is_visible(value):
+            problems.error(path, loc.line, loc.col, "title_invisible")
+            return INVALID
+        limit = MAX_LENGTH.get(name)
+        if limit and len(value) > limit:
+            problems.error(path, loc.line, loc.col, "text_too_long", key=name, length=len(value), limit=limit)
+            return INVALID
+        return value
+    if loc.kind in ("int", "float") and name in ("code", "salary"):
+        return loc.raw or str(loc.value)
+    if loc.kind in ("list", "map"):  # "quote it" would be no help: the value has several parts
+        problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_text"),
+                       found=_kind_word(problems, loc.kind), value=_shown(loc))
+        return INVALID
+    problems.error(path, loc.line, loc.col, "not_text", key=name, found=_kind_word(problems, loc.kind),
+                   value=_shown(loc))
+    return INVALID
+
+
+def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
+    raw = str(loc.value).strip() if loc.kind in ("str", "date", "int") else None
+    if raw is None:
+        problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("kind_date"),
+                       found=_kind_word(problems, loc.kind), value=_shown(loc))
+        return INVALID
+    shown = _shown(raw)
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
+            return INVALID
+    hint = ""
+    loose = _LOOSE_DATE.match(raw) if len(raw) <= 40 else None  # short: the pattern is quadratic in spaces
+    if loose:
+        try:
+            suggestion = dt.date(int(loose[1]), int(loose[2]), int(loose[3])).isoformat()
+            hint = problems.text("date_suggest", suggestion=suggestion)
+        except ValueError:
+            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
+            return INVALID
+    problems.error(path, loc.line, loc.col, "date_format", key=name, value=shown, hint=hint)
+    return INVALID
+
+
+def validate_field(name: str, loc: Located, path: str, problems: Problems) -> Any:
+    """The field's value in its Python form, or INVALID after reporting why."""
+    spec = POSITION_FIELDS[name]
+    kind = spec.kind
+    if kind in ("text", "markdown"):
+        return _text(name, loc, path, problems)
+    if kind == "text_or_list":
+        if loc.kind == "list":
+            values = []
+            for n, item in enumerate(loc.value, start=1):
+                if item.kind not in ("str", "date", "int"):
+                    problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
+                                   found=_kind_word(problems, item.kind))
+                    return INVALID
+                bad = forbidden_character(name, str(item.value))
+                if bad:
+                    problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
+                    return INVALID
+                if str(item.value).strip():
+                    values.append(str(item.value).strip())
+            return tuple(values)
+        value = _text(name, loc, path, problems)
+        if value is INVALID:
+            return INVALID
+        # "北京、上海" and "北京/上海" are a common way to write several places in one line.
+        return tuple(v.strip() for v in re.split(r"[、,，/；;]", value) if v.strip())
+    if kind == "positive_int":
+        value = loc.value
+        if loc.kind == "str" and str(value).strip().isdigit():
+            value = int(str(value).strip())
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if name == "headcount":
+                problems.error(path, loc.line, loc.col, "headcount_positive", value=_shown(loc),
+                               hint=_headcount_hint(problems, str(loc.value) if loc.kind == "str" else ""))
+            else:
+                problems.error(path, loc.line, loc.col, "positive_int", key=name, value=_shown(loc))
+            return INVALID
+        return value
+    if kind == "date":
+        return parse_date(name, loc, path, problems)
+    if kind == "bool":
+        if loc.kind == "str" and str(loc.value).strip() in _CHINESE_BOOLS:  # draft: 是 / 否
+            return _CHINESE_BOOLS[str(loc.value).strip()]
+        if loc.kind != "bool":
+            problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_bool"),
+                           found=_kind_word(problems, loc.kind), value=_shown(loc))
+            return INVALID
+        return bool(loc.value)
+    if kind == "email":
+        if loc.kind != "str" or not is_valid_email(str(loc.value).strip()):
+            problems.error(path, loc.line, loc.col, "email_invalid", key=name, value=_shown(loc))
+            return INVALID
+        return str(loc.value).strip()
+    if kind == "employment_type":
+        raw = str(loc.value).strip() if loc.kind == "str" else ""
+        value = EMPLOYMENT_ALIASES.get(raw, raw.upper().replace("-", "_").replace(" ", "_"))
+        if value in EMPLOYMENT_TYPES:
+            return value
+        suggestion = did_you_mean(value, EMPLOYMENT_TYPES)
+        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+        problems.error(path, loc.line, loc.col, "employment_type_unknown", value=_shown(loc), hint=hint,
+                       allowed="、".join(EMPLOYMENT_ALIASES), codes=", ".join(EMPLOYMENT_TYPES))
+        return INVALID
+    if kind == "slug":
+        raw = str(loc.value).strip() if loc.kind in ("str", "int") else ""
+        if is_valid_slug(raw):
+            return raw
+        suggestion = slugify(raw)
+        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+        problems.error(path, loc.line, loc.col, "slug_invalid", value=_shown(loc), hint=hint)
+        return INVALID
+    if kind == "items":
+        if loc.kind in ("str",):
+            bad = forbidden_character(name, str(loc.value))
+            if bad:
+                problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
+                return INVALID
+            return str(loc.value)  # a Markdown block; rendered like a body section
+        if loc.kind != "list":
+            problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_list"),
+                           found=_kind_word(problems, loc.kind), value=_shown(loc))
+            return INVALID
+        items = []
+        for n, item in enumerate(loc.value, start=1):
+            if item.kind in ("str", "date", "int", "float"):
+                bad = forbidden_character(name, str(item.value))
+                if bad:
+                    problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
+                    return INVALID
+                items.append(str(item.value))
+            else:
+                problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
+                               found=_kind_word(problems, item.kind))
+                return INVALID
+        return tuple(items)
+    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - table is static
+
+
+def unknown_key_hint(problems: Problems, key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    suggestion = did_you_mean(key, allowed)
+    if suggestion:
+        return problems.text("did_you_mean", suggestion=suggestion)
+    return problems.text("allowed_keys", keys=", ".join(allowed))
+

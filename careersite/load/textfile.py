@@ -1,0 +1,125 @@
+"""A file HR saved -> its bytes (regular files only, bounded) -> UTF-8 text, or a problem saying how to save it.
+
+Shared by site.toml and position files: Windows editors default to GBK/GB18030 or UTF-16, a named pipe
+called `a.md` would block a read forever, and a decode traceback helps nobody.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import re
+import stat
+
+from ..errors import Problems
+
+# C0 controls other than tab, line feed, form feed and carriage return: text editors never write them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most LIMIT bytes, or None after reporting why not.
+
+    Opened without blocking and checked by its descriptor, so a FIFO, socket or device (even one swapped
+    in after a scan) is refused rather than read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        problems.error(rel, 1, 1, "file_not_regular" if exc.errno == errno.ENXIO else "file_unreadable",
+                       detail=exc.strerror or str(exc))
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            problems.error(rel, 1, 1, "file_not_regular", detail=_kind(info.st_mode))
+            return None
+        if info.st_size > limit:
+            problems.error(rel, 1, 1, "file_too_big", size=round(info.st_size / 1e6, 1), limit=limit // 1_000_000)
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:  # it grew while we read it
+            problems.error(rel, 1, 1, "file_too_big", size=round(len(data) / 1e6, 1), limit=limit // 1_000_000)
+            return None
+        return data
+    except OSError as exc:
+        problems.error(rel, 1, 1, "file_unreadable", detail=exc.strerror or str(exc))
+        return None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A BOM, or mostly-ASCII text with a zero byte beside every character (UTF-16 LE or BE)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = data[:400]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0) or \
+        (even.count(0) > len(even) * 0.3 and odd.count(0) == 0)
+
+
+# What Windows and editors call the encodings charset-normalizer names (cp932 is Windows' Shift-JIS).
+_SHOWN = {"big5": "Big5", "cp950": "Big5", "big5hkscs": "Big5-HKSCS", "cp932": "Shift-JIS", "shift_jis": "Shift-JIS",
+          "euc_jp": "EUC-JP", "cp949": "EUC-KR", "euc_kr": "EUC-KR", "cp1252": "Windows-1252 (Western European)",
+          "latin_1": "ISO-8859-1", "utf_16_le": "UTF-16", "utf_16_be": "UTF-16"}
+GB = ("gb2312", "gbk", "gb18030", "hz", "cp936", "euc_cn")
+_LIKELY = ("岗位", "职位", "招聘", "职责", "要求", "负责", "经验", "工作", "任职", "类别", "部门", "条件")
+
+
+def encoding_name(data: bytes) -> str | None:
+    """The name HR knows of the encoding of DATA (not UTF-8), as charset-normalizer reads it: "GBK/GB18030",
+    "Big5", "Shift-JIS"...; None when it cannot tell. Big5 and Shift-JIS bytes often decode as GB18030 too:
+    a hand-written sniff would call them GBK and show mojibake."""
+    try:  # a few lines of a position are too short for statistics: words every position has decide first
+        if any(word in data.decode("gb18030") for word in _LIKELY):
+            return "GBK/GB18030"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer  # only for a file that is not UTF-8
+
+    matches = list(charset_normalizer.from_bytes(data[:200_000]))
+    if not matches:
+        return None
+    if any(codecs.lookup(m.encoding).name.replace("-", "_") in GB for m in matches[:3]):
+        return "GBK/GB18030"
+    name = codecs.lookup(matches[0].encoding).name.replace("-", "_")
+    return _SHOWN.get(name, name.replace("_", "-").upper())
+
+
+def decode(data: bytes, rel: str, problems: Problems) -> str | None:
+    """UTF-8 text (BOM allowed, CRLF and CR normalised to LF), or None after reporting why not."""
+    if _looks_utf16(data):
+        problems.error(rel, 1, 1, "file_not_utf8", encoding="UTF-16")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        encoding = encoding_name(data) or "GBK/GB18030"
+        codec = "gb18030" if encoding == "GBK/GB18030" else {"Big5": "big5", "Shift-JIS": "cp932"}.get(encoding)
+        try:
+            whole = data.decode(codec) if codec else None
+        except UnicodeDecodeError:
+            whole = None
+        if whole is None or _CONTROL.search(whole):
+            problems.error(rel, 1, 1, "file_binary" if codec else "file_not_utf8", encoding=encoding)
+            return None
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        shown = data.split(b"\n")[line_no - 1].decode(codec, errors="replace").strip()
+        problems.error(rel, line_no, 1, "file_not_utf8_line", lineno=line_no, encoding=encoding, text=shown[:30])
+        return None
+    if "\x00" in text:
+        problems.error(rel, 1, 1, "file_binary")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

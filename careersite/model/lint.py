@@ -1,0 +1,177 @@
+"""Warnings for things worth a look (not errors): long titles, closing dates, broken numbering, Word paste.
+
+Runs after the model stage on the sources that passed their own checks. Uses the raw file text, so
+what it reports is what HR wrote, at the real line and column; it never changes what is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..errors import Problems
+from ..load.config import CONFIG_FILE, SiteConfig
+from ..load.content import MARKDOWN_SUFFIXES, PositionSource
+from ..load.frontmatter import split_front_matter
+from .markup import _RUN_IN_NUMBER, pasted_number
+
+MAX_TITLE = 40
+CLOSING_SOON_DAYS = 7
+
+# What Word and WeChat leave in pasted text, by kind; each kind names a message id paste_<kind>.
+PASTE_MARKS: dict[str, re.Pattern[str]] = {
+    "fullwidth_space": re.compile("\u3000+"),
+    "nbsp": re.compile("(?:\u00a0|&nbsp;)+", re.I),
+    "zero_width": re.compile("[\u200b-\u200f\u2060\ufeff\u00ad]+"),
+    "bookmark": re.compile(r"\[bookmark:", re.I),
+    "office": re.compile(r"Mso[A-Z][A-Za-z]+|mso-[a-z]|</?o:p>|<!--\[(?:if |endif)|<!--(?:Start|End)Fragment", re.I),
+    "symbol_bullet": re.compile("[\uf020-\uf0ff]"),
+    "line_break": re.compile("[\u000b\u000c\u2028\u2029]"),
+}
+_MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
+
+
+def lint_file(source: PositionSource, problems: Problems) -> None:
+    """The warnings that depend on this file alone (a build cache keeps them with the file's digest)."""
+    text = source.text  # read once by the content stage, not again here
+    lint_title(source, problems)
+    lint_paste(source.path, text, problems)
+    lint_numbering(source.path, text, source.path.endswith(MARKDOWN_SUFFIXES), problems)
+
+
+def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
+    """The warnings that depend on today: closing soon, expired, no closing date."""
+    defaults_line = config.lines.get("defaults.closes", 1)
+    reported_defaults: set[str] = set()
+    for source in sources:
+        lint_closing(source, config, today, problems, defaults_line, reported_defaults)
+
+
+def lint_title(source: PositionSource, problems: Problems) -> None:
+    title = source.fields.get("title", "")
+    if len(title) > MAX_TITLE:
+        line, col = source.lines.get("title", (1, 1))
+        problems.warning(source.path, line, col, "title_too_long", length=len(title), limit=MAX_TITLE)
+
+
+def lint_closing(source: PositionSource, config: SiteConfig, today: dt.date, problems: Problems,
+                 defaults_line: int, reported_defaults: set[str]) -> None:
+    closes = source.fields.get("closes")
+    if closes is None:
+        closes = config.defaults.get("closes")
+        if closes is None:
+            line, col = source.lines.get("title", (1, 1))
+            problems.warning(source.path, line, col, "closes_missing")
+            return
+        where = (CONFIG_FILE, defaults_line, 1)  # one warning for the site-wide default, not one a file
+    else:
+        where = (source.path, *source.lines.get("closes", (1, 1)))
+    days = (closes - today).days
+    if days < 0:
+        msg_id, values = "closes_expired", {"date": closes.isoformat(), "file": source.path}
+    elif days <= CLOSING_SOON_DAYS:
+        msg_id, values = "closes_soon", {"date": closes.isoformat(), "days": days}
+    else:
+        return
+    if where[0] == CONFIG_FILE:
+        msg_id, values = msg_id + "_defaults", {"date": closes.isoformat(), "days": days}
+        if msg_id in reported_defaults:
+            return
+        reported_defaults.add(msg_id)
+    problems.warning(*where, msg_id, **values)
+
+
+def lint_paste(path: str, text: str, problems: Problems) -> None:
+    """One warning per kind of Word artefact, at its first place, with how many there are."""
+    lines = text.split("\n")
+    for kind, pattern in PASTE_MARKS.items():
+        if not pattern.search(text):  # (no pattern spans lines; most files have none of them)
+            continue
+        first: tuple[int, int] | None = None
+        count = 0
+        for number, line in enumerate(lines, start=1):
+            found = list(pattern.finditer(line))
+            if found and first is None:
+                first = (number, found[0].start() + 1)
+            count += len(found)
+        if first:
+            problems.warning(path, *first, "paste_artefact", what=problems.text(f"paste_{kind}"), count=count)
+
+
+def _body_lines(text: str, is_markdown: bool) -> list[tuple[int, str, bool]]:
+    """(line number, text, is front matter/YAML) for every line outside code fences."""
+    lines = text.split("\n")
+    body_start = 1
+    if is_markdown:
+        try:
+            split = split_front_matter(text)
+            body_start = split.body_line if split.front_matter is not None else 1
+        except ValueError:
+            body_start = 1
+    result = []
+    fence = None
+    for number, line in enumerate(lines, start=1):
+        in_yaml = number < body_start or not is_markdown
+        marker = None if in_yaml else _FENCE.match(line)
+        if fence is None and marker:
+            fence = marker[1]
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        result.append((number, line, in_yaml))
+    return result
+
+
+def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) -> None:
+    """Numbers run into the text, and numbered lists whose numbers skip or repeat."""
+    previous: int | None = None
+    index = 0  # of a YAML list's item
+    for number, line, in_yaml in _body_lines(text, is_markdown):
+        if in_yaml:
+            item = _YAML_ITEM.sub("", line, count=1)
+            index = index + 1 if item != line else (index if line.startswith((" ", "\t")) else 0)
+            run_in = _RUN_IN_NUMBER.match(item)
+            if run_in and item != line:
+                col = len(line) - len(item) + 1
+                shown = int(run_in[1]) == index  # "- 2对接系统" as the second item: shown as item 2
+                problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
+                                 number=run_in[1], text=_shorten(item.strip()), suggestion=_suggest(run_in))
+            continue
+        if not line.strip():
+            continue  # a blank line does not end a Markdown list
+        if line.startswith(("    ", "\t")):
+            continue  # nested list or code: numbered on its own
+        markdown = _MARKDOWN_NUMBER.match(line)
+        n = int(markdown[1]) if markdown else pasted_number(line)
+        run_in = _RUN_IN_NUMBER.match(line) if n is None else None
+        col = len(line) - len(line.lstrip()) + 1
+        if run_in:
+            n = int(run_in[1])
+            # Next in the list above it ("2对…" after "1."): shown as that item (markup.normalize_text), and
+            # worth writing as one; a number elsewhere ("10余年…") may be meant as text.
+            shown = previous is not None and n == previous + 1
+            problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
+                             number=run_in[1], text=_shorten(line.strip()), suggestion=_suggest(run_in))
+        if n is None:
+            if not line.startswith(" "):
+                previous = None  # a paragraph ends the list
+            continue
+        if previous is not None:
+            if n == previous:
+                problems.warning(path, number, col, "numbering_repeat", number=n)
+            elif n != previous + 1:
+                problems.warning(path, number, col, "numbering_skip", previous=previous, number=n,
+                                 expected=previous + 1)
+        previous = n
+
+
+def _suggest(run_in: re.Match[str]) -> str:
+    return f"{run_in[1]}、{run_in['rest'].strip()[:6]}…"
+
+
+def _shorten(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,64 @@
+"""Apply-by-email links: subject and body from templates, percent-encoded as RFC 6068 requires."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+from urllib.parse import quote, unquote
+
+from ..load.fields import is_valid_email
+
+_FIELD = re.compile(r"\{([a-z_]+)\}")
+_EMPTY = "\x00"  # stands for an empty field while separators are tidied (never in user text)
+_AROUND_EMPTY = re.compile(r"([-_/|·—])?\s*\x00\s*([-_/|·—])?")
+
+
+def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> str:
+    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名').
+
+    Only separators around an empty field are merged: a title such as 'C--税务' or a URL keeps its text.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        text = values.get(match[1], "")
+        if one_line:
+            text = " ".join(text.split())  # no CR/LF can reach a header
+        return text or (_EMPTY if one_line else "")
+
+    filled = _FIELD.sub(value, template)
+    if one_line:
+        filled = " ".join(filled.split())
+        filled = _AROUND_EMPTY.sub(lambda m: m[1] or m[2] or "", filled)
+        filled = filled.replace(_EMPTY, "").strip(" -_/|·—")
+    return filled
+
+
+def build_mailto(address: str, subject: str = "", body: str = "") -> str:
+    """A mailto: URI for exactly one recipient, with subject and body as the only header fields.
+
+    Raises ValueError for an address that could smuggle in recipients or headers.
+    """
+    if not is_valid_email(address):
+        raise ValueError(f"not a single plain e-mail address: {address!r}")
+    query = []
+    if subject:
+        query.append("subject=" + quote(subject, safe=""))
+    if body:
+        # RFC 6068: line breaks in the body are CRLF, percent-encoded.
+        crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        query.append("body=" + quote(crlf, safe=""))
+    return "mailto:" + address + ("?" + "&".join(query) if query else "")
+
+
+def mailto_problem(href: str, allowed: Iterable[str]) -> str | None:
+    """Why a mailto: link written in a text must not be published (a message id), or None: it may only
+    go to one of the ALLOWED addresses, and carry no header field (no cc, bcc, to, subject or body)."""
+    if not href[:7].lower() == "mailto:":
+        return None
+    address, _, query = href[7:].partition("?")
+    address = unquote(address).strip()
+    if query or "," in address or ";" in address:
+        return "mailto_headers"
+    if address.lower() not in {a.lower() for a in allowed}:
+        return "mailto_other_address"
+    return None

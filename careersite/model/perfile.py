@@ -1,0 +1,50 @@
+"""One position file's bytes -> everything the model makes of it on its own, in one value a build cache keeps.
+
+Validation, the Position with its HTML, and the warnings about its text: none of it looks at another
+file or at the date, so the result is a function of the bytes, the path and the configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..errors import Problem, Problems
+from ..load.config import SiteConfig
+from ..load.content import PositionSource, parse_position
+from .lint import lint_file
+from .markup import Renderer
+from .site import Position, position_of
+
+# What the cross-file stages (build_site, lint_dates, diff) read of a source once its Position is made.
+_KEPT_FIELDS = frozenset(("category", "slug", "posted", "closes"))
+_KEPT_LINES = _KEPT_FIELDS | {"title"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One position file, processed. SOURCE is None when the file has errors (they are in PROBLEMS)."""
+
+    path: str  # relative to the site root, '/' separators
+    digest: str  # sha256 of the bytes read; "" when they could not be read
+    source: PositionSource | None
+    problems: tuple[Problem, ...]  # errors and warnings of the file on its own
+    position: Position | None = None
+
+
+def process_file(rel: str, data: bytes, config: SiteConfig, renderer: Renderer) -> FileResult:
+    """REL's bytes -> its FileResult under CONFIG (problems in the site's language)."""
+    problems = Problems(messages=config.messages)
+    source = parse_position(rel, data, problems, config.categories)
+    if source is None:
+        return FileResult(rel, "", None, tuple(problems.items))
+    lint_file(source, problems)
+    position = position_of(source, config, renderer, problems)
+    if problems.has_errors():  # (a mailto link to another address, a list that falls apart): not published
+        position = None
+    # The raw text was needed for the warnings above; the rest of the build does not need it, and with
+    # the Position made it reads only a few fields of the source (10,000 full ones are 30 MB).
+    slim = dataclasses.replace(source, text="", sections=(),
+                               fields={k: v for k, v in source.fields.items() if k in _KEPT_FIELDS},
+                               lines={k: v for k, v in source.lines.items() if k in _KEPT_LINES})
+    return FileResult(rel, source.digest, slim, tuple(problems.items), position)

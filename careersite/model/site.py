@@ -1,0 +1,260 @@
+"""Validated sources + config -> the frozen Site: positions with defaults, slugs, categories, HTML.
+
+Cross-file rules (one URL per position, known categories) live here; so does the lifecycle: a Site
+knows its day, and each position's state on it (open or closed), which is all the pages see of time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from ..errors import Problems
+from ..load.config import Category, SiteConfig
+from ..load.content import PositionSource, find_category
+from ..load.fields import is_valid_slug, slugify
+from .mailto import build_mailto, fill_template, mailto_problem
+from .markup import Renderer, items_to_markdown
+
+
+@dataclass(frozen=True, slots=True)  # 20,000 of them at 10,000 positions: no __dict__ each
+class Section:
+    kind: str  # description, responsibilities, requirements, other
+    heading: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    source: str
+    slug: str
+    title: str
+    category: Category
+    code: str
+    locations: tuple[str, ...]
+    headcount: int | None
+    employment_type: str | None
+    posted: dt.date | None
+    closes: dt.date | None
+    salary: str
+    apply_email: str
+    draft: bool
+    summary: str
+    sections: tuple[Section, ...]
+    apply_subject: str
+    apply_body: str
+    order: int | None = None  # its row in an imported notice: the order HR's table gave
+    digest: str = field(default="", compare=False)  # sha256 of the source file: what the position is made from
+
+    @property
+    def mailto(self) -> str:
+        """Made when a page asks for it: at 650 bytes a position, not worth keeping 10,000 of them."""
+        return build_mailto(self.apply_email, self.apply_subject, self.apply_body)
+
+    @property
+    def url_path(self) -> str:
+        return f"positions/{self.slug}/"
+
+    def section(self, kind: str) -> Section | None:
+        return next((s for s in self.sections if s.kind == kind), None)
+
+    def is_closed(self, today: dt.date) -> bool:
+        """Closed after the end of its closing day (dates are in the site's time zone)."""
+        return self.closes is not None and today > self.closes
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    positions: tuple[Position, ...]  # every published position, open or closed, in listing order
+    today: dt.date
+    drafts: bool = False
+    changed: Mapping[str, dt.datetime] = field(default_factory=dict, compare=False)  # source -> last change
+    texts: Mapping[str, str] = field(default_factory=dict)  # site.toml's intro, instructions, privacy as HTML
+
+    @cached_property  # computed once: listings ask for it once per page
+    def open_positions(self) -> tuple[Position, ...]:
+        return tuple(p for p in self.positions if not p.is_closed(self.today))
+
+    def open_in(self, category: Category) -> tuple[Position, ...]:
+        return self._open_by_category.get(category.key, ())
+
+    @cached_property
+    def _open_by_category(self) -> dict[str, tuple[Position, ...]]:
+        groups: dict[str, list[Position]] = {}
+        for position in self.open_positions:
+            groups.setdefault(position.category.key, []).append(position)
+        return {key: tuple(group) for key, group in groups.items()}
+
+    def state(self, position: Position) -> tuple[bool, ...]:
+        """What a page shows of POSITION that depends on the day: (closed,). A page made from the same
+        position in the same state is the same page on any day."""
+        return (position.is_closed(self.today),)
+
+
+def today_in(timezone: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
+def plain_text(html_text: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed (for descriptions and summaries)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+
+
+def _source_sections(source: PositionSource) -> list[tuple[str, str, str, int]]:
+    """(kind, heading, Markdown, first line) of each text of the position, front matter and body alike."""
+    values = source.fields
+    found = []
+    if "description" in values:
+        found.append(("description", "", values["description"], source.lines.get("description", (1, 1))[0]))
+    for kind in ("responsibilities", "requirements"):
+        if kind in values:
+            value = values[kind]
+            text = items_to_markdown(value) if isinstance(value, tuple) else value
+            found.append((kind, "", text, source.lines.get(kind, (1, 1))[0]))
+    for section in source.sections:
+        found.append((section.kind, section.heading if section.kind == "other" else "", section.markdown,
+                      section.body_line))
+    return found
+
+
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+def _check_links(rel: str, markdown: str, line: int, rendered: str, allowed: Iterable[str], problems: Problems) -> None:
+    """A mailto: link in a position's text may only go to its own apply address: a pull request must not be
+    able to send CVs elsewhere (or copy them with cc/bcc) without touching apply_email, which reviewers watch."""
+    for href in _HREF.findall(rendered):
+        href = html.unescape(href)
+        reason = mailto_problem(href, allowed)
+        if reason is None:
+            continue
+        address = href[len("mailto:"):].split("?", 1)[0]
+        offset = next((n for n, text in enumerate(markdown.split("\n")) if address and address in text), 0)
+        problems.error(rel, line + offset, 1, reason, link=href[:80], allowed=" / ".join(dict.fromkeys(allowed)))
+
+
+def make_position(source: PositionSource, config: SiteConfig, category: Category, slug: str,
+                  renderer: Renderer, problems: Problems) -> Position:
+    values: dict[str, Any] = {**config.defaults, **source.fields}
+    apply_email = values.get("apply_email") or config.apply.email
+    order = {"description": 0, "responsibilities": 1, "requirements": 2, "other": 3}
+    sections = []
+    for kind, heading, markdown, line in _source_sections(source):
+        rendered = renderer.render(markdown)
+        _check_links(source.path, markdown, line, rendered, (apply_email, config.apply.email), problems)
+        if rendered or kind in ("responsibilities", "requirements"):
+            sections.append(Section(kind, heading, rendered))
+    sections.sort(key=lambda s: order[s.kind])
+    locations = tuple(values.get("location", ()))
+    fills = {
+        "title": values["title"], "code": values.get("code", ""), "category": category.name,
+        "company": config.company, "location": config.ui["list_separator"].join(locations),
+    }
+    subject = fill_template(config.apply.subject, fills, one_line=True)
+    body = fill_template(config.apply.body, fills, one_line=False) if config.apply.body else ""
+    summary = values.get("summary", "")
+    if not summary:
+        duties = next((s for s in sections if s.kind == "responsibilities"), None)
+        first = next((s for s in sections if s.html), None)
+        summary = plain_text((duties or first).html) if (duties or first) else ""
+    return Position(
+        source=source.path, slug=slug, title=values["title"], category=category, code=values.get("code", ""),
+        locations=locations, headcount=values.get("headcount"), employment_type=values.get("employment_type"),
+        posted=values.get("posted"), closes=values.get("closes"), salary=values.get("salary", ""),
+        apply_email=apply_email, draft=bool(values.get("draft", False)), summary=summary, sections=tuple(sections),
+        apply_subject=subject, apply_body=body, order=values.get("order"), digest=source.digest,
+    )
+
+
+SITE_TEXTS = {"intro": "intro", "instructions": "apply.instructions", "privacy": "apply.privacy"}
+
+
+def site_texts(config: SiteConfig, problems: Problems) -> dict[str, str]:
+    """site.toml's Markdown texts as HTML, rendered once for every page; their mailto: links checked too."""
+    renderer = Renderer()
+    texts = {}
+    for name, key in SITE_TEXTS.items():
+        markdown = config.intro if name == "intro" else getattr(config.apply, name)
+        texts[name] = renderer.render(markdown)
+        _check_links("site.toml", markdown, config.lines.get(key, 1), texts[name], (config.apply.email,), problems)
+    return texts
+
+
+def posting_problems(position: Position, problems: Problems) -> None:
+    """What an open position lacks for valid JobPosting data (errors), or for a useful page (a warning)."""
+    if not position.posted:
+        problems.error(position.source, 1, 1, "jobposting_no_posted", title=position.title)
+    if not position.locations:
+        problems.error(position.source, 1, 1, "jobposting_no_location", title=position.title)
+    if not any(s.html for s in position.sections):
+        problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
+
+
+def _sort_key(position: Position) -> tuple:
+    # Newest first; among equal dates the order of an imported notice's rows, then the HR reference number,
+    # keep the order HR chose.
+    posted = position.posted.toordinal() if position.posted else 0
+    return (-posted, position.order or 1 << 62, position.code or "\uffff", position.title, position.slug)
+
+
+def resolve_slug(source: PositionSource) -> str | None:
+    """The URL name: `slug:` or the file name, else one made from the file name; None if none can be."""
+    slug = source.fields.get("slug") or source.stem
+    if is_valid_slug(slug):
+        return slug
+    # "风险管理岗.md" -> feng-xian-guan-li-gang; "Risk Manager.md" -> risk-manager
+    return slugify(source.stem) or None
+
+
+def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, problems: Problems) -> Position | None:
+    """The Position a valid source makes on its own (None when its category or slug cannot be resolved).
+
+    A function of the file's bytes and the configuration alone, so a build cache may keep it by digest."""
+    line, col = source.lines.get("category", (1, 1))
+    category = find_category(source.fields["category"], config.categories, source.path, line, col, problems)
+    if category is None:
+        return None
+    slug = resolve_slug(source)
+    if slug is None:
+        problems.error(source.path, 1, 1, "slug_from_filename", name=source.stem, suggestion="position-name")
+        return None
+    closes = source.fields.get("closes") or config.defaults.get("closes")
+    posted = source.fields.get("posted") or config.defaults.get("posted")
+    if closes and posted and closes < posted:
+        line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
+        problems.error(source.path, line, col, "date_order", closes=closes, posted=posted)
+        return None
+    return make_position(source, config, category, slug, renderer, problems)
+
+
+def build_site(config: SiteConfig, positions: Iterable[Position], problems: Problems, *, today: dt.date,
+               drafts: bool = False, changed: Mapping[str, dt.datetime] | None = None,
+               lines: Mapping[str, Mapping[str, tuple[int, int]]] | None = None) -> Site:
+    """The cross-file rules over positions made one by one (position_of): one URL per position, drafts
+    left out unless asked for, listing order; JobPosting checks of the open ones.
+
+    LINES: each source's field -> (line, col), to report a duplicate slug where it is written."""
+    by_slug: dict[str, Position] = {}
+    kept: list[Position] = []
+    for position in positions:
+        if position.slug in by_slug:
+            line, col = (lines or {}).get(position.source, {}).get("slug", (1, 1))
+            problems.error(position.source, line, col, "slug_duplicate", slug=position.slug,
+                           other=by_slug[position.slug].source)
+            continue
+        by_slug[position.slug] = position
+        if position.draft and not drafts:
+            continue
+        kept.append(position)
+    order = {c.key: i for i, c in enumerate(config.categories)}
+    kept.sort(key=lambda p: (order[p.category.key], _sort_key(p)))
+    site = Site(config, tuple(kept), today, drafts, changed or {}, site_texts(config, problems))
+    for position in site.open_positions:
+        posting_problems(position, problems)
+    return site

@@ -1,0 +1,26 @@
+"""Site -> {output path: Artifact}: the render contract. Pure: the same Site makes the same files."""
+
+from __future__ import annotations
+
+import jinja2
+
+from ..model.site import Site
+from .pages import Artifact, Bundle, CompiledTemplates, Pages, config_key, digest, environment
+
+
+def site_files(site: Site, env: jinja2.Environment | None = None) -> dict[str, Artifact]:
+    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked.
+
+    ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
+    return Pages(site, env).files()
+
+
+def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
+    """{path: bytes} of every file: what a test compares (a build writes one file at a time)."""
+    made: dict[str, bytes] = {}
+    for rel, artifact in files.items():
+        made.update(artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()})
+    return made
+
+
+__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise", "site_files"]

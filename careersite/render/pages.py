@@ -1,0 +1,245 @@
+"""Site -> every file of the site as path -> Artifact: pages from Jinja templates (autoescaped, strict), the
+static files, 404, sitemap and feeds. An Artifact is made when asked, and carries the key of what it is made
+from: the same key always makes the same bytes (what a build cache may rely on; tests/test_incremental.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+import jinja2.bccache
+from markupsafe import Markup
+
+from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category
+from ..load.content import is_ignored
+from ..load.fields import EMPLOYMENT_TYPES
+from ..model.site import Position, Site
+from .feeds import FILES as DISCOVERY_FILES, Discovery
+from .jobposting import job_posting, json_ld
+from .qr import qr_svg
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One output file: KEY digests everything its bytes are made from; MAKE makes them."""
+
+    key: str
+    make: Callable[[], bytes]
+    kind: str  # home, category, position, static, discovery, search: what a build reports it rendered
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Output files under one folder that are made together (the search index): KEY digests what they are
+    made from; MAKE makes {path: bytes}, every path below the folder it is filed under."""
+
+    key: str
+    make: Callable[[], dict[str, bytes]]
+    kind: str
+
+
+def digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def config_key(config) -> str:
+    """Everything of the configuration that output depends on (not where the site folder is)."""
+    return repr(dataclasses.replace(config, root=Path("."), messages={}, lines={}))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A listing page of one category with its slice of positions."""
+
+    number: int
+    count: int
+    positions: tuple[Position, ...]
+
+
+def static_files(root: Path) -> list[tuple[str, Path]]:
+    """(output path, source path) for every file under ROOT/static, sorted, editor files skipped."""
+    base = root / STATIC_DIR
+    found = []
+    if base.is_dir():
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not any(is_ignored(part) for part in path.relative_to(base).parts):
+                found.append((f"{STATIC_DIR}/{path.relative_to(base).as_posix()}", path))
+    return found
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates by name and source checksum, for whoever builds many times in one process (the
+    dev server between saves): compiling them all again took 0.1 s of each."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)  # checks the source checksum: a stale entry is ignored
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+def environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The site's templates, each compiled once (BYTECODE_CACHE: compiled templates kept by the dev server)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
+        bytecode_cache=bytecode_cache,
+    )
+
+
+def category_path(category: Category, page: int = 1) -> str:
+    return f"categories/{category.key}/" + (f"page/{page}/" if page > 1 else "")
+
+
+def position_path(position: Position) -> str:
+    return position.url_path + "index.html"
+
+
+class Pages:
+    """Renders the files of one Site. Templates see the site's configuration, never the date: what a page
+    shows of time comes from Site.state, which is part of the page's key."""
+
+    def __init__(self, site: Site, env: jinja2.Environment | None = None) -> None:
+        self.site = site
+        config = site.config
+        self.statics = static_files(config.root)
+        self.static_bytes = {rel: path.read_bytes() for rel, path in self.statics}
+        self.static_digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in self.static_bytes.items()}
+        self.fingerprints = {rel: sha[:10] for rel, sha in self.static_digests.items()}
+        self.env = env or environment(config.root)
+        self.env.globals.update(
+            config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
+            fmt_date=self.format_date, employment_types=EMPLOYMENT_TYPES, categories=config.categories,
+            intro_html=Markup(site.texts.get("intro", "")),
+            apply_instructions_html=Markup(site.texts.get("instructions", "")),
+            apply_privacy_html=Markup(site.texts.get("privacy", "")),
+        )
+        self.env.filters["date"] = self.format_date
+        templates = Path(config.root / TEMPLATES_DIR)
+        sources = [(p.relative_to(templates).as_posix(), p.read_bytes()) for p in sorted(templates.rglob("*"))
+                   if p.is_file()] if templates.is_dir() else []
+        # Everything every page is made from: the configuration, site.toml's texts, the templates, the
+        # static files' versions (in asset URLs) and whether drafts are shown.
+        self.site_key = digest(config_key(config), sorted(site.texts.items()), site.drafts, sources,
+                               sorted(self.fingerprints.items()))
+
+    # URL helpers: every internal link is root-relative under the base path, so a site published at
+    # https://example.github.io/careers/ works with links like /careers/positions/dba/.
+    def url(self, path: str = "") -> str:
+        return self.site.config.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str = "") -> str:
+        return self.site.config.base_url + path.lstrip("/")
+
+    def asset(self, name: str) -> str:
+        rel = f"{STATIC_DIR}/{name}"
+        version = self.fingerprints.get(rel)
+        if version is None:
+            raise jinja2.TemplateError(f"static file not found: {rel}")
+        return f"{self.url(rel)}?v={version}"
+
+    def translate(self, key: str, **values: Any) -> str:
+        return self.site.config.ui[key].format(**values)
+
+    def format_date(self, value: Any) -> str:
+        if not value:
+            return ""
+        return self.site.config.ui["date_format"].format(year=value.year, month=value.month, day=value.day)
+
+    # What a listing shows
+    def category_pages(self, category: Category) -> list[Page]:
+        positions = self.site.open_in(category)
+        per_page = self.site.config.per_page
+        count = max(1, math.ceil(len(positions) / per_page))
+        return [Page(n + 1, count, positions[n * per_page:(n + 1) * per_page]) for n in range(count)]
+
+    def home_groups(self) -> list[tuple[Category, tuple[Position, ...], int]]:
+        """Each category with the positions the home page lists (the first few) and how many are open."""
+        groups = []
+        for category in self.site.config.categories:
+            positions = self.site.open_in(category)
+            groups.append((category, positions[: self.site.config.home_per_category], len(positions)))
+        return groups
+
+    @functools.cached_property
+    def locations(self) -> list[str]:
+        """Work locations of the open positions, most positions first (the home page's filter)."""
+        counts: dict[str, int] = {}
+        for position in self.site.open_positions:
+            for place in position.locations:
+                counts[place] = counts.get(place, 0) + 1
+        return sorted(counts, key=lambda place: (-counts[place], place))
+
+    def shown(self, positions: tuple[Position, ...]) -> tuple:
+        """What a listing is made from of each position it shows."""
+        return tuple((p.source, p.digest, self.site.state(p)) for p in positions)
+
+    # Pages
+    def render(self, template: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def home(self) -> bytes:
+        return self.render("home.html", groups=self.home_groups(), page_path="",
+                           open_count=len(self.site.open_positions), locations=self.locations)
+
+    def category(self, category: Category, page: Page) -> bytes:
+        return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
+                           total=len(self.site.open_in(category)), category_path=category_path)
+
+    def position(self, position: Position) -> bytes:
+        (is_closed,) = self.site.state(position)
+        # Structured data only for what a search engine may list: open, published positions.
+        posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
+        qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))
+        return self.render("position.html", position=position, page_path=position.url_path,
+                           is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
+
+    def not_found(self) -> bytes:
+        return self.render("404.html", page_path="404.html")
+
+    def discovery_file(self, rel: str) -> bytes:
+        listings = [("", None)] + [(category_path(c, page.number), c) for c in self.site.config.categories
+                                   for page in self.category_pages(c)]
+        return Discovery(self.site, listings).file(rel)
+
+    # Files
+    def files(self) -> dict[str, Artifact]:
+        """Every output file, in a stable order, made when asked."""
+        return dict(self._artifacts())
+
+    def _artifacts(self) -> Iterator[tuple[str, Artifact]]:
+        site, key = self.site, self.site_key
+        home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
+                len(site.open_positions), tuple(self.locations))
+        yield "index.html", Artifact(digest(key, "home", home), self.home, "home")
+        for category in site.config.categories:
+            total = len(site.open_in(category))
+            for page in self.category_pages(category):
+                inputs = (category.key, page.number, page.count, total, self.shown(page.positions))
+                yield (category_path(category, page.number) + "index.html",
+                       Artifact(digest(key, "category", inputs), functools.partial(self.category, category, page),
+                                "category"))
+        for position in site.positions:
+            inputs = (position.source, position.digest, site.state(position))
+            yield position_path(position), Artifact(digest(key, "position", inputs),
+                                                    functools.partial(self.position, position), "position")
+        yield "404.html", Artifact(digest(key, "404"), self.not_found, "404")
+        everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
+        discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
+        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml is 20 MB at 10,000 positions
+            yield rel, Artifact(digest(discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
+        for rel, data in self.static_bytes.items():
+            yield rel, Artifact(digest("static", rel, self.static_digests[rel]),
+                                functools.partial(bytes, data), "static")

@@ -1,0 +1,349 @@
+"""Open positions -> the files of a substring search index under search/ (see docs/search.md).
+
+docs_of(site) makes one plain record per open, published position; index_files(docs) turns the
+records into bytes: which positions hold each character and each pair of adjacent characters,
+in shards by a hash of the term, a small meta file, and one fragment per position for its result
+card. Pure: no disk, no clock; the same records always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from array import array
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from itertools import repeat
+from operator import sub
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from ..model.site import Site
+
+INDEX_DIR = "search"
+META_FILE = f"{INDEX_DIR}/meta.json"  # the one file a search always reads first
+FORMAT = 1  # the version of the files' layout; static/search.js reads this one only
+MAGIC = b"CSI1"  # first bytes of every binary file of the index
+# A shard's bytes, at most about (raw, before any compression); more terms make more shards, each one
+# fetched whole when the query needs one of its terms (docs/search.md, "Shards").
+SHARD_BYTES = 4_000
+MAX_SHARDS = 4096
+# What a query splits into words at, and what the index never puts into a term; static/search.js has
+# the same list. (Python's str.split and JavaScript's \s disagree on a few characters.)
+SPACES = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACE_RUN = re.compile(f"[{SPACES}]+")
+# Blocks of a section's HTML (markup.ALLOWED_TAGS): each is an item of its own; inline tags are not.
+_BLOCKS = frozenset("p li dt dd h1 h2 h3 h4 h5 h6 blockquote pre tr th td br hr ul ol dl table thead tbody".split())
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>|<!--.*?-->", re.S)
+EXACT = "\x00"  # key prefix of an exact-title entry (a term is one or two characters)
+
+
+def fold(text: str) -> str:
+    """What is compared: NFKC (full-width and half-width alike), then case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def items_of(fragment: str) -> tuple[str, ...]:
+    """The text of each block (<li>, <p>, a table cell...) of an HTML fragment, spaces collapsed."""
+    items: list[str] = []
+    parts: list[str] = []
+    at = 0
+    for match in _TAG.finditer(fragment):
+        parts.append(fragment[at:match.start()])
+        at = match.end()
+        if match.group(2) and match.group(2).lower() in _BLOCKS:
+            _flush(parts, items)
+    parts.append(fragment[at:])
+    _flush(parts, items)
+    return tuple(items)
+
+
+def _flush(parts: list[str], items: list[str]) -> None:
+    text = _SPACE_RUN.sub(" ", html.unescape("".join(parts))).strip()
+    if text:
+        items.append(text)
+    parts.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """What search knows of one open position: the text it matches and what its result card shows."""
+
+    url: str  # from the site's root, with the base path: /careers/positions/dba/
+    title: str
+    code: str
+    category: str  # key
+    category_name: str
+    locations: tuple[str, ...]
+    closes: str  # the closing date as the site writes it; "" if none
+    salary: str
+    items: tuple[str, ...]  # each duty, requirement and paragraph: duties and requirements first
+
+    def fields(self) -> tuple[str, ...]:
+        """Everything a query is matched against (static/search.js verifies the same)."""
+        return (self.title, self.code, self.category_name, *self.locations, *self.items)
+
+
+_SECTION_ORDER = {"responsibilities": 0, "requirements": 1, "description": 2, "other": 3}
+
+
+def docs_of(site: Site) -> tuple[SearchDoc, ...]:
+    """A record for each open, published position, in listing order (their ids in the index)."""
+    config = site.config
+    date_format = config.ui["date_format"]
+    docs = []
+    for position in site.open_positions:
+        if position.draft:
+            continue
+        sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3))
+        closes = position.closes
+        docs.append(SearchDoc(
+            url=config.base_path + position.url_path, title=position.title, code=position.code,
+            category=position.category.key, category_name=position.category.name, locations=position.locations,
+            closes=date_format.format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
+            salary=position.salary, items=tuple(item for s in sections for item in items_of(s.html)),
+        ))
+    return tuple(docs)
+
+
+# --- terms ---------------------------------------------------------------------------------
+
+def words_of(text: str) -> list[str]:
+    """TEXT folded and split at spaces: what a query's words are, and what terms are taken from."""
+    return [word for word in _SPACE_RUN.split(fold(text)) if word]
+
+
+def terms_of(text: str) -> set[str]:
+    """The characters and the pairs of adjacent characters of TEXT's words (a term never holds a
+    space: a query's words have none)."""
+    folded = _SPACE_RUN.sub(" ", fold(text))
+    terms = set(folded)
+    terms.update([folded[i:i + 2] for i in range(len(folded) - 1)])
+    at = folded.find(" ")
+    while at >= 0:
+        terms.discard(folded[at - 1:at + 1])
+        terms.discard(folded[at:at + 2])
+        at = folded.find(" ", at + 1)
+    terms.discard(" ")
+    return terms
+
+
+class _Terms:
+    """terms_of for each position's fields, joined; a field that more than one position has (the
+    same duty in many positions is common) is split into terms once."""
+
+    def __init__(self, docs: Sequence[SearchDoc]) -> None:
+        self.repeated = {text for text, n in Counter(f for doc in docs for f in doc.fields()).items() if n > 1}
+        self.known: dict[str, frozenset[str]] = {}
+
+    def of(self, doc: SearchDoc) -> set[str]:
+        terms: set[str] = set()
+        rest = []
+        for text in doc.fields():
+            if text in self.repeated:
+                known = self.known.get(text)
+                if known is None:
+                    known = self.known[text] = frozenset(terms_of(text))
+                terms |= known
+            else:
+                rest.append(text)
+        terms |= terms_of(" ".join(rest))
+        return terms
+
+
+def first_term(word: str) -> str:
+    """The term of WORD whose shard also holds the exact-title entries that begin with WORD."""
+    return word[:2]
+
+
+def exact_key(text: str) -> str:
+    return EXACT + " ".join(words_of(text))
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of TEXT's UTF-8 bytes: which shard a term is in (static/search.js: the same)."""
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+# --- encoding ------------------------------------------------------------------------------
+
+def _varint(value: int, out: bytearray) -> None:
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+@functools.cache
+def _two_bytes() -> tuple[bytes, ...]:
+    """The varint of each number below 2**14 (a gap between two ids, unless the site is huge)."""
+    return tuple(bytes((n,)) if n < 0x80 else bytes((n & 0x7F | 0x80, n >> 7)) for n in range(1 << 14))
+
+
+def _gaps(ids: Sequence[int], start: int = -1) -> bytes:
+    """Each id minus the one before it (the first minus START), as varints."""
+    gaps = list(map(sub, ids, [start, *ids[:-1]]))
+    top = max(gaps, default=0)
+    if top < 0x80:
+        return bytes(gaps)
+    if top < 1 << 14:
+        return b"".join(map(_two_bytes().__getitem__, gaps))
+    out = bytearray()
+    for gap in gaps:
+        if gap < 0x80:
+            out.append(gap)
+        else:
+            _varint(gap, out)
+    return bytes(out)
+
+
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def postings(ids: Sequence[int], count: int, out: bytearray) -> None:
+    """IDS (sorted, distinct, below COUNT) in the smallest of three forms, each after a varint
+    header n << 2 | form: 0 a list of gaps, 1 a bitmap from the first id, 2 the ids *not* in it."""
+    n = len(ids)
+    if n == 0:
+        out.append(0)
+        return
+    listed = _gaps(ids)
+    span = ids[-1] - ids[0] + 1
+    bitmap_size = (span + 7) // 8 + 3
+    absent_gaps = None
+    if count - n + 2 < min(len(listed), bitmap_size):  # (at most one byte an absent id: worth a look)
+        absent = sorted(set(range(count)).difference(ids))
+        absent_gaps = _gaps(absent)
+    if absent_gaps is not None and len(absent_gaps) + 2 < min(len(listed), bitmap_size):
+        _varint(n << 2 | 2, out)
+        _varint(len(absent), out)
+        out += absent_gaps
+    elif bitmap_size < len(listed):
+        _varint(n << 2 | 1, out)
+        _varint(ids[0], out)
+        bits = bytearray(ids[-1] + 1)  # a byte per id, then eight to a byte
+        deque(map(bits.__setitem__, ids, repeat(1)), maxlen=0)
+        width = (span + 7) // 8
+        _varint(width, out)
+        out += int(bits[ids[0]:][::-1].translate(_BITS), 2).to_bytes(width, "little")
+    else:
+        _varint(n << 2, out)
+        out += listed
+
+
+def _shard_count(total: int) -> int:
+    count = 1
+    while total > count * SHARD_BYTES and count < MAX_SHARDS:
+        count *= 2
+    return count
+
+
+# --- the files -----------------------------------------------------------------------------
+
+def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str, bytes]:
+    """The index of DOCS (ids in their order) as {path under the output root: bytes}.
+
+    FOLDER/meta.json: format, tag, the number of docs and of shards, the category of each id (as
+    runs), the location names. FOLDER/c/<k>.bin and FOLDER/p/<k>.bin: shards of the terms of one
+    character and of two. FOLDER/l/<i>.bin: the ids at location i. FOLDER/d/<id>.json: a fragment.
+    """
+    count = len(docs)
+    tag = hashlib.sha256("\n".join(doc.url for doc in docs).encode("utf-8")).hexdigest()[:8]
+    header = MAGIC + bytes.fromhex(tag)
+    records, places = _records(docs)
+    shards, files = _shards(records, header, folder)
+    locations = sorted(places)
+    for number, place in enumerate(locations):
+        out = bytearray(header)
+        postings(places[place], count, out)
+        files[f"{folder}/l/{number}.bin"] = bytes(out)
+    runs: list[list] = []
+    for doc in docs:
+        if runs and runs[-1][0] == doc.category:
+            runs[-1][1] += 1
+        else:
+            runs.append([doc.category, 1])
+    files[f"{folder}/meta.json"] = _json({"format": FORMAT, "tag": tag, "docs": count, "shards": shards,
+                                          "categories": runs, "locations": locations})
+    for number, doc in enumerate(docs):
+        files[f"{folder}/d/{number}.json"] = _json({
+            "tag": tag, "url": doc.url, "title": doc.title, "code": doc.code, "category": doc.category_name,
+            "locations": doc.locations, "closes": doc.closes, "salary": doc.salary, "items": doc.items})
+    return files
+
+
+def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str, list[int]]]:
+    """Each term's entry (its ids anywhere, its ids in a title), each exact title's; the ids of each
+    location."""
+    count = len(docs)
+    anywhere: dict[str, array[int]] = defaultdict(lambda: array("i"))  # 4 bytes an id, not a list's 8
+    in_title: dict[str, list[int]] = defaultdict(list)
+    exact: dict[str, list[int]] = defaultdict(list)
+    places: dict[str, list[int]] = defaultdict(list)
+    terms = _Terms(docs)
+    ids_of = anywhere.__getitem__  # (4 million appends at 10,000 positions: no lookup of the method each)
+    for number, doc in enumerate(docs):
+        for ids in map(ids_of, terms.of(doc)):
+            ids.append(number)
+        for term in terms_of(doc.title):
+            in_title[term].append(number)
+        key = exact_key(doc.title)
+        if len(key) > 1:
+            exact[key].append(number)
+        for place in dict.fromkeys(doc.locations):
+            places[place].append(number)
+    records: dict[str, bytearray] = {}
+    for term, ids in anywhere.items():
+        record = records[term] = bytearray()
+        postings(ids, count, record)
+        postings(in_title.get(term, ()), count, record)
+    for key, ids in exact.items():
+        record = records[key] = bytearray()
+        postings(ids, count, record)
+        postings((), count, record)
+    return records, places
+
+
+def _shard_term(key: str) -> str:
+    """The term whose shard holds KEY: itself, or an exact title's first term."""
+    return first_term(key[1:].split(" ")[0]) if key[0] == EXACT and len(key) > 1 else key
+
+
+def _shards(records: dict[str, bytearray], header: bytes, folder: str) -> tuple[dict[str, int], dict[str, bytes]]:
+    """RECORDS in shards of one-character terms (c) and of two (p): how many of each, and the files."""
+    def kind(key: str) -> str:
+        return "c" if len(_shard_term(key)) == 1 else "p"
+
+    sizes = {"c": 0, "p": 0}
+    for key, record in records.items():
+        sizes[kind(key)] += len(key.encode("utf-8")) + len(record) + 2
+    shards = {k: _shard_count(size) for k, size in sizes.items()}
+    grouped: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for key in sorted(records):
+        k = kind(key)
+        grouped[k, fnv1a(_shard_term(key)) % shards[k]].append(key)
+    files: dict[str, bytes] = {}
+    for k, total in shards.items():
+        for number in range(total):
+            out = bytearray(header)
+            keys = grouped.get((k, number), [])
+            _varint(len(keys), out)
+            for key in keys:
+                raw = key.encode("utf-8")
+                _varint(len(raw), out)
+                out += raw
+                _varint(len(records[key]), out)
+                out += records[key]
+            files[f"{folder}/{k}/{number}.bin"] = bytes(out)
+    return shards, files
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"

@@ -1,0 +1,257 @@
+"""{path: bytes} -> the output folder, all at once: a lock, a new tree staged beside it, swapped in whole.
+
+A build that fails, is killed or runs out of disk never leaves a half-written site where the published one
+was; two builds into one folder take turns; a build that exits 0 has published a complete site.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+STAGING_PREFIX = ".staging-"
+OLD_PREFIX = ".old-"
+LOCK_WAIT_SECONDS = 600
+# What a build writes at the top of its output: a non-empty folder holding anything else is someone
+# else's (a web root, a home folder) and is never replaced. pagefind/: the search index of earlier versions.
+OWN_NAMES = {"index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "positions.json", "positions",
+             "categories", "static", "search", "qr", "pagefind"}
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: how a later build recognises a file it wrote
+
+
+class OutputError(Exception):
+    """The output folder cannot be written; MSG_ID and VALUES say why (nothing was published)."""
+
+    def __init__(self, msg_id: str, **values: object) -> None:
+        super().__init__(msg_id)
+        self.msg_id, self.values = msg_id, values
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    files: int
+    written: int  # new or changed
+    unchanged: int  # linked from the previous output
+    removed: int
+    leftovers: tuple[str, ...] = ()  # parts of the previous output that could not be deleted after the swap
+
+
+def checked(rel: str) -> str:
+    """REL if it is a plain relative path ('a/b.html': no '', '.', '..' parts, no backslash); a bug otherwise."""
+    if not rel or rel[0] == "/" or "\\" in rel or "\0" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
+        raise ValueError(f"unsafe output path {rel!r}")
+    return rel
+
+
+def stat_of(path: str | os.PathLike[str]) -> Stat | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def foreign_entries(out: Path) -> list[str] | None:
+    """What in OUT no build wrote (sorted names), [] if it is empty or a build's; None if it does not exist."""
+    if not os.path.lexists(out):
+        return None
+    if not out.is_dir():
+        return [out.name]
+    return sorted(entry.name for entry in out.iterdir() if entry.name not in OWN_NAMES)
+
+
+def _os_error(exc: OSError, path: str) -> OutputError:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return OutputError("output_disk_full", target=path)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError("output_permission", target=path, detail=exc.strerror or str(exc))
+    return OutputError("output_write_failed", target=path, detail=exc.strerror or str(exc))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE). False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    return renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0  # AT_FDCWD, RENAME_EXCHANGE
+
+
+class Output:
+    """The output folder of one build, held (locked) from __enter__ to __exit__.
+
+    Files are put into a staging folder beside it: written (put), linked from the current output when a
+    cache vouches for them (link), or written by a worker process and recorded (adopt). commit() swaps the
+    staged tree in; leaving the `with` block without commit() (an error) deletes it, the output untouched.
+    When OUT is a symbolic link, the folder it points to is replaced and the link kept."""
+
+    def __init__(self, out: Path, say: Callable[[str, dict], None] | None = None) -> None:
+        self.link_path = Path(os.path.abspath(out))
+        self.out = Path(os.path.realpath(out))
+        self.say = say or (lambda msg_id, values: None)
+        self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256) of what the staged tree holds
+        self.written = self.unchanged = 0
+        self.dir: Path | None = None
+        self._lock: int | None = None
+
+    # The lock and the staging folder ----------------------------------------------------------------------
+    def __enter__(self) -> Output:
+        parent = self.out.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _os_error(exc, str(parent)) from None
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise OutputError("output_permission", target=str(parent), detail="no write permission")
+        self._take_lock(parent)
+        try:
+            self._clean_leftovers()
+            self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{self.out.name}-{os.getpid()}-", dir=parent))
+            os.chmod(self.dir, 0o755)
+        except OSError as exc:
+            self._release()
+            raise _os_error(exc, str(parent)) from None
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self.dir is not None:  # not committed
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+        self._release()
+
+    def _take_lock(self, parent: Path) -> None:
+        """Builds into one folder take turns: the lock is the parent folder's (it is never renamed)."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        fd = os.open(parent, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.say("output_waiting", {"out": str(self.link_path)})
+            deadline = time.monotonic() + LOCK_WAIT_SECONDS
+            while True:
+                time.sleep(0.1)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        os.close(fd)
+                        raise OutputError("output_locked", out=str(self.link_path), seconds=LOCK_WAIT_SECONDS) from None
+        self._lock = fd
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
+
+    def _clean_leftovers(self) -> None:
+        """Staging and old trees of builds into this folder that were killed: with the lock held, no live
+        build owns one. Without renameat2 the swap is two renames; a build killed between them left the
+        output missing and the published tree under .old-: put it back first."""
+        parent, name = self.out.parent, self.out.name
+        mine = [e for e in parent.iterdir() if e.name.startswith((f"{STAGING_PREFIX}{name}-", f"{OLD_PREFIX}{name}-"))
+                and e.is_dir() and not e.is_symlink()]
+        if not self.out.exists():
+            olds = sorted((e for e in mine if e.name.startswith(OLD_PREFIX)), key=lambda e: e.stat().st_mtime)
+            if olds:
+                os.rename(olds[-1], self.out)
+                mine.remove(olds[-1])
+        for entry in mine:
+            shutil.rmtree(entry, ignore_errors=True)
+
+    # Putting files into the staged tree ---------------------------------------------------------------------
+    def _dest(self, rel: str) -> str:
+        assert self.dir is not None, "Output used outside its with block"
+        if rel in self.files:
+            raise ValueError(f"{rel} produced twice")
+        dest = os.path.join(self.dir, checked(rel))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        return dest
+
+    def put(self, rel: str, data: bytes) -> str:
+        """Stage DATA at REL; returns its sha256."""
+        try:
+            dest = self._dest(rel)
+            with open(dest, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise _os_error(exc, rel) from None
+        sha = hashlib.sha256(data).hexdigest()
+        self.adopt(rel, stat_of(dest), sha, written=True)
+        return sha
+
+    def link(self, rel: str, known: tuple[Stat, str]) -> bool:
+        """Link the current output's REL into the staged tree if it is still the file KNOWN describes: the
+        same stat, or else (a fresh checkout with a restored output: other times and inodes) the same
+        sha256; False (nothing staged) if it is not."""
+        existing = os.path.join(self.out, rel)
+        stat = stat_of(existing)
+        if stat is None:
+            return False
+        if stat != known[0]:
+            try:
+                with open(existing, "rb") as fh:
+                    if hashlib.file_digest(fh, "sha256").hexdigest() != known[1]:
+                        return False
+            except OSError:
+                return False
+        try:
+            os.link(existing, self._dest(rel))
+        except OSError:
+            return False
+        self.adopt(rel, stat, known[1], written=False)
+        return True
+
+    def adopt(self, rel: str, stat: Stat | None, sha: str, written: bool) -> None:
+        """Record a file that is in the staged tree (put there by this process or a worker)."""
+        self.files[rel] = (stat or (0, 0, 0, 0), sha)
+        if written:
+            self.written += 1
+        else:
+            self.unchanged += 1
+
+    # Publishing -------------------------------------------------------------------------------------------
+    def commit(self) -> WriteStats:
+        """Swap the staged tree in for the output."""
+        stage, self.dir = self.dir, None
+        assert stage is not None
+        removed = self._removed()
+        try:
+            if not os.path.lexists(self.out):
+                os.rename(stage, self.out)
+                old = None
+            elif _exchange(stage, self.out):
+                old = stage  # now holds the previous output
+            else:
+                old = self.out.with_name(f"{OLD_PREFIX}{self.out.name}-{os.getpid()}")
+                os.rename(self.out, old)
+                os.rename(stage, self.out)
+        except OSError as exc:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise _os_error(exc, str(self.out)) from None
+        leftovers: list[str] = []
+        if old is not None:  # published: what cannot be deleted now is a warning, never a failure
+            shutil.rmtree(old, onerror=lambda _f, path, _e: leftovers.append(path))
+        return WriteStats(len(self.files), self.written, self.unchanged, removed, tuple(leftovers[:5]))
+
+    def _removed(self) -> int:
+        """How many files of the current output the staged tree does not have."""
+        count, top = 0, os.fspath(self.out)
+        for folder, _dirs, names in os.walk(top):
+            prefix = folder[len(top) + 1:].replace(os.sep, "/")
+            count += sum((f"{prefix}/{name}" if prefix else name) not in self.files for name in names)
+        return count

@@ -1,0 +1,388 @@
+"""`build.py serve` for real on a free local port: pages from memory, reload events after a save, the last good
+site kept through a broken file, and a server that answers only this computer's own names."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from bs4 import BeautifulSoup
+
+from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
+from tests.conftest import MINIMAL_POSITION, PROJECT
+from tests.helpers import TODAY, position
+
+pytestmark = pytest.mark.slow
+WAIT = 30  # seconds: the bound on every wait below
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Events:
+    """A Server-Sent Events client of the preview's reload stream: the generations it announces."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        self.connection.request("GET", PREFIX + "events")
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        self.generations: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.next()  # the generation now
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("data: "):
+                    self.generations.append(line[len("data: "):])
+        except (OSError, ValueError):
+            pass
+
+    def next(self, after: int = 0) -> str:
+        """The first generation announced after the AFTER first ones, waiting for it."""
+        deadline = time.monotonic() + WAIT
+        while len(self.generations) <= after:
+            assert time.monotonic() < deadline, "no reload event"
+            time.sleep(0.02)
+        return self.generations[after]
+
+    def reload(self) -> str:
+        """Wait for the next rebuild's event."""
+        return self.next(len(self.generations))
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class Served:
+    def __init__(self, site, port: int, proc: subprocess.Popen) -> None:
+        self.site, self.port, self.proc = site, port, proc
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def get(self, path: str = "", headers: dict | None = None) -> tuple[int, str]:
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8")
+
+    def page(self, path: str = "") -> BeautifulSoup:
+        status, text = self.get(path)
+        assert status == 200, (status, text[:200])
+        return BeautifulSoup(text, "html.parser")
+
+    def until(self, path: str, check, status: int = 200) -> BeautifulSoup:
+        """The page at PATH once CHECK(page) holds: an editor may save in steps (truncate, then write), and
+        each step is a rebuild of its own."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            got, text = self.get(path)
+            page = BeautifulSoup(text, "html.parser")
+            if got == status and check(page):
+                return page
+            assert time.monotonic() < deadline, (got, text[:500])
+            time.sleep(0.05)
+
+    def raw(self, request: bytes) -> bytes:
+        """Send REQUEST as it is (no client tidies it) and return the response's first line."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            sock.sendall(request)
+            return sock.recv(65536).split(b"\r\n", 1)[0]
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+    def wait_for_line(self, text: str, start: int = 0) -> str:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            for line in self.lines[start:]:
+                if text in line:
+                    return line
+            assert self.proc.poll() is None, "\n".join(self.lines)
+            time.sleep(0.05)
+        raise AssertionError(f"no line with {text!r} in:\n" + "\n".join(self.lines))
+
+
+@contextlib.contextmanager
+def serving(site, port: int | None = None):
+    """build.py serve on PORT (a free one), until the block ends; waits until the server answers."""
+    port = port or free_port()
+    env = {**os.environ, "CAREERSITE_TODAY": TODAY.isoformat(), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
+                             "--port", str(port)], cwd=site.root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    server = Served(site, port, proc)
+    try:
+        server.wait_for_line(f"http://127.0.0.1:{port}/")
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=WAIT)
+
+
+def text(title: str, category: str = "tech", front: str = "") -> str:
+    return position(title, category, "closes: 2027-01-31\n" + front, duties=(f"负责{title}的工作。",), requirements=())
+
+
+@pytest.fixture
+def served(make_site):
+    site = make_site({
+        "content/positions/backend-engineer.md": text("后端工程师"),
+        "content/positions/draft-one.md": text("草稿岗位", front="draft: true\n"),
+    }, position=False)
+    with serving(site) as server:
+        yield server
+
+
+def test_serve_serves_the_site_from_memory_with_drafts_marked(served):
+    home = served.page()
+    assert home.find("script", src=f"{PREFIX}reload.js") is not None
+    assert home.find(id=OVERLAY_ID) is None
+    draft = served.page("positions/draft-one/")
+    assert draft.find(class_="badge-draft") is not None and draft.find(class_="notice-draft") is not None
+    canonical = served.page("positions/backend-engineer/").find("link", rel="canonical")["href"]
+    assert canonical == f"{served.url}positions/backend-engineer/"
+    status, page = served.get("no-such-page/")
+    assert status == 404 and "页面不存在" in page
+    assert served.get("positions/backend-engineer")[0] == 200  # redirected to the folder
+    assert not (served.site.root / "public").exists()  # never builds into public/
+    assert not [p for p in served.site.root.iterdir() if p.name.startswith(".staging")]
+
+
+def test_serve_rebuilds_and_reloads_after_an_edit(served):
+    events = Events(served.port)
+    served.site.position("backend-engineer.md", text("高级后端工程师"))
+    events.reload()
+    served.until("positions/backend-engineer/", lambda page: page.find("h1").get_text(strip=True) == "高级后端工程师")
+    assert "高级后端工程师" in served.page().get_text()
+    assert served.wait_for_line("已更新")
+    events.close()
+
+
+def test_a_page_loaded_before_a_rebuild_reloads_when_it_connects(served):
+    """The page says which generation it shows; a rebuild between its load and its connection is not lost."""
+    shown = served.page().find("script", src=f"{PREFIX}reload.js")["data-generation"]
+    served.site.position("backend-engineer.md", text("高级后端工程师"))
+    served.wait_for_line("已更新", served.count("已更新"))
+    time.sleep(0.5)
+    assert Events(served.port).next() != shown
+
+
+def test_a_broken_file_keeps_the_last_good_site_and_shows_the_problem(served):
+    events = Events(served.port)
+    served.site.position("backend-engineer.md", text("后端工程师").replace("category: tech", "category: tehc"))
+    events.reload()
+    page = served.until("positions/backend-engineer/", lambda page: page.find(id=OVERLAY_ID) is not None and
+                        "content/positions/backend-engineer.md:3:11: 错误:" in page.find(id=OVERLAY_ID).get_text())
+    assert page.find("h1").get_text(strip=True) == "后端工程师"  # the last good page
+    served.site.position("backend-engineer.md", text("后端工程师"))
+    events.reload()
+    served.until("positions/backend-engineer/", lambda page: page.find(id=OVERLAY_ID) is None)
+
+
+def test_a_broken_template_keeps_the_last_good_site(served):
+    events = Events(served.port)
+    (served.site.root / "templates/home.html").write_text("{% extends 'base.html' %}{% block main %}{{ nope.x }}{% endblock %}",
+                                                          encoding="utf-8")
+    events.reload()
+    page = served.until("", lambda page: page.find(id=OVERLAY_ID) is not None)
+    assert "templates/home.html" in page.find(id=OVERLAY_ID).get_text()
+    assert page.find(class_="card") is not None  # the last good home page
+
+
+def test_a_burst_of_edits_rebuilds_once(served):
+    before, start = served.count("已更新"), len(served.lines)
+    for n in range(5):
+        served.site.position(f"burst-{n}.md", text(f"岗位{n}"))
+    served.wait_for_line("已更新", start)
+    time.sleep(1.0)
+    assert served.count("已更新") - before <= 2
+    assert "岗位4" in served.page().get_text()
+
+
+def test_positions_added_renamed_moved_and_deleted_while_serving(served):
+    events = Events(served.port)
+    folder = served.site.root / "content/positions"
+    (folder / "sub").mkdir()
+    served.site.position("sub/new-one.md", text("新岗位", "ops"))
+    events.reload()
+    served.until("positions/new-one/", lambda page: page.find("h1").get_text(strip=True) == "新岗位")
+    (folder / "sub/new-one.md").rename(folder / "renamed.md")
+    events.reload()
+    served.until("positions/renamed/", lambda page: True)
+    served.until("positions/new-one/", lambda page: True, status=404)
+    (folder / "renamed.md").unlink()
+    events.reload()
+    served.until("positions/renamed/", lambda page: True, status=404)
+
+
+def test_editor_and_system_files_do_not_rebuild(served):
+    before = served.count("已更新")
+    folder = served.site.root / "content/positions"
+    for name in (".backend-engineer.md.swp", "backend-engineer.md~", "#backend-engineer.md#", ".DS_Store"):
+        (folder / name).write_text("x", encoding="utf-8")
+    time.sleep(1.5)
+    assert served.count("已更新") == before
+
+
+def test_serve_refuses_a_busy_port(make_site):
+    site = make_site()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
+                                 "--port", str(port)], capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode == 1
+    assert f"端口 {port} 无法使用" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_published_build_has_no_preview_code(make_site):
+    site = make_site({"content/positions/x.md": MINIMAL_POSITION.replace("category: tech", "category: ops")})
+    site.build()
+    for page in site.out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert PREFIX not in html and OVERLAY_ID not in html and WARNINGS_ID not in html
+
+
+def test_a_site_broken_from_the_start_shows_the_problems_then_recovers(make_site):
+    site = make_site({"content/positions/a.md": text("后端工程师").replace("closes: 2027-01-31", "closes: 2027-13-01")},
+                     position=False)
+    with serving(site) as served:
+        status, page = served.get()
+        overlay = BeautifulSoup(page, "html.parser").find(id=OVERLAY_ID)
+        assert status == 200 and overlay is not None
+        assert "content/positions/a.md:4:9: 错误: 'closes' 的日期 '2027-13-01' 不存在" in overlay.get_text()
+        events = Events(served.port)
+        served.site.position("a.md", text("后端工程师"))
+        events.reload()
+        page = served.until("positions/a/", lambda page: page.find(id=OVERLAY_ID) is None)
+        assert page.find("h1").get_text(strip=True) == "后端工程师"
+
+
+def test_warnings_show_in_a_quiet_bar(served):
+    assert served.page().find(id=WARNINGS_ID) is None
+    events = Events(served.port)
+    served.site.position("backend-engineer.md", text("后端工程师").replace("2027-01-31", "2026-11-30"))
+    events.reload()
+    page = served.until("positions/backend-engineer/", lambda page: page.find(id=WARNINGS_ID) is not None)
+    bar = page.find(id=WARNINGS_ID)
+    assert bar is not None and bar.name == "details" and not bar.has_attr("open")
+    assert "1 个警告" in bar.find("summary").get_text()
+    assert "content/positions/backend-engineer.md:4:9: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）" in bar.get_text()
+
+
+def test_the_preview_works_under_the_sites_content_security_policy(served):
+    """The preview's additions are same-origin files (a stylesheet, a script), never inline."""
+    page = served.page()
+    assert all(script.get("src") for script in page.find_all("script") if script.get("type") != "application/ld+json")
+    assert not page.find_all(style=True)
+    assert served.get(PREFIX.lstrip("/") + "reload.js")[0] == 200
+    assert served.get(PREFIX.lstrip("/") + "preview.css")[0] == 200
+
+
+# --- only this computer's own names: no DNS rebinding, no cross-site reload --------------------------------
+
+def test_a_foreign_host_name_is_refused(served):
+    """A page on evil.example whose name is rebound to 127.0.0.1 sends Host: evil.example: refused."""
+    assert served.raw(b"GET / HTTP/1.1\r\nHost: evil.example:%d\r\n\r\n" % served.port).startswith(b"HTTP/1.1 403")
+    assert served.raw(b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.1 403")
+    assert served.raw(b"GET / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 403")  # no Host at all
+    for good in (b"127.0.0.1:%d" % served.port, b"localhost:%d" % served.port, b"localhost"):
+        assert served.raw(b"GET / HTTP/1.1\r\nHost: " + good + b"\r\n\r\n").startswith(b"HTTP/1.1 200"), good
+
+
+def test_reload_events_are_for_the_same_origin_only(served):
+    status, body = served.get(PREFIX.lstrip("/") + "events", headers={"Origin": "https://evil.example"})
+    assert status == 403 and "origin" in body
+
+
+def test_odd_paths_are_refused_without_a_traceback(served):
+    for path in (b"/%00", b"/positions/%00/", b"/%ff%fe/", b"/../site.toml", b"/static/../../site.toml"):
+        first = served.raw(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % served.port)
+        assert first.startswith((b"HTTP/1.1 400", b"HTTP/1.1 404")), (path, first)
+    time.sleep(0.2)
+    assert not [line for line in served.lines if "Traceback" in line or "Error" in line]
+    assert served.get()[0] == 200
+
+
+@pytest.mark.parametrize("header, allowed", [
+    ("127.0.0.1:8000", True), ("localhost:8000", True), ("[::1]:8000", True), ("192.168.1.20:8000", True),
+    ("LOCALHOST:8000", True), ("localhost", True), ("127.0.0.1:9999", False), ("evil.example:8000", False),
+    ("127.0.0.1.evil.example:8000", False), ("", False), (None, False), ("localhost:80a", False),
+])
+def test_which_host_headers_the_preview_answers(header, allowed):
+    assert allowed_host(header, 8000, "127.0.0.1") is allowed
+
+
+def test_a_host_given_on_the_command_line_is_answered():
+    assert allowed_host("careers.local:8000", 8000, "careers.local")
+    assert not allowed_host("careers.local:8000", 8000, "0.0.0.0")
+
+
+# --- the preview in process ----------------------------------------------------------------------------------
+
+def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, monkeypatch):
+    from careersite.commands import serve
+
+    site = make_site()
+    said: list[str] = []
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=said.append)
+    assert preview.rebuild() and OVERLAY_ID not in preview.banner
+    before = preview.page("positions/backend-engineer/index.html")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(serve, "load_site", broken)
+    assert preview.rebuild() is False
+    assert preview.page("positions/backend-engineer/index.html") == before
+    assert "disk on fire" in BeautifulSoup(preview.banner, "html.parser").get_text()
+    assert any("预览程序内部出错（RuntimeError: disk on fire）" in line for line in said)
+    preview.cache.close()
+
+
+def test_one_edit_changes_only_the_pages_made_from_it(make_site):
+    """Pages are made on request from artifacts whose keys say what they are made from: an edit to one
+    position changes its page, its category's listing and the home page, not the other category's."""
+    files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}") for n in range(3)}
+    files |= {f"content/positions/ops-{n}.md": text(f"运营岗{n}", "ops") for n in range(3)}
+    site = make_site(files, position=False)
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)
+    assert preview.rebuild()
+    before = {rel: artifact.key for rel, artifact in preview.files.items()}
+    site.position("tech-1.md", text("技术岗1（改）"))
+    assert preview.rebuild()
+    changed = {rel for rel, artifact in preview.files.items() if before.get(rel) != artifact.key}
+    assert {"positions/tech-1/index.html", "categories/tech/index.html", "index.html"} <= changed
+    assert not changed & {"positions/tech-0/index.html", "categories/ops/index.html", "positions/ops-0/index.html"}
+    assert "技术岗1（改）" in preview.page("positions/tech-1/index.html").decode()
+    preview.cache.close()
