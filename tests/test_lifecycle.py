@@ -12,7 +12,8 @@ TODAY = "2026-11-28"
 
 
 def position(title: str, extra: str) -> str:
-    return f"---\ntitle: {title}\ncategory: tech\ncode: T-1\n{extra}---\n\n## 岗位职责\n\n1. 负责{title}。\n"
+    code = f"T-{sum(map(ord, title)) % 1000}"  # one code per position, as HR gives them
+    return f"---\ntitle: {title}\ncategory: tech\ncode: {code}\n{extra}---\n\n## 岗位职责\n\n1. 负责{title}。\n"
 
 
 FILES = {

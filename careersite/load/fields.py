@@ -79,6 +79,7 @@ POSITION_FIELDS: dict[str, FieldSpec] = {
     "headcount": FieldSpec("positive_int", example="headcount: 2"),
     "employment_type": FieldSpec("employment_type", example="employment_type: FULL_TIME"),
     "posted": FieldSpec("date", example="posted: 2026-11-01"),
+    "opens": FieldSpec("date", example="opens: 2027-01-04"),  # the day it appears; before it, like a draft
     "closes": FieldSpec("date", example="closes: 2026-12-31"),
     "salary": FieldSpec("text", example="salary: 15k-25k"),
     "apply_email": FieldSpec("email", example="apply_email: hr@example.com"),

@@ -31,12 +31,19 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
 _MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
+# File names an operating system gives a copy or a new file: "风险管理岗 - 副本", "新建 文本文档 (2)", "x copy".
+_COPY_NAME = re.compile(r"副本|复制|新建|未命名|untitled|[ _-]copy\b|^copy of\b|[(（]\d+[)）]$", re.I)
+# What `build.py new` leaves for HR to replace (careersite/commands/new.py), in either language.
+_PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[.、]\s*|-\s+)?(?:负责)?……\s*$", re.I)
 
 
 def lint_file(source: PositionSource, problems: Problems) -> None:
     """The warnings that depend on this file alone (a build cache keeps them with the file's digest)."""
     text = source.text  # read once by the content stage, not again here
     lint_title(source, problems)
+    lint_name(source, problems)
+    if not source.fields.get("draft"):
+        lint_placeholder(source.path, text, problems)
     lint_paste(source.path, text, problems)
     lint_numbering(source.path, text, source.path.endswith(MARKDOWN_SUFFIXES), problems)
 
@@ -47,6 +54,26 @@ def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date
     reported_defaults: set[str] = set()
     for source in sources:
         lint_closing(source, config, today, problems, defaults_line, reported_defaults)
+        posted = source.fields.get("posted")
+        if posted and posted > today and not source.fields.get("opens"):
+            problems.warning(source.path, *source.lines.get("posted", (1, 1)), "posted_future", date=posted.isoformat())
+
+
+def lint_name(source: PositionSource, problems: Problems) -> None:
+    """A file name made by "copy" or "new file": a leftover, or a URL nobody chose."""
+    if _COPY_NAME.search(source.stem.strip()):
+        title = source.fields.get("title", "")
+        problems.warning(source.path, 1, 1, "file_name_copy", name=source.stem, title=title)
+
+
+def lint_placeholder(path: str, text: str, problems: Problems) -> None:
+    """The skeleton's "负责……（请改成实际的职责）" still in a file that is published: an error, a seeker would read it."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _PLACEHOLDER.search(line)
+        if found:
+            col = len(line) - len(line.lstrip()) + 1
+            problems.error(path, number, col, "skeleton_placeholder", text=_shorten(line.strip(), 30))
+            return
 
 
 def lint_title(source: PositionSource, problems: Problems) -> None:

@@ -17,8 +17,8 @@ from .markup import Renderer
 from .site import Position, position_of
 
 # What the cross-file stages (build_site, lint_dates, diff) read of a source once its Position is made.
-_KEPT_FIELDS = frozenset(("category", "slug", "posted", "closes"))
-_KEPT_LINES = _KEPT_FIELDS | {"title"}
+_KEPT_FIELDS = frozenset(("category", "slug", "posted", "closes", "opens"))
+_KEPT_LINES = _KEPT_FIELDS | {"title", "code"}
 
 
 @dataclass(frozen=True, slots=True)

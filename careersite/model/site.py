@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
@@ -41,6 +41,7 @@ class Position:
     employment_type: str | None
     posted: dt.date | None
     closes: dt.date | None
+    opens: dt.date | None  # published from this day on (before it, like a draft)
     salary: str
     apply_email: str
     draft: bool
@@ -62,6 +63,10 @@ class Position:
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
+
+    def is_scheduled(self, today: dt.date) -> bool:
+        """Not yet published: its `opens` day has not come."""
+        return self.opens is not None and today < self.opens
 
     def is_closed(self, today: dt.date) -> bool:
         """Closed after the end of its closing day (dates are in the site's time zone)."""
@@ -166,7 +171,7 @@ def make_position(source: PositionSource, config: SiteConfig, category: Category
     return Position(
         source=source.path, slug=slug, title=values["title"], category=category, code=values.get("code", ""),
         locations=locations, headcount=values.get("headcount"), employment_type=values.get("employment_type"),
-        posted=values.get("posted"), closes=values.get("closes"), salary=values.get("salary", ""),
+        posted=source.fields.get("posted") or values.get("opens") or values.get("posted"), closes=values.get("closes"), opens=values.get("opens"), salary=values.get("salary", ""),
         apply_email=apply_email, draft=bool(values.get("draft", False)), summary=summary, sections=tuple(sections),
         apply_subject=subject, apply_body=body, order=values.get("order"), digest=source.digest,
     )
@@ -225,7 +230,12 @@ def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, 
         problems.error(source.path, 1, 1, "slug_from_filename", name=source.stem, suggestion="position-name")
         return None
     closes = source.fields.get("closes") or config.defaults.get("closes")
-    posted = source.fields.get("posted") or config.defaults.get("posted")
+    posted = source.fields.get("posted") or source.fields.get("opens") or config.defaults.get("posted")
+    opens = source.fields.get("opens")
+    if opens and closes and closes < opens:
+        line, col = source.lines.get("opens", (1, 1))
+        problems.error(source.path, line, col, "opens_after_closes", opens=opens, closes=closes)
+        return None
     if closes and posted and closes < posted:
         line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
         problems.error(source.path, line, col, "date_order", closes=closes, posted=posted)
@@ -239,18 +249,31 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
     """The cross-file rules over positions made one by one (position_of): one URL per position, drafts
     left out unless asked for, listing order; JobPosting checks of the open ones.
 
-    LINES: each source's field -> (line, col), to report a duplicate slug where it is written."""
+    LINES: each source's field -> (line, col), to report a duplicate where it is written."""
     by_slug: dict[str, Position] = {}
+    by_code: dict[str, Position] = {}
+    by_title: dict[tuple[str, str], Position] = {}
     kept: list[Position] = []
     for position in positions:
+        where = (lines or {}).get(position.source, {})
         if position.slug in by_slug:
-            line, col = (lines or {}).get(position.source, {}).get("slug", (1, 1))
-            problems.error(position.source, line, col, "slug_duplicate", slug=position.slug,
+            problems.error(position.source, *where.get("slug", (1, 1)), "slug_duplicate", slug=position.slug,
                            other=by_slug[position.slug].source)
             continue
         by_slug[position.slug] = position
-        if position.draft and not drafts:
-            continue
+        if position.draft or position.is_scheduled(today):
+            if not drafts:
+                continue
+            position = replace(position, draft=True)  # the preview shows it as a draft until then
+        elif not position.is_closed(today):  # among open positions: a code names one application; equal titles look like a copy
+            if position.code and position.code in by_code:
+                problems.error(position.source, *where.get("code", (1, 1)), "code_duplicate", code=position.code,
+                               other=by_code[position.code].source)
+            by_code.setdefault(position.code, position)
+            same = by_title.setdefault((position.category.key, position.title), position)
+            if same is not position:
+                problems.warning(position.source, *where.get("title", (1, 1)), "title_duplicate",
+                                 title=position.title, other=same.source)
         kept.append(position)
     order = {c.key: i for i, c in enumerate(config.categories)}
     kept.sort(key=lambda p: (order[p.category.key], _sort_key(p)))
