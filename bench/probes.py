@@ -58,7 +58,7 @@ from careersite.incremental import Cache
 from synth import edit_title
 root, out, edited, repeat = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])
 options = pipeline.Options(root=root, out=out, today=dt.date.fromisoformat(sys.argv[6]))
-cache = Cache(root, root / ".cache" / "careersite", options.variant)
+cache = Cache(root, options.out_dir, options.variant)  # as commands.build.build opens it for OUT
 assert pipeline.build(options, cache).ok, "in-process warm-up build failed"
 original = edited.read_text(encoding="utf-8")
 times = []

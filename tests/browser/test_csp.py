@@ -41,7 +41,7 @@ def test_no_page_breaks_its_own_policy(phone_page, served_variants, rel):
 def test_the_sites_own_scripts_run_under_the_policy(desktop_page, served_variants):
     base, _out = served_variants
     desktop_page.goto(base + "positions/dba/")
-    assert desktop_page.locator(".copy-button").first.is_visible()  # shown by site.js
+    assert desktop_page.locator(".copy-row .copy-button").first.is_visible()  # shown by site.js
     desktop_page.goto(base)
     assert desktop_page.locator("form.finder").is_visible()  # shown by search.js
 

@@ -1,0 +1,80 @@
+"""Apply at hand on a phone: a compact bar at the bottom of the screen while the seeker reads a position,
+which gives way to the apply section; in WeChat (mailto: does nothing there) copying the address and
+subject is the first action, and a copy button never stays on "已复制"."""
+
+from __future__ import annotations
+
+import pytest
+
+APPLY_TO = "hr@example.com"
+APPLY_SUBJECT = "应聘DBA数据库工程师-IT-02-姓名"
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 "
+             "Mobile Safari/537.36 MicroMessenger/8.0.44.2502 NetType/WIFI Language/zh_CN")
+
+
+@pytest.fixture
+def wechat_page(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", user_agent=WECHAT_UA)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def bar_buttons(page) -> list[str]:
+    """The bar's actions in the order a seeker sees them (left to right)."""
+    items = page.locator(".apply-bar > *").all()
+    shown = [(i.bounding_box(), i.inner_text().strip()) for i in items if i.is_visible()]
+    return [text for box, text in sorted(shown, key=lambda s: s[0]["x"])]
+
+
+def test_apply_is_on_screen_while_reading_on_a_phone(phone_page, served_site):
+    page = phone_page
+    page.goto(served_site + "positions/dba/")
+    bar = page.locator(".apply-bar")
+    box = bar.bounding_box()
+    height = page.viewport_size["height"]
+    assert bar.is_visible() and box["y"] + box["height"] <= height + 1 and box["y"] >= height - 80  # compact, at the bottom
+    assert bar_buttons(page) == ["投递简历", "复制邮箱和主题"]
+    mail = bar.get_by_role("link", name="投递简历")
+    assert mail.get_attribute("href").startswith("mailto:" + APPLY_TO + "?subject=")
+    # Halfway down the text it is still there ...
+    page.evaluate("window.scrollTo(0, document.querySelector('#responsibilities').offsetTop)")
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= height + 1 and box["y"] >= height - 80
+    # ... and at the end it sits above the apply section, covering nothing.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    bar_box, apply_box = bar.bounding_box(), page.locator("#apply").bounding_box()
+    assert bar_box["y"] + bar_box["height"] <= apply_box["y"] + 1
+
+
+def test_no_bar_on_a_desktop_but_a_button_beside_the_facts(desktop_page, served_site):
+    desktop_page.goto(served_site + "positions/dba/")
+    assert not desktop_page.locator(".apply-bar").is_visible()
+    button = desktop_page.locator(".facts-apply").get_by_role("link", name="投递简历")
+    assert button.is_visible()
+    button.click()
+    assert desktop_page.locator("#apply-title").is_visible()
+
+
+def test_in_wechat_copying_comes_first_and_copies_address_and_subject(wechat_page, served_site):
+    page = wechat_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served_site.split("/careers/")[0])
+    page.goto(served_site + "positions/dba/")
+    assert bar_buttons(page) == ["复制邮箱和主题", "投递简历"]
+    assert page.locator(".apply-wechat").is_visible()
+    copy = page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题")
+    copy.click()
+    copy.click()  # two quick taps
+    assert page.evaluate("navigator.clipboard.readText()") == APPLY_TO + "\n" + APPLY_SUBJECT
+    page.wait_for_function("document.querySelector('.apply-bar-copy').textContent === '已复制'")
+    page.wait_for_timeout(2300)
+    assert copy.inner_text() == "复制邮箱和主题"  # not stuck on "已复制"
+    assert APPLY_TO in page.locator(".copy-status").inner_text()
+
+
+def test_the_wechat_note_is_not_shown_in_other_browsers(phone_page, served_site):
+    phone_page.goto(served_site + "positions/dba/")
+    assert not phone_page.locator(".apply-wechat").is_visible()
