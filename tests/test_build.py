@@ -43,7 +43,7 @@ def test_markdown_and_yaml_positions_render_the_same_structure(make_site):
     assert facts["工作地点"] == "上海、深圳"
     assert facts["招聘人数"] == "2 人"
     assert facts["截止日期"] == "2026年12月31日"
-    assert facts["薪酬"] == "15k-25k"
+    assert facts["薪酬"] == "1.5万–2.5万/月"
     assert facts["岗位编号"] == "OPS-7"
 
 

@@ -69,7 +69,7 @@ def test_open_position_has_one_complete_job_posting(make_site):
         "@type": "QuantitativeValue", "minValue": 15000, "maxValue": 25000, "unitText": "MONTH"}}
     # Everything in the markup is visible on the page.
     text = visible_text(page)
-    for shown in ("风险经理", "RK-9", "北京", "上海", "全职", "2026年11月1日", "2026年12月31日", "15k-25k", "测试公司",
+    for shown in ("风险经理", "RK-9", "北京", "上海", "全职", "2026年11月1日", "2026年12月31日", "1.5万–2.5万/月", "测试公司",
                   "制定风险政策", "三年以上经验", "2 人"):
         assert shown in text, shown
 

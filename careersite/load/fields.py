@@ -20,6 +20,23 @@ EMPLOYMENT_ALIASES = {
     "临时": "TEMPORARY", "实习": "INTERN", "实习生": "INTERN", "志愿者": "VOLUNTEER",
 }
 
+# Fields with a fixed list of values (what listings show as facts and filter by); `import` maps what a
+# notice writes ("本科及以上", "社会招聘") onto them. Aliases: other ways to write a value.
+EDUCATION = ("不限", "大专", "本科", "硕士", "博士")
+EXPERIENCE = ("不限", "应届", "1年以上", "3年以上", "5年以上", "10年以上")
+RECRUITMENT_TYPES = ("社招", "校招", "实习")
+SALARY_UNITS = ("月", "年", "天", "小时")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION, "experience": EXPERIENCE,
+    "salary_unit": SALARY_UNITS,
+}
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "recruitment_type": {"社会招聘": "社招", "校园招聘": "校招", "实习生": "实习"},
+    "education": {"学历不限": "不限", "专科": "大专", "研究生": "硕士"},
+    "experience": {"经验不限": "不限", "应届生": "应届", "应届毕业生": "应届"},
+    "salary_unit": {"month": "月", "year": "年", "day": "天", "日": "天", "hour": "小时", "时": "小时"},
+}
+
 # A mailto: recipient we can put in a link without it adding recipients or headers: one address,
 # no '?', '&', '%', ',', spaces or line breaks anywhere.
 _EMAIL = re.compile(
@@ -65,7 +82,7 @@ def slugify(text: str) -> str:
 
 @dataclass(frozen=True)
 class FieldSpec:
-    kind: str  # text, text_or_list, positive_int, date, bool, email, employment_type, slug, items, markdown
+    kind: str  # text, text_or_list, positive_int, date, bool, email, employment_type, choice, slug, items, markdown
     required: bool = False
     example: str = ""
 
@@ -82,21 +99,22 @@ POSITION_FIELDS: dict[str, FieldSpec] = {
     "opens": FieldSpec("date", example="opens: 2027-01-04"),  # the day it appears; before it, like a draft
     "closes": FieldSpec("date", example="closes: 2026-12-31"),
     "salary": FieldSpec("text", example="salary: 15k-25k"),
+    "salary_unit": FieldSpec("choice", example="salary_unit: 年"),
     "apply_email": FieldSpec("email", example="apply_email: hr@example.com"),
     "draft": FieldSpec("bool", example="draft: true"),
     "summary": FieldSpec("text", example="summary: 负责信贷风险政策的制定与执行"),
     "description": FieldSpec("markdown", example="description: 部门介绍……"),
     "responsibilities": FieldSpec("items", example="responsibilities:\n  - 负责……"),
     "requirements": FieldSpec("items", example="requirements:\n  - 三年以上……"),
-    # written by `import`; their fixed values are checked once the filters that use them land
-    "education": FieldSpec("text", example="education: 本科"),
-    "experience": FieldSpec("text", example="experience: 3年以上"),
-    "recruitment_type": FieldSpec("text", example="recruitment_type: 社招"),
+    "recruitment_type": FieldSpec("choice", example="recruitment_type: 社招"),
+    "education": FieldSpec("choice", example="education: 本科"),
+    "experience": FieldSpec("choice", example="experience: 3年以上"),
     "order": FieldSpec("positive_int", example="order: 1"),
 }
 
 # Fields a site may set for every position in site.toml [defaults].
-DEFAULTABLE = ("location", "headcount", "employment_type", "posted", "closes", "salary", "apply_email")
+DEFAULTABLE = ("location", "headcount", "employment_type", "posted", "closes", "salary", "salary_unit", "apply_email",
+               "recruitment_type", "education", "experience")
 
 
 _CHINESE_BOOLS = {"是": True, "否": False, "真": True, "假": False}
@@ -279,6 +297,17 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
         hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
         problems.error(path, loc.line, loc.col, "employment_type_unknown", value=_shown(loc), hint=hint,
                        allowed="、".join(EMPLOYMENT_ALIASES), codes=", ".join(EMPLOYMENT_TYPES))
+        return INVALID
+    if kind == "choice":
+        raw = unicodedata.normalize("NFKC", str(loc.value)).strip() if loc.kind in ("str", "int") else ""
+        raw = re.sub(r"\s+", "", raw)
+        value = CHOICE_ALIASES[name].get(raw.lower(), raw)
+        if value in CHOICES[name]:
+            return value
+        suggestion = did_you_mean(value, CHOICES[name]) if value else None
+        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+        problems.error(path, loc.line, loc.col, "choice_unknown", key=name, value=_shown(loc), hint=hint,
+                       allowed="、".join(CHOICES[name]))
         return INVALID
     if kind == "slug":
         raw = str(loc.value).strip() if loc.kind in ("str", "int") else ""

@@ -22,6 +22,9 @@ from .mailto import build_mailto, fill_template, mailto_problem
 from .markup import Renderer, items_to_markdown
 
 
+BADGE_DAYS = 7  # posted in the last 7 days (today one of them): 新; closing in the next 7 (today one of them): 即将截止
+
+
 @dataclass(frozen=True, slots=True)  # 20,000 of them at 10,000 positions: no __dict__ each
 class Section:
     kind: str  # description, responsibilities, requirements, other
@@ -50,6 +53,10 @@ class Position:
     apply_subject: str
     apply_body: str
     order: int | None = None  # its row in an imported notice: the order HR's table gave
+    salary_unit: str | None = None  # 月, 年, 天 or 小时 (load.fields.SALARY_UNITS): per what a bare range is paid
+    recruitment_type: str | None = None  # 社招, 校招, 实习
+    education: str | None = None
+    experience: str | None = None
     digest: str = field(default="", compare=False)  # sha256 of the source file: what the position is made from
 
     @property
@@ -96,10 +103,13 @@ class Site:
             groups.setdefault(position.category.key, []).append(position)
         return {key: tuple(group) for key, group in groups.items()}
 
-    def state(self, position: Position) -> tuple[bool, ...]:
-        """What a page shows of POSITION that depends on the day: (closed,). A page made from the same
-        position in the same state is the same page on any day."""
-        return (position.is_closed(self.today),)
+    def state(self, position: Position) -> tuple[bool, bool, bool]:
+        """What a page shows of POSITION that depends on the day: (closed, new, closing soon). A page made
+        from the same position in the same state is the same page on any day."""
+        closed = position.is_closed(self.today)
+        new = position.posted is not None and 0 <= (self.today - position.posted).days < BADGE_DAYS
+        closing = not closed and position.closes is not None and (position.closes - self.today).days < BADGE_DAYS
+        return closed, new and not closed, closing
 
 
 def today_in(timezone: str) -> dt.date:
@@ -173,7 +183,9 @@ def make_position(source: PositionSource, config: SiteConfig, category: Category
         locations=locations, headcount=values.get("headcount"), employment_type=values.get("employment_type"),
         posted=source.fields.get("posted") or values.get("opens") or values.get("posted"), closes=values.get("closes"), opens=values.get("opens"), salary=values.get("salary", ""),
         apply_email=apply_email, draft=bool(values.get("draft", False)), summary=summary, sections=tuple(sections),
-        apply_subject=subject, apply_body=body, order=values.get("order"), digest=source.digest,
+        apply_subject=subject, apply_body=body, order=values.get("order"), salary_unit=values.get("salary_unit"),
+        recruitment_type=values.get("recruitment_type"), education=values.get("education"),
+        experience=values.get("experience"), digest=source.digest,
     )
 
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..load.fields import EDUCATION, EXPERIENCE, RECRUITMENT_TYPES  # noqa: F401 - the values load.fields checks
 from .cells import chinese_number
-
-EDUCATION = ("不限", "大专", "本科", "硕士", "博士")
-EXPERIENCE = ("不限", "应届", "1年以上", "3年以上", "5年以上", "10年以上")
-RECRUITMENT_TYPES = ("社招", "校招", "实习")
 
 # Words for each education level, lowest first; "本科及以上" and "本科或硕士" mean the lowest one named.
 _EDUCATION_WORDS = (

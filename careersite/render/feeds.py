@@ -11,7 +11,8 @@ from typing import Iterable
 
 from ..load.config import CONFIG_FILE, Category
 from ..model.site import Position, Site
-from .jobposting import CURRENCIES, _number, description_html, end_of_day, parse_salary, xml_escape
+from ..model.salary import number as _number, parse_salary, unit_code
+from .jobposting import CURRENCIES, description_html, end_of_day, xml_escape
 
 FEED_VERSION = 1
 FILES = ("sitemap.xml", "robots.txt", "feed.xml", "positions.json")
@@ -94,7 +95,7 @@ class Discovery:
 
     def _json_item(self, p: Position) -> str:
         config = self.config
-        salary = parse_salary(p.salary)
+        salary = parse_salary(p.salary, unit_code(p.salary_unit))
         item = {
             "id": p.slug,
             "url": self.abs_url(p.url_path),

@@ -1,7 +1,7 @@
 """An open position -> its schema.org JobPosting data (Google's required and recommended properties).
 
-Data, not HTML: a dict the position page writes as JSON-LD (safejson), and the salary range parser
-that positions.json shares.
+Data, not HTML: a dict the position page writes as JSON-LD (safejson). The salary range comes from
+model.salary, as the page's and positions.json's do.
 """
 
 from __future__ import annotations
@@ -13,26 +13,11 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..load.config import SiteConfig
+from ..model.salary import number as _number, parse_salary, unit_code
 from ..model.site import Position
 from .safejson import safe_json_for_script
 
 CURRENCIES = {"CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "SG": "SGD", "US": "USD", "GB": "GBP"}
-
-# --------------------------------------------------------------------------
-# Salary: only a real range becomes baseSalary ("面议", "competitive" never do)
-# --------------------------------------------------------------------------
-
-_NUM = r"(\d+(?:\.\d+)?)\s*([kK千wW万])?"
-_SALARY = re.compile(
-    r"^\s*(?:[¥￥]|RMB|CNY)?\s*" + _NUM + r"\s*(?:元)?\s*[-~～—–至到]\s*(?:[¥￥])?\s*" + _NUM
-    + r"\s*(?:元|RMB|CNY)?\s*(?:(?:/|每|一|per\s*)\s*(?P<unit>月|年|month|year|mo|yr|小时|hour|天|日|day))?"
-    r"\s*(?:[·*xX×]\s*\d{1,2}\s*薪)?\s*$",
-    re.I,
-)
-_MULTIPLIERS = {"k": 1_000, "千": 1_000, "w": 10_000, "万": 10_000}
-_UNITS = {"月": "MONTH", "month": "MONTH", "mo": "MONTH", "年": "YEAR", "year": "YEAR", "yr": "YEAR",
-          "小时": "HOUR", "hour": "HOUR", "天": "DAY", "日": "DAY", "day": "DAY"}
-
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -43,29 +28,6 @@ def xml_escape(text: str, quote: bool = False) -> str:
     fields refuse them, and no text may make a feed unreadable."""
     text = html_escape(_NOT_XML.sub("", text), quote=False)
     return text.replace('"', "&quot;") if quote else text
-
-
-def parse_salary(text: str) -> tuple[float, float, str] | None:
-    """(min, max, unit) for a real range like 15k-25k, 15000-25000元/月, 1.5万-2.5万/月; else None.
-
-    A multiplier written only on the upper bound applies to both (20-30万/年). Without a unit a
-    range is per month, the way Chinese job ads state pay.
-    """
-    match = _SALARY.match(text or "")
-    if not match:
-        return None
-    low_n, low_m, high_n, high_m = match.group(1, 2, 3, 4)
-    low_m = low_m or high_m
-    low = float(low_n) * _MULTIPLIERS.get((low_m or "").lower(), 1)
-    high = float(high_n) * _MULTIPLIERS.get((high_m or "").lower(), 1)
-    if low <= 0 or high < low:
-        return None
-    unit = _UNITS[(match["unit"] or "月").lower()]
-    return low, high, unit
-
-
-def _number(value: float) -> int | float:
-    return int(value) if value == int(value) else value
 
 
 # --------------------------------------------------------------------------
@@ -123,7 +85,7 @@ def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
         data["identifier"] = {"@type": "PropertyValue", "name": config.company, "value": position.code}
     if position.headcount:
         data["totalJobOpenings"] = position.headcount
-    salary = parse_salary(position.salary)
+    salary = parse_salary(position.salary, unit_code(position.salary_unit))
     if salary:
         low, high, unit = salary
         data["baseSalary"] = {

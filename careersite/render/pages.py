@@ -20,6 +20,7 @@ from markupsafe import Markup
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category
 from ..load.content import is_ignored
 from ..load.fields import EMPLOYMENT_TYPES
+from ..model.salary import salary_text
 from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
 from .jobposting import job_posting, json_ld
@@ -122,11 +123,13 @@ class Pages:
         self.env.globals.update(
             config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
             fmt_date=self.format_date, employment_types=EMPLOYMENT_TYPES, categories=config.categories,
+            state=site.state,
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
         )
         self.env.filters["date"] = self.format_date
+        self.env.filters["salary"] = lambda p: salary_text(p.salary, p.salary_unit, config.ui)
         templates = Path(config.root / TEMPLATES_DIR)
         sources = [(p.relative_to(templates).as_posix(), p.read_bytes()) for p in sorted(templates.rglob("*"))
                    if p.is_file()] if templates.is_dir() else []
@@ -199,7 +202,7 @@ class Pages:
                            total=len(self.site.open_in(category)), category_path=category_path)
 
     def position(self, position: Position) -> bytes:
-        (is_closed,) = self.site.state(position)
+        is_closed, _new, _closing = self.site.state(position)
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
         qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))

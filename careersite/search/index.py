@@ -21,6 +21,8 @@ from itertools import repeat
 from operator import sub
 from typing import TYPE_CHECKING, Sequence
 
+from ..model.salary import salary_text
+
 if TYPE_CHECKING:
     from ..model.site import Site
 
@@ -105,7 +107,7 @@ def docs_of(site: Site) -> tuple[SearchDoc, ...]:
             url=config.base_path + position.url_path, title=position.title, code=position.code,
             category=position.category.key, category_name=position.category.name, locations=position.locations,
             closes=date_format.format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
-            salary=position.salary, items=tuple(item for s in sections for item in items_of(s.html)),
+            salary=salary_text(position.salary, position.salary_unit, config.ui), items=tuple(item for s in sections for item in items_of(s.html)),
         ))
     return tuple(docs)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, build_all_templates_site
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, FULL_SLUG, build_all_templates_site
 from tests.tools import serve_directory
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -22,6 +22,7 @@ PAGES = {
     "position-open": "positions/dba/",
     "position-closed": f"positions/{CLOSED_SLUG}/",
     "position-draft": f"positions/{DRAFT_SLUG}/",
+    "position-full": f"positions/{FULL_SLUG}/",
     "404": "404.html",
 }
 
