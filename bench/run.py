@@ -21,7 +21,8 @@ the median of --repeat runs, wall time, each build `build.py build` in a fresh p
 Memory is the peak resident set (os.wait4): "whole build" is the largest process of a cold build,
 workers included; "without search index" is the same cold build writing no search/.
 With --vs-hugo the same positions are built by Hugo (bench/hugo-site) in the same run, cold, and
-interleaved with ours so both see the same machine load. Not a test: nothing here asserts a time.
+interleaved with ours so both see the same machine load; each ratio is the median of the per-repeat
+ratios (paired), not a ratio of medians. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ GROWN = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_pro
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def paired_ratio(ours: list[float], peers: list[float]) -> float:
+    """The median of ours / the peer's run by run: each pair ran back to back, under the same load."""
+    if not ours or len(ours) != len(peers):
+        raise ValueError("every run of ours needs its peer's run of the same repeat")
+    return median([a / b for a, b in zip(ours, peers)])
 
 
 def make_cold(site: Path, out: Path) -> None:
@@ -201,7 +209,7 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
     result.update(largest_listing_kb=listing_kb, html_pages=pages, output_mb=output_mb,
                   runs=runs)
     if vs_hugo:
-        result["vs_hugo"] = {name: result[key] / result[peer] for name, key, _, peer in RATIOS}
+        result["vs_hugo"] = {name: paired_ratio(runs[key], runs[peer]) for name, key, _, peer in RATIOS}
     return result
 
 
