@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -109,6 +111,7 @@ def _summary(problems: Problems) -> str:
 def _new(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.new import new_position
 
+    _ctrl_c_raises()
     result = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args))
     print_problems(problems)
     if result.path is None:
@@ -119,8 +122,10 @@ def _new(args: argparse.Namespace, problems: Problems) -> int:
 
 
 def _import(args: argparse.Namespace, problems: Problems) -> int:
-    from .commands.importer import ImportOptions, run_import  # the notice readers: only when importing
+    # the notice readers: only when importing
+    from .commands.importer import ImportOptions, run_import
 
+    _ctrl_c_raises()
     report = run_import(ImportOptions(
         root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
         add_categories=args.add_categories, category=args.category), problems)
@@ -130,6 +135,7 @@ def _import(args: argparse.Namespace, problems: Problems) -> int:
 def _export(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.exporter import ExportOptions, run_export
 
+    _ctrl_c_raises()
     report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
                                       today=_today(args)), problems)
     return _report(args, problems, report)
@@ -146,6 +152,12 @@ def _report(args: argparse.Namespace, problems: Problems, report) -> int:
     return report.status
 
 
+def _ctrl_c_raises() -> None:
+    """From here on Ctrl+C raises KeyboardInterrupt (build.py leaves at once while modules are imported)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _run(args: argparse.Namespace) -> int:
     from .commands.build import Options, build, check, new_problems
     from .load.config import url_problem
@@ -160,6 +172,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from .commands.serve import serve
 
+        _ctrl_c_raises()
         return serve(args.site, today=_today(args), host=args.host, port=args.port)
     if args.base_url:
         reason = url_problem(args.base_url)
@@ -167,6 +180,7 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
     options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
                       today=_today(args), strict=args.strict, cache=not getattr(args, "no_cache", False))
+    _ctrl_c_raises()
     if args.command == "check":
         result = check(options)
     else:
