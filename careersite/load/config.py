@@ -58,7 +58,10 @@ CATEGORY_SETTINGS: dict[str, Setting] = {
     "name": Setting(str, None, "Display name.", True),
     "description": Setting(str, "", "Optional one-paragraph description on the category page."),
 }
-TABLES = ("apply", "defaults", "categories", "ui")
+TABLES = ("apply", "defaults", "categories", "ui", "compliance")
+# [compliance]: each kind of wording careersite.model.compliance looks for, and how it is reported.
+COMPLIANCE_KINDS = ("gender", "marriage", "ethnicity", "religion", "origin", "appearance", "health", "age")
+COMPLIANCE_LEVELS = ("error", "warning", "off")
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CONFIG_BYTES = 1_000_000
 MAX_URL = 300  # characters: a base URL longer than this cannot be a QR code a phone reads easily
@@ -121,6 +124,8 @@ class SiteConfig:
     categories: tuple[Category, ...]
     defaults: dict[str, Any] = field(default_factory=dict)
     ui: dict[str, str] = field(default_factory=dict)
+    compliance: dict[str, str] = field(default_factory=dict)  # kind -> "error" | "warning" | "off" (set ones)
+    compliance_allow: tuple[str, ...] = ()  # phrases the compliance check lets through
     messages: dict[str, str] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # "intro", "apply.privacy" -> line
 
@@ -317,6 +322,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
             else:
                 ui[key] = value
 
+    compliance, allow = _compliance(data.get("compliance", {}), lines, problems)
+
     if any(p.path == CONFIG_FILE and p.is_error for p in problems.items):
         return None
     assert set(POSITION_FIELDS) >= set(DEFAULTABLE)
@@ -326,6 +333,30 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         company_url=top["company_url"], country=top["country"], home_per_category=top["home_per_category"],
         per_page=top["per_page"],
         apply=ApplySettings(apply["email"], apply["subject"], apply["body"], apply["instructions"], apply["privacy"]),
-        categories=tuple(categories), defaults=defaults, ui=ui, messages=messages,
-        lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items() if not index},
+        categories=tuple(categories), defaults=defaults, ui=ui, compliance=compliance, compliance_allow=allow,
+        messages=messages, lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items() if not index},
     )
+
+
+def _compliance(raw: Any, lines: dict, problems: Problems) -> tuple[dict[str, str], tuple[str, ...]]:
+    """[compliance]: gender = "warning", age = "off", allow = ["..."]: checked like the other tables."""
+    levels: dict[str, str] = {}
+    allow: tuple[str, ...] = ()
+    for key, value in (raw if isinstance(raw, dict) else {}).items():
+        line = lines.get(("compliance", 0, key), 1)
+        if key == "allow":
+            if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+                allow = tuple(v.strip() for v in value)
+            else:
+                problems.error(CONFIG_FILE, line, 1, "wrong_type", key="compliance.allow",
+                               expected=problems.text("expected_text_list"),
+                               found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
+        elif key not in COMPLIANCE_KINDS:
+            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
+                           hint=unknown_key_hint(problems, key, [*COMPLIANCE_KINDS, "allow"]))
+        elif value not in COMPLIANCE_LEVELS:
+            problems.error(CONFIG_FILE, line, 1, "config_compliance_level", key=key, value=str(value)[:40],
+                           allowed=", ".join(COMPLIANCE_LEVELS))
+        else:
+            levels[key] = value
+    return levels, allow

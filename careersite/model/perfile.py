@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..errors import Problem, Problems
 from ..load.config import SiteConfig
 from ..load.content import PositionSource, parse_position
+from .compliance import lint_compliance
 from .lint import lint_file
 from .markup import Renderer
 from .site import Position, position_of
@@ -39,6 +40,7 @@ def process_file(rel: str, data: bytes, config: SiteConfig, renderer: Renderer) 
     if source is None:
         return FileResult(rel, "", None, tuple(problems.items))
     lint_file(source, problems)
+    lint_compliance(source, config.compliance, config.compliance_allow, problems)
     position = position_of(source, config, renderer, problems)
     if problems.has_errors():  # (a mailto link to another address, a list that falls apart): not published
         position = None
