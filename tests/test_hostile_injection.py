@@ -109,9 +109,12 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
                 continue
             assert not (script.string or "").strip(), f"{where}: inline script {script}"
             assert urlsplit(script["src"]).path.startswith(base_path + "static/"), f"{where}: {script}"
-        for finder in soup.select("form.finder[role=search]"):  # the site's own search form, from the template
+        for finder in soup.select("form[role=search]"):  # the site's own search forms (home, 404), from the templates
             assert finder["action"] == base_path and finder["method"] == "get", where
             finder.decompose()
+        for phone in soup.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
+            assert re.fullmatch(r"tel:\+?\d+(;ext=\d+)?", phone["href"]), f"{where}: {phone}"
+            phone.decompose()
         for tag in soup.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":

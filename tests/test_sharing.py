@@ -32,12 +32,12 @@ def test_open_graph_and_twitter_tags(seed_site, rel, og_type):
     assert meta(page, "property", "og:url") == BASE + rel == page.find("link", rel="canonical")["href"]
     assert meta(page, "property", "og:type") == og_type
     assert meta(page, "property", "og:locale") == "zh_CN"
-    assert meta(page, "property", "og:site_name") == "消费金融业务人员招聘"
+    assert meta(page, "property", "og:site_name") == "示例消费金融有限公司 招聘"
     assert meta(page, "property", "og:description") == meta(page, "name", "description") != ""
-    assert meta(page, "name", "twitter:card") == "summary"
+    assert meta(page, "name", "twitter:card") == "summary_large_image"
     og_title = meta(page, "property", "og:title")
     if og_type == "article":
-        assert og_title == "风险管理岗 - 示例消费金融有限公司"
+        assert og_title == "风险管理岗 · 示例消费金融有限公司 招聘"
     else:
         assert og_title == title
 

@@ -40,7 +40,11 @@ SITE_SETTINGS: dict[str, Setting] = {
     "timezone": Setting(str, "Asia/Shanghai", "Time zone for 'today' and closing dates (end of day)."),
     "description": Setting(str, "", "One-sentence site description for search engines and sharing."),
     "intro": Setting(str, "", "Recruitment introduction on the home page (Markdown)."),
-    "company_url": Setting(str, "", "The company's own website (JobPosting sameAs)."),
+    "company_url": Setting(str, "", "The company's own website (JobPosting sameAs, the footer's link)."),
+    "logo": Setting(str, "", "The company's logo: an http(s) URL or a file under static/ (JobPosting logo)."),
+    "hr_phone": Setting(str, "", "HR's telephone number, shown in the footer as a tel: link."),
+    "icp": Setting(str, "", "ICP 备案 number, shown in the footer linked to beian.miit.gov.cn."),
+    "anti_fraud": Setting(str, None, "Anti-fraud line in the footer; absent: the language's default; empty: none."),
     "country": Setting(str, "CN", "ISO 3166 country code of the work locations."),
     "home_per_category": Setting(int, 20, "Positions listed per category on the home page before 'view all'."),
     "per_page": Setting(int, 50, "Positions per category page; more pages are added as needed."),
@@ -66,6 +70,9 @@ _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CONFIG_BYTES = 1_000_000
 MAX_URL = 300  # characters: a base URL longer than this cannot be a QR code a phone reads easily
 _FIELD = re.compile(r"\{([^{}]*)\}")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-]{3,28}[0-9](?:\s*(?:转|ext\.?|x)\s*[0-9]{1,6})?$", re.I)
+_EXTENSION = re.compile(r"\s*(?:转|ext\.?|x)\s*", re.I)
+MAX_FOOTER_TEXT = 200  # characters of hr_phone, icp, anti_fraud: a footer line, not a paragraph
 
 
 def url_problem(value: str) -> str | None:
@@ -88,6 +95,37 @@ def url_problem(value: str) -> str | None:
     if parts.path.startswith("//") or parts.query or parts.fragment:
         return "url_path"
     return None
+
+
+def phone_href(phone: str) -> str:
+    """The tel: URL of a checked phone number: its digits with a leading +, an extension as ;ext= (RFC 3966)."""
+    match = _EXTENSION.search(phone)
+    main, ext = (phone[:match.start()], phone[match.end():]) if match else (phone, "")
+    digits = ("+" if main.strip().startswith("+") else "") + re.sub(r"\D", "", main)
+    extension = re.sub(r"\D", "", ext)
+    return f"tel:{digits}" + (f";ext={extension}" if extension else "")
+
+
+def _check_logo(root: Path, value: str, line: int, problems: Problems) -> str:
+    """LOGO as site.toml gives it: an http(s) URL (checked like every site.toml URL) or a file under
+    static/ ("logo.png" or "static/logo.png"), returned as "static/logo.png"; "" when unset or wrong."""
+    if not value:
+        return ""
+    if re.match(r"^[a-z][a-z0-9+.-]*:|^//", value, re.I):
+        reason = url_problem(value)
+        if reason:
+            problems.error(CONFIG_FILE, line, 1, reason, key="logo", value=value, limit=MAX_URL)
+            return ""
+        return value
+    rel = value.removeprefix("/").removeprefix(STATIC_DIR + "/")
+    parts = rel.split("/")
+    base = (root / STATIC_DIR).resolve()
+    target = (base / rel).resolve()
+    if any(part in ("", ".", "..") for part in parts) or "\\" in rel or not target.is_relative_to(base) \
+            or not target.is_file():
+        problems.error(CONFIG_FILE, line, 1, "config_logo_missing", value=value[:80])
+        return ""
+    return f"{STATIC_DIR}/{rel}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +165,10 @@ class SiteConfig:
     compliance: dict[str, str] = field(default_factory=dict)  # kind -> "error" | "warning" | "off" (set ones)
     compliance_allow: tuple[str, ...] = ()  # phrases the compliance check lets through
     messages: dict[str, str] = field(default_factory=dict)
+    logo: str = ""  # an absolute http(s) URL or a path under static/ ("static/logo.png")
+    hr_phone: str = ""
+    icp: str = ""
+    anti_fraud: str = ""
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # "intro", "apply.privacy" -> line
 
     @property
@@ -242,6 +284,16 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         reason = url_problem(top[key]) if top.get(key) else None
         if reason:
             problems.error(CONFIG_FILE, lines.get(("", 0, key), 1), 1, reason, key=key, value=top[key], limit=MAX_URL)
+    logo = _check_logo(root, top.get("logo") or "", lines.get(("", 0, "logo"), 1), problems)
+    for key in ("hr_phone", "icp", "anti_fraud"):
+        value = top.get(key) or ""
+        line = lines.get(("", 0, key), 1)
+        if forbidden_character("title", value):
+            problems.error(CONFIG_FILE, line, 1, "control_character", key=key, code=forbidden_character("title", value))
+        elif len(value) > MAX_FOOTER_TEXT:
+            problems.error(CONFIG_FILE, line, 1, "text_too_long", key=key, length=len(value), limit=MAX_FOOTER_TEXT)
+    if top.get("hr_phone") and not _PHONE.match(top["hr_phone"]):
+        problems.error(CONFIG_FILE, lines.get(("", 0, "hr_phone"), 1), 1, "config_phone", value=top["hr_phone"][:40])
     base_url = top.get("base_url") or ""
     if base_url and not base_url.endswith("/"):
         base_url += "/"
@@ -330,7 +382,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     return SiteConfig(
         root=root, title=top["title"], company=top["company"], base_url=base_url, language=language,
         timezone=top["timezone"], description=top["description"], intro=top["intro"],
-        company_url=top["company_url"], country=top["country"], home_per_category=top["home_per_category"],
+        company_url=top["company_url"], logo=logo, hr_phone=top["hr_phone"], icp=top["icp"],
+        anti_fraud=ui["footer_anti_fraud"] if top["anti_fraud"] is None else top["anti_fraud"], country=top["country"], home_per_category=top["home_per_category"],
         per_page=top["per_page"],
         apply=ApplySettings(apply["email"], apply["subject"], apply["body"], apply["instructions"], apply["privacy"]),
         categories=tuple(categories), defaults=defaults, ui=ui, compliance=compliance, compliance_allow=allow,

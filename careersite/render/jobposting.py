@@ -59,23 +59,23 @@ def fallback_description(position: Position, ui: Mapping[str, str]) -> str:
 
 def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
     """The schema.org JobPosting of an open position (Google's required and recommended properties)."""
+    places = [{"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": place,
+                                              "addressCountry": config.country}} for place in position.locations]
+    organization: dict[str, Any] = {"@type": "Organization", "name": config.company,
+                                    "sameAs": config.company_url or config.base_url}
+    if config.logo:
+        organization["logo"] = config.logo if "://" in config.logo else config.base_url + config.logo
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "title": position.title,
         "description": description_html(position, config.ui) or fallback_description(position, config.ui),
         "datePosted": position.posted.isoformat() if position.posted else None,
-        "hiringOrganization": {
-            "@type": "Organization",
-            "name": config.company,
-            "sameAs": config.company_url or config.base_url,
-        },
-        "jobLocation": [
-            {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": place,
-                                           "addressCountry": config.country}}
-            for place in position.locations
-        ],
+        "hiringOrganization": organization,
+        # One place as one object: strict validators refuse a one-element array.
+        "jobLocation": places[0] if len(places) == 1 else places,
         "url": config.base_url + position.url_path,
+        "directApply": True,  # the page's own apply link sends the application: no other site in between
     }
     if position.closes:
         data["validThrough"] = end_of_day(position.closes, config.timezone)

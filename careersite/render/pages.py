@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category
+from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category, phone_href
 from ..load.content import is_ignored
 from ..load.fields import EMPLOYMENT_TYPES
 from ..model.salary import salary_text
@@ -25,6 +25,7 @@ from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
 from .jobposting import job_posting, json_ld
 from .qr import qr_svg
+from .shareimage import HEIGHT as SHARE_HEIGHT, WIDTH as SHARE_WIDTH, font_identity, share_font, share_png
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,18 @@ def position_path(position: Position) -> str:
     return position.url_path + "index.html"
 
 
+def breakable_url(url: str) -> Markup:
+    """URL with a line-break opportunity (<wbr>) after each path's slash: printed, it wraps between words of
+    the address, never inside one."""
+    scheme, sep, rest = url.partition("://")
+    return Markup(escape(scheme) + sep) + Markup("/<wbr>").join(escape(part) for part in rest.split("/"))
+
+
+def share_path(category: Category | None) -> str:
+    """The share picture of CATEGORY (its positions use it too), or of the site."""
+    return f"share/categories/{category.key}.png" if category else "share/site.png"
+
+
 class Pages:
     """Renders the files of one Site. Templates see the site's configuration, never the date: what a page
     shows of time comes from Site.state, which is part of the page's key."""
@@ -127,7 +140,12 @@ class Pages:
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
+            share_image=self.share_image, page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
+            share_width=SHARE_WIDTH, share_height=SHARE_HEIGHT,
         )
+        self.share_font = share_font()
+        self.share_keys = {(c.key if c else None): digest("share", self.share_inputs(c), font_identity(self.share_font))
+                           for c in (None, *config.categories)}
         self.env.filters["date"] = self.format_date
         self.env.filters["salary"] = lambda p: salary_text(p.salary, p.salary_unit, config.ui)
         templates = Path(config.root / TEMPLATES_DIR)
@@ -152,6 +170,27 @@ class Pages:
         if version is None:
             raise jinja2.TemplateError(f"static file not found: {rel}")
         return f"{self.url(rel)}?v={version}"
+
+    def page_title(self, *parts: str) -> str:
+        """A page's <title>: its own words, then who is hiring ("风险管理岗 · 风险管理类 · 某公司 招聘")."""
+        return " · ".join([p for p in parts if p] + [self.translate("title_company", company=self.site.config.company)])
+
+    # Share pictures (og:image): one for the site and one per category, which its positions share. One a
+    # position would cost 14 ms of drawing and PNG each (docs/performance.md), 2.3 minutes at 10,000 positions.
+    def share_inputs(self, category: Category | None) -> tuple[str, str, str, str]:
+        config = self.site.config
+        address = config.base_url.split("://", 1)[-1].rstrip("/")
+        return (config.company, config.ui["share_image_tagline"], category.name if category else "", address)
+
+    def share_image(self, category: Category | None = None) -> dict[str, str]:
+        """What a page's og:image tags say: the picture's absolute URL and its text. No ?v= version: only the
+        company's and the category's names change the picture, and a ?v= is a new address to every cache."""
+        company, tagline, subject, _address = self.share_inputs(category)
+        return {"url": self.abs_url(share_path(category)),
+                "alt": " · ".join(x for x in (company, subject, tagline) if x)}
+
+    def share_picture(self, category: Category | None) -> bytes:
+        return share_png(*self.share_inputs(category), font_path=self.share_font)
 
     def translate(self, key: str, **values: Any) -> str:
         return self.site.config.ui[key].format(**values)
@@ -239,6 +278,9 @@ class Pages:
             yield position_path(position), Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
         yield "404.html", Artifact(digest(key, "404"), self.not_found, "404")
+        for category in (None, *site.config.categories):
+            yield share_path(category), Artifact(self.share_keys[category.key if category else None],
+                                                 functools.partial(self.share_picture, category), "image")
         everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
         discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml is 20 MB at 10,000 positions

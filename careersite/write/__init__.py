@@ -24,7 +24,7 @@ LOCK_WAIT_SECONDS = 600
 # What a build writes at the top of its output: a non-empty folder holding anything else is someone
 # else's (a web root, a home folder) and is never replaced. pagefind/: the search index of earlier versions.
 OWN_NAMES = {"index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "positions.json", "positions",
-             "categories", "static", "search", "qr", "pagefind"}
+             "categories", "static", "search", "qr", "pagefind", "share"}
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode: how a later build recognises a file it wrote
 

@@ -1,7 +1,8 @@
 """axe-core (axe-playwright-python) on every page template of the default site: zero WCAG 2.2 AA violations.
 
 Templates: home, category, open position, closed position, draft position (built with --drafts), 404.
-Each page is checked on a phone and a desktop viewport (layout and target sizes differ).
+Each page is checked on a phone and a desktop viewport (layout and target sizes differ), in light and in dark
+colours (prefers-color-scheme: dark has colours of its own, and so contrasts of its own).
 """
 
 from __future__ import annotations
@@ -47,13 +48,17 @@ def test_the_variant_pages_exist(all_templates_site):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 @pytest.mark.parametrize("template", list(PAGES))
-def test_no_axe_violations(request, device, template, served_templates):
+def test_no_axe_violations(request, device, template, scheme, served_templates):
     from axe_playwright_python.sync_playwright import Axe
 
     page = request.getfixturevalue(f"{device}_page")
+    page.emulate_media(color_scheme=scheme)
     response = page.goto(served_templates + PAGES[template])
+    dark = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    assert dark == (scheme == "dark")
     assert response is not None and response.status == 200
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.response["testEngine"]["version"].startswith("4.")
