@@ -112,6 +112,9 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
         for finder in soup.select("form.finder[role=search]"):  # the site's own search form, from the template
             assert finder["action"] == base_path and finder["method"] == "get", where
             finder.decompose()
+        for qr in soup.select("img.qr-code"):  # ours: the position's QR code, a file the build made beside the page
+            assert re.fullmatch(re.escape(base_path) + r"positions/[a-z0-9-]+/qr\.png", qr["src"]), f"{where}: {qr}"
+            qr.decompose()
         for tag in soup.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":

@@ -24,7 +24,7 @@ from ..model.salary import salary_text
 from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
 from .jobposting import job_posting, json_ld
-from .qr import qr_svg
+from .qr import qr_png
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,11 @@ def category_path(category: Category, page: int = 1) -> str:
 
 def position_path(position: Position) -> str:
     return position.url_path + "index.html"
+
+
+def qr_path(position: Position) -> str:
+    """The QR code of the position's address, beside its page."""
+    return position.url_path + "qr.png"
 
 
 class Pages:
@@ -205,9 +210,11 @@ class Pages:
         is_closed, _new, _closing = self.site.state(position)
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
-        qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
+                           is_closed=is_closed, job_posting_json=posting, qr_src=self.url(qr_path(position)))
+
+    def qr(self, position: Position) -> bytes:
+        return qr_png(self.abs_url(position.url_path))
 
     def not_found(self) -> bytes:
         return self.render("404.html", page_path="404.html")
@@ -238,6 +245,9 @@ class Pages:
             inputs = (position.source, position.digest, site.state(position))
             yield position_path(position), Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
+            # Made from the address alone: a build remakes it only for a new position (or a new base_url).
+            yield qr_path(position), Artifact(digest("qr", self.abs_url(position.url_path)),
+                                              functools.partial(self.qr, position), "qr")
         yield "404.html", Artifact(digest(key, "404"), self.not_found, "404")
         everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
         discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
