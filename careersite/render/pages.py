@@ -108,6 +108,9 @@ def position_path(position: Position) -> str:
     return position.url_path + "index.html"
 
 
+SUGGESTED = 4  # open positions a closed position's page suggests
+
+
 def qr_path(position: Position) -> str:
     """The QR code of the position's address, beside its page."""
     return position.url_path + "qr.png"
@@ -206,12 +209,20 @@ class Pages:
         return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
                            total=len(self.site.open_in(category)), category_path=category_path)
 
+    def suggestions(self, position: Position) -> tuple[Position, ...]:
+        """What a closed position's page offers instead: the first open positions of its category."""
+        if not self.site.state(position)[0]:
+            return ()
+        return self.site.open_in(position.category)[:SUGGESTED]
+
     def position(self, position: Position) -> bytes:
         is_closed, _new, _closing = self.site.state(position)
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=is_closed, job_posting_json=posting, qr_src=self.url(qr_path(position)))
+                           is_closed=is_closed, job_posting_json=posting, qr_src=self.url(qr_path(position)),
+                           suggestions=self.suggestions(position),
+                           category_total=len(self.site.open_in(position.category)) if is_closed else 0)
 
     def qr(self, position: Position) -> bytes:
         return qr_png(self.abs_url(position.url_path))
@@ -243,6 +254,8 @@ class Pages:
                                 "category"))
         for position in site.positions:
             inputs = (position.source, position.digest, site.state(position))
+            if site.state(position)[0]:  # a closed position's page lists open ones of its category
+                inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
             yield position_path(position), Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
             # Made from the address alone: a build remakes it only for a new position (or a new base_url).
