@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category
 from ..load.content import is_ignored
-from ..load.fields import EMPLOYMENT_TYPES
+from ..load.fields import EMPLOYMENT_TYPES, FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
 from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
@@ -131,7 +131,7 @@ class Pages:
         self.env.globals.update(
             config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
             fmt_date=self.format_date, employment_types=EMPLOYMENT_TYPES, categories=config.categories,
-            state=site.state,
+            state=site.state, filter_fields=FILTER_FIELDS,
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
@@ -193,6 +193,13 @@ class Pages:
                 counts[place] = counts.get(place, 0) + 1
         return sorted(counts, key=lambda place: (-counts[place], place))
 
+    @functools.cached_property
+    def filters(self) -> list[tuple[str, list[str]]]:
+        """Each fixed-value field some open position has, with the values they have (the home page's filters)."""
+        found = [(field, in_choice_order(field, (getattr(p, field) for p in self.site.open_positions if getattr(p, field))))
+                 for field in FILTER_FIELDS]
+        return [(field, values) for field, values in found if values]
+
     def shown(self, positions: tuple[Position, ...]) -> tuple:
         """What a listing is made from of each position it shows."""
         return tuple((p.source, p.digest, self.site.state(p)) for p in positions)
@@ -203,7 +210,7 @@ class Pages:
 
     def home(self) -> bytes:
         return self.render("home.html", groups=self.home_groups(), page_path="",
-                           open_count=len(self.site.open_positions), locations=self.locations)
+                           open_count=len(self.site.open_positions), locations=self.locations, filters=self.filters)
 
     def category(self, category: Category, page: Page) -> bytes:
         return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
@@ -243,7 +250,7 @@ class Pages:
     def _artifacts(self) -> Iterator[tuple[str, Artifact]]:
         site, key = self.site, self.site_key
         home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
-                len(site.open_positions), tuple(self.locations))
+                len(site.open_positions), tuple(self.locations), repr(self.filters))
         yield "index.html", Artifact(digest(key, "home", home), self.home, "home")
         for category in site.config.categories:
             total = len(site.open_in(category))
