@@ -104,7 +104,6 @@
         meta.shardFiles = {};
         meta.fragments = {};
         meta.places = {};
-        meta.filterIds = {};
         return meta;
       });
       index.catch(function () { index = null; });
@@ -183,29 +182,25 @@
     });
   }
 
-  function place(meta, name) {
-    var number = meta.locations.indexOf(name);
-    if (number < 0) { return Promise.resolve([]); }
-    if (!meta.places[number]) {
-      meta.places[number] = get("l/" + number + ".bin").then(function (buffer) {
-        return new Reader(buffer, meta).postings(meta.docs);
-      });
-      meta.places[number].catch(function () { delete meta.places[number]; });
+  // A list of ids in its own file (PATH under the index), read once.
+  function idsFile(meta, path) {
+    if (!meta.places[path]) {
+      meta.places[path] = get(path).then(function (buffer) { return new Reader(buffer, meta).postings(meta.docs); });
+      meta.places[path].catch(function () { delete meta.places[path]; });
     }
-    return meta.places[number];
+    return meta.places[path];
   }
 
-  // The ids whose FIELD has VALUE (search/f/<field>/<i>.bin, i: the value's place in meta.filters[field]).
+  // The ids at location NAME (l/<i>.bin), and those whose FIELD has VALUE (f/<field>/<i>.bin; i: the
+  // value's place in meta.filters[field]).
+  function place(meta, name) {
+    var number = meta.locations.indexOf(name);
+    return number < 0 ? Promise.resolve([]) : idsFile(meta, "l/" + number + ".bin");
+  }
+
   function filterIds(meta, field, value) {
-    var number = (meta.filters && meta.filters[field] || []).indexOf(value), key = field + "/" + number;
-    if (number < 0) { return Promise.resolve([]); }
-    if (!meta.filterIds[key]) {
-      meta.filterIds[key] = get("f/" + key + ".bin").then(function (buffer) {
-        return new Reader(buffer, meta).postings(meta.docs);
-      });
-      meta.filterIds[key].catch(function () { delete meta.filterIds[key]; });
-    }
-    return meta.filterIds[key];
+    var number = (meta.filters && meta.filters[field] || []).indexOf(value);
+    return number < 0 ? Promise.resolve([]) : idsFile(meta, "f/" + field + "/" + number + ".bin");
   }
 
   function fragment(meta, id) {
