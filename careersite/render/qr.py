@@ -23,21 +23,25 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def qr_png(url: str) -> bytes:
-    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included: about 400 bytes.
+_LIGHT = bytes(0 if i == 0 else 1 for i in range(256))  # a module's byte -> 0 (dark) or 1 (light)
+_PIXELS = {0: "0" * QR_SCALE, 1: "1" * QR_SCALE}  # one module -> its pixels along a row, as bits
 
-    Each module row is packed once and repeated QR_SCALE times; 0.1 ms on top of the encoding."""
+
+def qr_png(url: str) -> bytes:
+    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included: about 460 bytes.
+
+    Each module row becomes its pixel row by two translations (no loop over modules) and is repeated
+    QR_SCALE times: 0.2 ms on top of the 0.2 ms of encoding."""
     size, modules = _modules(url)
     full = (size + 2 * QR_BORDER) * QR_SCALE
-    white = b"\x01" * (QR_BORDER * QR_SCALE)
+    width = (full + 7) // 8
+    white = "1" * (QR_BORDER * QR_SCALE)
+    pad = -full % 8
     rows = []
     for y in range(size):
-        line = white + b"".join(b"\x00" * QR_SCALE if m == 0 else b"\x01" * QR_SCALE
-                                for m in modules[y * size:(y + 1) * size]) + white
-        bits = int(line.translate(bytes.maketrans(b"\x00\x01", b"01")), 2) << (-len(line) % 8)
-        packed = b"\x00" + bits.to_bytes((len(line) + 7) // 8, "big")
-        rows.append(packed * QR_SCALE)
-    blank = (b"\x00" + b"\xff" * ((full + 7) // 8)) * (QR_BORDER * QR_SCALE)
+        line = white + modules[y * size:(y + 1) * size].translate(_LIGHT).decode("latin-1").translate(_PIXELS) + white
+        rows.append((b"\x00" + (int(line, 2) << pad).to_bytes(width, "big")) * QR_SCALE)
+    blank = (b"\x00" + b"\xff" * width) * (QR_BORDER * QR_SCALE)
     raw = blank + b"".join(rows) + blank
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
             + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
