@@ -1,4 +1,4 @@
-// Home page search and filters. The state lives in the URL (?q=&category=&location=) so a filtered
+// Home page search and filters. The state lives in the URL (?q=&category=&location=&education=…) so a filtered
 // view can be shared and survives reload and the back button. Category and location filter the cards
 // already on the page; a query (or a filter on a home page that lists only the first positions of a
 // category) loads the site's own search index (search/, docs/search.md), and only then.
@@ -14,6 +14,14 @@
     return;
   }
   var q = form.elements.q, category = form.elements.category, location_ = form.elements.location;
+  // Fixed-value fields (recruitment_type, education, experience): a select each, only those the site uses.
+  var filters = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
+  function anyFilter() { return filters.some(function (select) { return select.value; }); }
+  function cardHas(card) {
+    return filters.every(function (select) {
+      return !select.value || card.getAttribute("data-" + select.name.replace(/_/g, "-")) === select.value;
+    });
+  }
   var status = document.querySelector(".finder-status");
   var results = document.querySelector(".finder-results");
   var list = results.querySelector(".cards");
@@ -174,16 +182,25 @@
     });
   }
 
+  // A list of ids in its own file (PATH under the index), read once.
+  function idsFile(meta, path) {
+    if (!meta.places[path]) {
+      meta.places[path] = get(path).then(function (buffer) { return new Reader(buffer, meta).postings(meta.docs); });
+      meta.places[path].catch(function () { delete meta.places[path]; });
+    }
+    return meta.places[path];
+  }
+
+  // The ids at location NAME (l/<i>.bin), and those whose FIELD has VALUE (f/<field>/<i>.bin; i: the
+  // value's place in meta.filters[field]).
   function place(meta, name) {
     var number = meta.locations.indexOf(name);
-    if (number < 0) { return Promise.resolve([]); }
-    if (!meta.places[number]) {
-      meta.places[number] = get("l/" + number + ".bin").then(function (buffer) {
-        return new Reader(buffer, meta).postings(meta.docs);
-      });
-      meta.places[number].catch(function () { delete meta.places[number]; });
-    }
-    return meta.places[number];
+    return number < 0 ? Promise.resolve([]) : idsFile(meta, "l/" + number + ".bin");
+  }
+
+  function filterIds(meta, field, value) {
+    var number = (meta.filters && meta.filters[field] || []).indexOf(value);
+    return number < 0 ? Promise.resolve([]) : idsFile(meta, "f/" + field + "/" + number + ".bin");
   }
 
   function fragment(meta, id) {
@@ -224,6 +241,8 @@
     });
     if (words.length) { lookups.push(entry(meta, "\u0000" + words.join(" "), firstTerm(words[0]))); }
     if (location_.value) { lookups.push(place(meta, location_.value)); }
+    var chosen = filters.filter(function (select) { return select.value; });
+    chosen.forEach(function (select) { lookups.push(filterIds(meta, select.name, select.value)); });
     return Promise.all(lookups).then(function (found) {
       var all = null, titled = null, n = 0, exact = [];
       words.forEach(function (word) {
@@ -236,6 +255,7 @@
       if (words.length) { exact = found[n++][0]; }
       if (all === null) { all = range(0, meta.docs); titled = []; }
       if (location_.value) { all = intersect(all, found[n++]); }
+      chosen.forEach(function () { all = intersect(all, found[n++]); });
       if (category.value) {
         var inCategory = [], start = 0;
         meta.categories.forEach(function (run) {
@@ -380,6 +400,10 @@
     if (category.value !== (params.get("category") || "")) { category.value = ""; }
     location_.value = params.get("location") || "";
     if (location_.value !== (params.get("location") || "")) { location_.value = ""; }
+    filters.forEach(function (select) {
+      select.value = params.get(select.name) || "";
+      if (select.value !== (params.get(select.name) || "")) { select.value = ""; }
+    });
   }
 
   function writeUrl(push) {
@@ -387,6 +411,7 @@
     if (q.value.trim()) { params.set("q", q.value.trim()); }
     if (category.value) { params.set("category", category.value); }
     if (location_.value) { params.set("location", location_.value); }
+    filters.forEach(function (select) { if (select.value) { params.set(select.name, select.value); } });
     var query = params.toString();
     var url = location.pathname + (query ? "?" + query : "") + (query ? "" : location.hash);
     if (url === location.pathname + location.search + (query ? "" : location.hash)) { return; }
@@ -402,7 +427,7 @@
       var heading = fold(group.querySelector("h2").textContent);
       group.querySelectorAll(".card").forEach(function (card) {
         var places = (card.getAttribute("data-locations") || "").split("|");
-        var ok = inCategory && (!location_.value || places.indexOf(location_.value) >= 0);
+        var ok = inCategory && (!location_.value || places.indexOf(location_.value) >= 0) && cardHas(card);
         if (ok && words) {
           var hay = fold(card.textContent) + " " + heading;
           ok = words.every(function (w) { return hay.indexOf(w) >= 0; });
@@ -411,7 +436,7 @@
         if (ok) { visible += 1; }
       });
       var truncated = group.querySelector(".view-all") !== null;
-      group.hidden = !inCategory || (visible === 0 && !truncated && (location_.value || words));
+      group.hidden = !inCategory || (visible === 0 && !truncated && (location_.value || words || anyFilter()));
       shown += visible;
     });
     return shown;
@@ -461,7 +486,7 @@
     var words = wordsOf(query);
     // A filter on a listing that shows only the first positions of a category ("view all") needs the
     // index to be complete; on a listing that shows everything, the cards are enough.
-    var partial = location_.value && groups.some(function (g) {
+    var partial = (location_.value || anyFilter()) && groups.some(function (g) {
       return g.querySelector(".view-all") && (!category.value || g.id === category.value);
     }) || category.value && document.getElementById(category.value) &&
       document.getElementById(category.value).querySelector(".view-all");
@@ -469,7 +494,7 @@
       setSearchMode(false);
       list.textContent = "";
       view = null;
-      if (!category.value && !location_.value) {
+      if (!category.value && !location_.value && !anyFilter()) {
         resetCards();
         say("");
       } else {
@@ -523,7 +548,7 @@
     clearTimeout(timer);
     timer = setTimeout(function () { writeUrl(false); apply(); }, 250);
   });
-  [category, location_].forEach(function (select) {
+  [category, location_].concat(filters).forEach(function (select) {
     select.addEventListener("change", function () { writeUrl(true); apply(); });
   });
   form.addEventListener("reset", function () {
@@ -540,5 +565,5 @@
   var typed = q.value; // typed before this script ran (the form is on screen from the first paint)
   readUrl();
   if (!q.value && typed) { q.value = typed; writeUrl(false); }
-  if (q.value || category.value || location_.value) { apply(); }
+  if (q.value || category.value || location_.value || anyFilter()) { apply(); }
 })();

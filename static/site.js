@@ -4,6 +4,39 @@
   "use strict";
   var root = document.documentElement;
   if (/MicroMessenger/i.test(navigator.userAgent)) { root.classList.add("is-wechat"); }
+  // Channel and referral (issue 18): ?src=公众号&ref=AB12 on a position's address go into the e-mail's body,
+  // the WeChat copy text and a line on the page, so HR sees where each résumé came from. They come from
+  // whoever made the link: only letters, digits, CJK, "-", "_" and "." and at most 32 of them, else ignored;
+  // written as text, never as HTML.
+  var referral = document.querySelector(".referral");
+  if (referral && window.URLSearchParams) {
+    var params = new URLSearchParams(location.search), lines = [];
+    [["ref", "data-ref-label"], ["src", "data-src-label"]].forEach(function (pair) {
+      var value = (params.get(pair[0]) || "").trim();
+      if (/^[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff_.-]{1,32}$/.test(value)) {
+        lines.push(referral.getAttribute(pair[1]) + "：" + value);
+      }
+    });
+    if (lines.length) {
+      referral.textContent = lines.join("　");
+      referral.hidden = false;
+      var extra = lines.join("\n");
+      document.querySelectorAll("a[href^='mailto:']").forEach(function (link) {
+        var href = link.getAttribute("href"), at = href.indexOf("body="), body = "";
+        if (at >= 0) {
+          var end = href.indexOf("&", at);
+          body = decodeURIComponent(href.slice(at + 5, end < 0 ? href.length : end));
+          var before = href.slice(0, at - 1), after = end < 0 ? "" : href.slice(end + 1);
+          href = before + (after ? (before.indexOf("?") < 0 ? "?" : "&") + after : "");
+        }
+        body = (body ? body.replace(/\s+$/, "") + "\r\n\r\n" : "") + lines.join("\r\n");
+        link.setAttribute("href", href + (href.indexOf("?") < 0 ? "?" : "&") + "body=" + encodeURIComponent(body));
+      });
+      document.querySelectorAll("[data-copy-text]").forEach(function (button) {
+        button.setAttribute("data-copy-text", button.getAttribute("data-copy-text") + "\n" + extra);
+      });
+    }
+  }
   var status = document.querySelector(".copy-status");
   function say(text) { if (status) { status.textContent = text; } }
   function fallbackCopy(text) {

@@ -53,7 +53,7 @@ def build(root: Path) -> Path:
 
 
 def measure(out: Path) -> dict[str, int]:
-    """Heaviest position page (HTML incl. inline QR, CSS, JS) and the search index size, in bytes."""
+    """Heaviest position page (HTML, its QR code file, CSS, JS) and the search index size, in bytes."""
     from bs4 import BeautifulSoup
 
     heaviest: dict[str, int] = {}
@@ -65,7 +65,7 @@ def measure(out: Path) -> dict[str, int]:
         css = sum((out / l["href"].split("?")[0].split("/", 2)[2]).stat().st_size
                   for l in page.find_all("link", rel="stylesheet"))
         js = sum((out / s["src"].split("?")[0].split("/", 2)[2]).stat().st_size for s in page.find_all("script", src=True))
-        qr = sum(len(str(s)) for s in page.select("svg.qr-code"))
+        qr = (path.parent / "qr.png").stat().st_size if (path.parent / "qr.png").exists() else 0
         heaviest = {"html": len(html), "qr": qr, "css": css, "js": js, "total": len(html) + css + js}
     index = out / "search"
     files = [p for p in index.rglob("*") if p.is_file()] if index.is_dir() else []

@@ -115,6 +115,9 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
         for phone in soup.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
             assert re.fullmatch(r"tel:\+?\d+(;ext=\d+)?", phone["href"]), f"{where}: {phone}"
             phone.decompose()
+        for qr in soup.select("img.qr-code"):  # ours: the position's QR code, a file the build made beside the page
+            assert re.fullmatch(re.escape(base_path) + r"positions/[a-z0-9-]+/qr\.png", qr["src"]), f"{where}: {qr}"
+            qr.decompose()
         for tag in soup.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":

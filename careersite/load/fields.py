@@ -26,10 +26,19 @@ EDUCATION = ("不限", "大专", "本科", "硕士", "博士")
 EXPERIENCE = ("不限", "应届", "1年以上", "3年以上", "5年以上", "10年以上")
 RECRUITMENT_TYPES = ("社招", "校招", "实习")
 SALARY_UNITS = ("月", "年", "天", "小时")
+FILTER_FIELDS = ("recruitment_type", "education", "experience")  # fixed-value fields a seeker can filter by
 CHOICES: dict[str, tuple[str, ...]] = {
     "recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION, "experience": EXPERIENCE,
     "salary_unit": SALARY_UNITS,
 }
+
+
+def in_choice_order(field: str, values) -> list[str]:
+    """VALUES of a fixed-value FIELD in the order of its list (as a filter offers them)."""
+    order = CHOICES[field]
+    return sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
+
+
 CHOICE_ALIASES: dict[str, dict[str, str]] = {
     "recruitment_type": {"社会招聘": "社招", "校园招聘": "校招", "实习生": "实习"},
     "education": {"学历不限": "不限", "专科": "大专", "研究生": "硕士"},

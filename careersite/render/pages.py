@@ -19,13 +19,13 @@ from markupsafe import Markup, escape
 
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category, phone_href
 from ..load.content import is_ignored
-from ..load.fields import EMPLOYMENT_TYPES
+from ..load.fields import EMPLOYMENT_TYPES, FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
 from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
 from .jobposting import job_posting, json_ld
-from .qr import qr_svg
 from .shareimage import HEIGHT as SHARE_HEIGHT, WIDTH as SHARE_WIDTH, font_identity, share_font, share_png
+from .qr import qr_png
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,12 @@ def breakable_url(url: str) -> Markup:
 def share_path(category: Category | None) -> str:
     """The share picture of CATEGORY (its positions use it too), or of the site."""
     return f"share/categories/{category.key}.png" if category else "share/site.png"
+SUGGESTED = 4  # open positions a closed position's page suggests
+
+
+def qr_path(position: Position) -> str:
+    """The QR code of the position's address, beside its page."""
+    return position.url_path + "qr.png"
 
 
 class Pages:
@@ -136,7 +142,7 @@ class Pages:
         self.env.globals.update(
             config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
             fmt_date=self.format_date, employment_types=EMPLOYMENT_TYPES, categories=config.categories,
-            state=site.state,
+            state=site.state, filter_fields=FILTER_FIELDS,
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
@@ -224,6 +230,13 @@ class Pages:
                 counts[place] = counts.get(place, 0) + 1
         return sorted(counts, key=lambda place: (-counts[place], place))
 
+    @functools.cached_property
+    def filters(self) -> list[tuple[str, list[str]]]:
+        """Each fixed-value field some open position has, with the values they have (the home page's filters)."""
+        found = [(field, in_choice_order(field, (getattr(p, field) for p in self.site.open_positions if getattr(p, field))))
+                 for field in FILTER_FIELDS]
+        return [(field, values) for field, values in found if values]
+
     def shown(self, positions: tuple[Position, ...]) -> tuple:
         """What a listing is made from of each position it shows."""
         return tuple((p.source, p.digest, self.site.state(p)) for p in positions)
@@ -234,19 +247,29 @@ class Pages:
 
     def home(self) -> bytes:
         return self.render("home.html", groups=self.home_groups(), page_path="",
-                           open_count=len(self.site.open_positions), locations=self.locations)
+                           open_count=len(self.site.open_positions), locations=self.locations, filters=self.filters)
 
     def category(self, category: Category, page: Page) -> bytes:
         return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
                            total=len(self.site.open_in(category)), category_path=category_path)
 
+    def suggestions(self, position: Position) -> tuple[Position, ...]:
+        """What a closed position's page offers instead: the first open positions of its category."""
+        if not self.site.state(position)[0]:
+            return ()
+        return self.site.open_in(position.category)[:SUGGESTED]
+
     def position(self, position: Position) -> bytes:
         is_closed, _new, _closing = self.site.state(position)
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
-        qr = Markup(qr_svg(self.abs_url(position.url_path), self.translate("qr_label", title=position.title)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=is_closed, job_posting_json=posting, qr_svg=qr)
+                           is_closed=is_closed, job_posting_json=posting, qr_src=self.url(qr_path(position)),
+                           suggestions=self.suggestions(position),
+                           category_total=len(self.site.open_in(position.category)) if is_closed else 0)
+
+    def qr(self, position: Position) -> bytes:
+        return qr_png(self.abs_url(position.url_path))
 
     def not_found(self) -> bytes:
         return self.render("404.html", page_path="404.html")
@@ -264,7 +287,7 @@ class Pages:
     def _artifacts(self) -> Iterator[tuple[str, Artifact]]:
         site, key = self.site, self.site_key
         home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
-                len(site.open_positions), tuple(self.locations))
+                len(site.open_positions), tuple(self.locations), repr(self.filters))
         yield "index.html", Artifact(digest(key, "home", home), self.home, "home")
         for category in site.config.categories:
             total = len(site.open_in(category))
@@ -275,8 +298,13 @@ class Pages:
                                 "category"))
         for position in site.positions:
             inputs = (position.source, position.digest, site.state(position))
+            if site.state(position)[0]:  # a closed position's page lists open ones of its category
+                inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
             yield position_path(position), Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
+            # Made from the address alone: a build remakes it only for a new position (or a new base_url).
+            yield qr_path(position), Artifact(digest("qr", self.abs_url(position.url_path)),
+                                              functools.partial(self.qr, position), "qr")
         yield "404.html", Artifact(digest(key, "404"), self.not_found, "404")
         for category in (None, *site.config.categories):
             yield share_path(category), Artifact(self.share_keys[category.key if category else None],

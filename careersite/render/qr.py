@@ -1,63 +1,72 @@
-"""A position's address -> its QR code as an SVG image (zxing-cpp encodes; we draw the modules as one path)."""
+"""A position's address -> its QR code as a PNG file, which a page shows as <img> (WeChat's long-press
+"识别图中二维码" reads images). zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
 
 from __future__ import annotations
 
-import re
-from html import escape as html_escape
+import struct
+import zlib
 
 QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
-_DARK_RUN = re.compile(rb"\x00+")
+QR_SCALE = 6  # pixels a module in the PNG: sharp at the 132 CSS px it is shown at, on a 1x or 2x screen
 
 
-def qr_svg(url: str, label: str) -> str:
-    """An accessible inline SVG QR code of URL: role="img" with LABEL as its name, quiet zone included.
-
-    zxing-cpp encodes (error correction M; its C++ chooses the mask by the standard's penalty rules) in
-    0.3 ms, and the path below takes 0.15 ms; segno, pure Python, took 1.4 ms a position, the largest
-    single cost of a cold build.
-    Each row's runs of dark modules become one stroked path, drawn along the row at y + 0.5.
-    """
+def _modules(url: str) -> tuple[int, bytes]:
+    """The side of URL's QR code in modules and its modules, one byte each (dark = 0), no quiet zone."""
     import zxingcpp  # here, not at the top: only a build that writes position pages needs it
 
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # one byte a module, dark = 0
-    size = image.shape[0]
-    modules = image.tobytes()
-    path: list[str] = []
-    at_x = at_y = None
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    return image.shape[0], image.tobytes()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+_LIGHT = bytes(0 if i == 0 else 1 for i in range(256))  # a module's byte -> 0 (dark) or 1 (light)
+_PIXELS = {0: "0" * QR_SCALE, 1: "1" * QR_SCALE}  # one module -> its pixels along a row, as bits
+
+
+def qr_png(url: str) -> bytes:
+    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included: about 460 bytes.
+
+    Each module row becomes its pixel row by two translations (no loop over modules) and is repeated
+    QR_SCALE times: 0.2 ms on top of the 0.2 ms of encoding."""
+    size, modules = _modules(url)
+    full = (size + 2 * QR_BORDER) * QR_SCALE
+    width = (full + 7) // 8
+    white = "1" * (QR_BORDER * QR_SCALE)
+    pad = -full % 8
+    rows = []
     for y in range(size):
-        for run in _DARK_RUN.finditer(modules, y * size, (y + 1) * size):
-            x, length = run.start() - y * size + QR_BORDER, run.end() - run.start()
-            if at_x is None:
-                path.append(f"M{x} {y + QR_BORDER}.5h{length}")
-            else:
-                path.append(f"m{x - at_x} {y + QR_BORDER - at_y}h{length}")
-            at_x, at_y = x + length, y + QR_BORDER
-    full = size + 2 * QR_BORDER
-    return (f'<svg role="img" aria-label="{html_escape(label, quote=True)}" focusable="false" '
-            f'viewBox="0 0 {full} {full}" class="qr-code"><path fill="#fff" d="M0 0h{full}v{full}h-{full}z"/>'
-            f'<path stroke="#000" d="{"".join(path)}"/></svg>')
+        line = white + modules[y * size:(y + 1) * size].translate(_LIGHT).decode("latin-1").translate(_PIXELS) + white
+        rows.append((b"\x00" + (int(line, 2) << pad).to_bytes(width, "big")) * QR_SCALE)
+    blank = (b"\x00" + b"\xff" * width) * (QR_BORDER * QR_SCALE)
+    raw = blank + b"".join(rows) + blank
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
 
 
-def qr_matrix_from_svg(svg: str) -> list[list[bool]]:
-    """The dark modules of an SVG made by qr_svg, read back from its path (for tests and checks).
+def qr_png_size(url_png: bytes) -> int:
+    """The width (= height) in pixels of a PNG made by qr_png."""
+    return struct.unpack(">I", url_png[16:20])[0]
 
-    Each run of dark modules is 'h<n>' along the row at y + 0.5; moves are 'M' or 'm'.
-    """
-    size = int(float(re.search(r'viewbox="0 0 ([\d.]+) ', svg, re.I)[1]))
-    dark = next(tag for tag in re.findall(r"<path\b[^>]*>", svg) if "stroke=" in tag)  # the other is the background
-    path = re.search(r'\sd="([^"]+)"', dark)[1]
-    grid = [[False] * size for _ in range(size)]
-    x = y = 0.0
-    for op, args in re.findall(r"([MmHh])([^MmHh]*)", path):
-        nums = [float(n) for n in re.findall(r"-?[\d.]+", args)]
-        if op == "M":
-            x, y = nums
-        elif op == "m":
-            x, y = x + nums[0], y + nums[1]
-        else:
-            length = nums[0] if op == "h" else nums[0] - x
-            for col in range(int(x), int(x + length)):
-                grid[int(y)][col] = True
-            x += length
+
+def qr_matrix_from_png(data: bytes) -> list[list[bool]]:
+    """The dark modules of a PNG made by qr_png, quiet zone included (for tests and checks)."""
+    width = qr_png_size(data)
+    at, raw = 8, b""
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind == b"IDAT":
+            raw += data[at + 8:at + 8 + length]
+        at += 12 + length
+    pixels = zlib.decompress(raw)
+    stride = 1 + (width + 7) // 8
+    side = width // QR_SCALE
+    grid = []
+    for my in range(side):
+        row = pixels[(my * QR_SCALE + QR_SCALE // 2) * stride + 1:][:stride - 1]
+        grid.append([not (row[(mx * QR_SCALE + QR_SCALE // 2) // 8] >> (7 - (mx * QR_SCALE + QR_SCALE // 2) % 8)) & 1
+                     for mx in range(side)])
     return grid

@@ -21,6 +21,7 @@ from itertools import repeat
 from operator import sub
 from typing import TYPE_CHECKING, Sequence
 
+from ..load.fields import FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class SearchDoc:
     closes: str  # the closing date as the site writes it; "" if none
     salary: str
     items: tuple[str, ...]  # each duty, requirement and paragraph: duties and requirements first
+    filters: tuple[tuple[str, str], ...] = ()  # (field, value) of each fixed-value field it has (FILTER_FIELDS)
 
     def fields(self) -> tuple[str, ...]:
         """Everything a query is matched against (static/search.js verifies the same)."""
@@ -108,6 +110,7 @@ def docs_of(site: Site) -> tuple[SearchDoc, ...]:
             category=position.category.key, category_name=position.category.name, locations=position.locations,
             closes=date_format.format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
             salary=salary_text(position.salary, position.salary_unit, config.ui), items=tuple(item for s in sections for item in items_of(s.html)),
+            filters=tuple((field, getattr(position, field)) for field in FILTER_FIELDS if getattr(position, field)),
         ))
     return tuple(docs)
 
@@ -272,13 +275,35 @@ def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str,
             runs[-1][1] += 1
         else:
             runs.append([doc.category, 1])
-    files[f"{folder}/meta.json"] = _json({"format": FORMAT, "tag": tag, "docs": count, "shards": shards,
-                                          "categories": runs, "locations": locations})
+    meta = {"format": FORMAT, "tag": tag, "docs": count, "shards": shards, "categories": runs, "locations": locations}
+    filters = _filter_files(docs, header, folder, files)
+    if filters:
+        meta["filters"] = filters
+    files[f"{folder}/meta.json"] = _json(meta)
     for number, doc in enumerate(docs):
         files[f"{folder}/d/{number}.json"] = _json({
             "tag": tag, "url": doc.url, "title": doc.title, "code": doc.code, "category": doc.category_name,
             "locations": doc.locations, "closes": doc.closes, "salary": doc.salary, "items": doc.items})
     return files
+
+
+def _filter_files(docs: Sequence[SearchDoc], header: bytes, folder: str, files: dict[str, bytes]) -> dict[str, list[str]]:
+    """FOLDER/f/<field>/<i>.bin: the ids whose FIELD has its i-th value (in the field's list of values) into
+    FILES; returns those values by field, for the fields some doc has."""
+    found: dict[str, dict[str, list[int]]] = {}
+    for number, doc in enumerate(docs):
+        for field, value in doc.filters:
+            found.setdefault(field, {}).setdefault(value, []).append(number)
+    values: dict[str, list[str]] = {}
+    for field in FILTER_FIELDS:
+        if field not in found:
+            continue
+        values[field] = in_choice_order(field, found[field])
+        for i, value in enumerate(values[field]):
+            out = bytearray(header)
+            postings(found[field][value], len(docs), out)
+            files[f"{folder}/f/{field}/{i}.bin"] = bytes(out)
+    return values
 
 
 def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str, list[int]]]:

@@ -1,0 +1,62 @@
+"""Channel and referral links: ?src=… and ?ref=… on a position's address go into the e-mail's body and the
+WeChat copy text, and are shown on the page; anything but a short plain code is ignored, and never markup."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 "
+             "Mobile Safari/537.36 MicroMessenger/8.0.44.2502 NetType/WIFI Language/zh_CN")
+
+
+def mail_body(href: str) -> str:
+    query = href.split("?", 1)[1]
+    params = dict(part.split("=", 1) for part in query.split("&"))
+    return unquote(params["body"])
+
+
+def test_the_referral_code_and_channel_go_into_the_mail(desktop_page, served_site):
+    page = desktop_page
+    page.goto(served_site + "positions/dba/?src=%E5%85%AC%E4%BC%97%E5%8F%B7&ref=ZHANG-2024")
+    assert page.locator(".referral").inner_text() == "内推码：ZHANG-2024　来源：公众号"
+    for selector in (".apply-link", ".apply-bar-mail"):
+        href = page.locator(selector).get_attribute("href")
+        assert href.startswith("mailto:hr@example.com?subject=%E5%BA%94%E8%81%98DBA")  # the subject as it was
+        body = mail_body(href)
+        assert body.startswith("您好：\r\n") and body.endswith("联系电话：\r\n\r\n内推码：ZHANG-2024\r\n来源：公众号")
+
+
+def test_without_them_the_page_and_mail_are_as_built(desktop_page, served_site):
+    page = desktop_page
+    page.goto(served_site + "positions/dba/")
+    assert not page.locator(".referral").is_visible()
+    assert "内推码" not in mail_body(page.locator(".apply-link").get_attribute("href"))
+
+
+@pytest.mark.parametrize("query", [
+    "ref=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "ref=" + "A" * 33, "ref=a%0Abcc%3Ax%40evil.example",
+    "src=a%26cc%3Dx%40evil.example", "ref=%E2%80%AEabc",
+])
+def test_anything_but_a_short_plain_code_is_ignored(desktop_page, served_site, query):
+    page = desktop_page
+    page.goto(served_site + "positions/dba/?" + query)
+    assert not page.locator(".referral").is_visible()
+    href = page.locator(".apply-link").get_attribute("href")
+    assert "evil" not in href and "%3C" not in href and "内推码" not in mail_body(href)
+    assert page.locator(".referral img").count() == 0
+
+
+def test_in_wechat_the_copy_text_carries_them(browser, served_site):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", user_agent=WECHAT_UA)
+    try:
+        page = context.new_page()
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served_site.split("/careers/")[0])
+        page.goto(served_site + "positions/dba/?ref=LI01&src=campus")
+        page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题").click()
+        assert page.evaluate("navigator.clipboard.readText()") == \
+            "hr@example.com\n应聘DBA数据库工程师-IT-02-姓名\n内推码：LI01\n来源：campus"
+    finally:
+        context.close()
