@@ -36,8 +36,7 @@ def test_a_category_with_no_positions(make_site):
     site = make_site()
     assert build(site.root).ok
     home = site.page()
-    ops = home.select_one("section#ops")
-    assert ops.select_one(".empty-state") is not None and ops.select(".cards > li") == []
+    assert home.select_one("section#ops") is None  # the home page shows no empty box for it
     tech = home.select_one("section#tech")
     assert len(tech.select(".cards > li")) == 1
     assert site.page("categories/ops/").select_one(".empty-state") is not None

@@ -101,7 +101,8 @@ def test_successful_build_removes_stale_pages(make_site):
     write_positions(site, [0, 2, 4])
     result = build(site.root)
     gone = len(index - set((site.out / "search").rglob("*")))  # index files whose content changed
-    assert result.ok and result.stats.removed == 4 + gone  # three positions and the stray page
+    # three positions (each a page and its QR code) and the stray page
+    assert result.ok and result.stats.removed == 3 * 2 + 1 + gone
     positions = sorted(p.name for p in (site.out / "positions").iterdir())
     assert positions == ["p000", "p002", "p004"]
     assert leftovers(site.out) == []
