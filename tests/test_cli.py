@@ -141,3 +141,34 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(make_site, delay):
         return
     assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
     assert "Traceback" not in err, err
+
+
+def english(site):
+    """SITE switched to English (site.toml's language = "en")."""
+    toml = (site.root / "site.toml").read_text(encoding="utf-8")
+    site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+    return site
+
+
+def test_english_summaries_say_1_error_and_1_warning(make_site):
+    site = english(make_site({"content/positions/backend-engineer.md":
+                              "---\ntitle: 后端工程师\ncategory: tech\ncloses: 2026-11-30\n---\n正文\n"}))
+    result = site.run("check")
+    assert result.stderr.splitlines() == [
+        "content/positions/backend-engineer.md:4:9: warning: the position closes on 2026-11-30 (2 days left): "
+        "change 'closes' to extend it",
+        "0 errors, 1 warning in 1 file"]
+    assert result.stdout.strip() == "OK: 1 position, 2 categories"
+    assert site.run("check", "--strict").stderr.splitlines()[-2:] == [
+        "0 errors, 1 warning in 1 file", "1 warning: --strict treats warnings as failures"]
+    site.position("backend-engineer.md", "---\ntitle: 后端工程师\ncategory: tech\nheadcount: 两名\n---\n正文\n")
+    assert site.run("check").stderr.splitlines()[-1] == "1 error, 0 warnings in 1 file"
+
+
+def test_english_plural_forms_for_several():
+    from careersite.errors import Problems
+    from careersite.i18n import load_locale
+
+    problems = Problems(messages=dict(load_locale("en")[1]))
+    assert problems.text("summary_problems", errors=2, warnings=0, files=3) == "2 errors, 0 warnings in 3 files"
+    assert problems.text("closes_soon", date="2026-12-01", days=1).startswith("the position closes on 2026-12-01 (1 day left)")
