@@ -253,8 +253,16 @@ def test_editor_and_system_files_do_not_rebuild(served):
     assert served.count("已更新") == before
 
 
-def test_serve_refuses_a_busy_port(make_site):
+@pytest.mark.parametrize("language, line", [
+    ("zh-CN", "端口 {port} 无法使用（Address already in use）：可能已有一个预览在运行；请换一个端口，例如 --port 8001"),
+    ("en", "port {port} cannot be used (Address already in use): is a preview already running? choose another, "
+           "e.g. --port 8001"),
+])
+def test_serve_refuses_a_busy_port(make_site, language, line):
     site = make_site()
+    if language == "en":
+        toml = (site.root / "site.toml").read_text(encoding="utf-8")
+        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -262,7 +270,8 @@ def test_serve_refuses_a_busy_port(make_site):
         result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
                                  "--port", str(port)], capture_output=True, text=True, timeout=WAIT)
     assert result.returncode == 1
-    assert f"端口 {port} 无法使用" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == line.format(port=port)
+    assert "Traceback" not in result.stderr
 
 
 def test_the_published_build_has_no_preview_code(make_site):

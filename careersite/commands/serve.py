@@ -339,9 +339,11 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used."""
-    problems = new_problems()
+def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000,
+          problems: Problems | None = None) -> int:
+    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used. PROBLEMS: what to say
+    things with (the site's language)."""
+    problems = problems or new_problems()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://{shown}:{port}/" if ":" not in shown else f"http://[{shown}]:{port}/"
     preview = Preview(root, url, today)
