@@ -34,7 +34,8 @@ _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 # File names an operating system gives a copy or a new file: "风险管理岗 - 副本", "新建 文本文档 (2)", "x copy".
 _COPY_NAME = re.compile(r"副本|复制|新建|未命名|untitled|[ _-]copy\b|^copy of\b|[(（]\d+[)）]$", re.I)
 # What `build.py new` leaves for HR to replace (careersite/commands/new.py), in either language.
-_PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[.、]\s*|-\s+)?(?:负责)?……\s*$", re.I)
+_PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[.、]\s*|-\s+)?(?:负责|responsible for\s*)?……?\s*$",
+                          re.I)
 
 
 def lint_file(source: PositionSource, problems: Problems) -> None:
