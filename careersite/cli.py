@@ -89,7 +89,11 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
     build.add_argument("--no-cache", action="store_true", help="build everything, without .cache/careersite")
-    sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    check = sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    check.add_argument("--fix", action="store_true", help="first rewrite the files with the repairs that are "
+                       "certain (numbering, pasted Word/WeChat marks, colons, indentation, dates), showing a diff")
+    check.add_argument("--dry-run", action="store_true", help="with --fix: show the diff, change nothing")
+    check.add_argument("--force", action="store_true", help="with --fix: also files with changes not committed in git")
     new = sub.add_parser("new", parents=[site], help="create a position file from a commented skeleton")
     new.add_argument("title", help='the position title, e.g. "风险管理岗"')
     new.add_argument("--category", required=True, help="category key from site.toml, e.g. risk")
@@ -216,6 +220,18 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
             raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
     options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
                       today=_today(args, problems), strict=args.strict, cache=not getattr(args, "no_cache", False))
+    if args.command == "check" and (args.dry_run or args.force) and not args.fix:
+        raise UsageError(problems.text("usage_fix_only"))
+    if args.command == "check" and args.fix:
+        from .commands.fix import run_fix
+
+        report = run_fix(options.root, problems, dry_run=args.dry_run, force=args.force, colour=sys.stdout.isatty())
+        for line in report.out:
+            print(line)
+        for line in report.err:
+            print(line, file=sys.stderr)
+        if args.dry_run:
+            return 0
     if args.command == "check":
         result = check(options)
     else:
