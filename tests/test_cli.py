@@ -223,3 +223,12 @@ def test_a_wrong_today_in_the_environment_is_said_in_the_sites_language(make_sit
     assert result.returncode == 2
     assert result.stderr == ("build.py: CAREERSITE_TODAY: a date is written YYYY-MM-DD, for example 2026-12-31; "
                              "got '12/31'\n")
+
+
+def test_english_pages_count_in_the_singular(make_site):
+    site = english(make_site())
+    site.build()
+    home = site.page()
+    assert home.select_one(".hero-stats").get_text(strip=True) == "1 open position in 2 categories"
+    assert "1 position" in [chip.get_text(strip=True) for chip in home.select(".chip-count, .group-count")]
+    assert "1 positions" not in home.get_text()

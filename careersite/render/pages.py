@@ -17,6 +17,7 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup
 
+from ..errors import format_message
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category
 from ..load.content import is_ignored
 from ..load.fields import EMPLOYMENT_TYPES
@@ -154,7 +155,7 @@ class Pages:
         return f"{self.url(rel)}?v={version}"
 
     def translate(self, key: str, **values: Any) -> str:
-        return self.site.config.ui[key].format(**values)
+        return format_message(self.site.config.ui[key], **values)  # (plural forms: errors.format_message)
 
     def format_date(self, value: Any) -> str:
         if not value:
