@@ -9,30 +9,80 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Callable, NoReturn
 
 from . import __version__
-from .errors import Problem, Problems, UsageError, visible
+from .errors import Problem, Problems, UsageError, did_you_mean, visible
+from .load.config import site_messages
 
 TODAY_ENV = "CAREERSITE_TODAY"
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the site's language (PROBLEMS is set on the class _parser makes)."""
+
+    problems: Problems
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {self.problems.text('error')}: {usage_message(message, self.problems)}\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build a static careers site from position files.")
+# What argparse says (in English, in the wordings of Python 3.11 to 3.13) -> a message id and its values.
+_ARGPARSE = (
+    (re.compile(r"argument command: invalid choice: '?(?P<value>[^']*?)'? \(choose from (?P<choices>.*)\)"),
+     "usage_command"),
+    (re.compile(r"unrecognized arguments: (?P<value>.*)"), "usage_unrecognized"),
+    (re.compile(r"the following arguments are required: (?P<value>.*)"), "usage_required"),
+    (re.compile(r"argument (?P<arg>[^:]+): expected one argument"), "usage_no_value"),
+    (re.compile(r"argument (?P<arg>[^:]+): (?P<value>.*)"), "usage_argument"),
+)
+
+
+def usage_message(message: str, problems: Problems) -> str:
+    """ARGPARSE's error MESSAGE in the site's language (as it is when argparse says something new)."""
+    for pattern, msg_id in _ARGPARSE:
+        match = pattern.fullmatch(message)
+        if match:
+            values = match.groupdict()
+            if msg_id == "usage_command":
+                values["choices"] = values["choices"].replace("'", "")
+                suggestion = did_you_mean(values["value"], values["choices"].split(", "))
+                values["hint"] = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+            return problems.text(msg_id, **values)
+    return message
+
+
+def _types(problems: Problems) -> tuple[Callable[[str], dt.date], Callable[[str], int]]:
+    """The --today and --port value readers, saying what is wrong in the site's language."""
+
+    def date(text: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(problems.text("usage_date", value=text)) from None
+
+    def port(text: str) -> int:
+        if text.strip().isdigit() and 0 < int(text) < 65536:
+            return int(text)
+        raise argparse.ArgumentTypeError(problems.text("usage_port", value=text))
+
+    return date, port
+
+
+def _parser(problems: Problems) -> argparse.ArgumentParser:
+    date, port = _types(problems)
+    parser = type("Parser", (_Parser,), {"problems": problems})(
+        prog="build.py", description="Build a static careers site from position files.")
     parser.add_argument("--version", action="version", version=f"careersite {__version__}")
     site = argparse.ArgumentParser(add_help=False)
     site.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
-    site.add_argument("--today", type=_date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
+    site.add_argument("--today", type=date, help=f"fix 'today' as YYYY-MM-DD (or set {TODAY_ENV})")
     common = argparse.ArgumentParser(add_help=False, parents=[site])
     common.add_argument("--drafts", action="store_true", help="include positions marked draft: true")
     common.add_argument("--base-url", help="publish under this URL instead of site.toml's base_url")
@@ -41,13 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", parents=[common], help="validate, then write the site (default)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE/public)")
     build.add_argument("--no-cache", action="store_true", help="build everything, without .cache/careersite")
-    sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    check = sub.add_parser("check", parents=[common], help="validate everything, write nothing")
+    check.add_argument("--fix", action="store_true", help="first rewrite the files with the repairs that are "
+                       "certain (numbering, pasted Word/WeChat marks, colons, indentation, dates), showing a diff")
+    check.add_argument("--dry-run", action="store_true", help="with --fix: show the diff, change nothing")
+    check.add_argument("--force", action="store_true", help="with --fix: also files with changes not committed in git")
     new = sub.add_parser("new", parents=[site], help="create a position file from a commented skeleton")
     new.add_argument("title", help='the position title, e.g. "风险管理岗"')
     new.add_argument("--category", required=True, help="category key from site.toml, e.g. risk")
     new.add_argument("--slug", help="the URL name (default: from the title, 风险管理岗 -> feng-xian-guan-li-gang)")
     serve = sub.add_parser("serve", parents=[site], help="preview with live reload (drafts included)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--port", type=port, default=8000, help="port (default: 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     notice = sub.add_parser("import", parents=[site],
                             help="write position files from a recruitment notice (.docx .xlsx .csv .txt)")
@@ -65,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _today(args: argparse.Namespace) -> dt.date | None:
+def _today(args: argparse.Namespace, problems: Problems) -> dt.date | None:
     if args.today:
         return args.today
     env = os.environ.get(TODAY_ENV)
@@ -73,7 +127,7 @@ def _today(args: argparse.Namespace) -> dt.date | None:
         try:
             return dt.date.fromisoformat(env)
         except ValueError:
-            raise UsageError(f"{TODAY_ENV} must be a date as YYYY-MM-DD, got {env!r}") from None
+            raise UsageError(f"{TODAY_ENV}: " + problems.text("usage_date", value=env)) from None
     return None
 
 
@@ -112,7 +166,7 @@ def _new(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.new import new_position
 
     _ctrl_c_raises()
-    result = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args))
+    result = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args, problems))
     print_problems(problems)
     if result.path is None:
         return 1
@@ -137,7 +191,7 @@ def _export(args: argparse.Namespace, problems: Problems) -> int:
 
     _ctrl_c_raises()
     report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
-                                      today=_today(args)), problems)
+                                      today=_today(args, problems)), problems)
     return _report(args, problems, report)
 
 
@@ -158,11 +212,10 @@ def _ctrl_c_raises() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from .commands.build import Options, build, check, new_problems
+def _run(args: argparse.Namespace, problems: Problems) -> int:
+    from .commands.build import Options, build, check
     from .load.config import url_problem
 
-    problems = new_problems()
     if args.command == "new":
         return _new(args, problems)
     if args.command == "import":
@@ -173,13 +226,25 @@ def _run(args: argparse.Namespace) -> int:
         from .commands.serve import serve
 
         _ctrl_c_raises()
-        return serve(args.site, today=_today(args), host=args.host, port=args.port)
+        return serve(args.site, today=_today(args, problems), host=args.host, port=args.port, problems=problems)
     if args.base_url:
         reason = url_problem(args.base_url)
         if reason:
             raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
     options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
-                      today=_today(args), strict=args.strict, cache=not getattr(args, "no_cache", False))
+                      today=_today(args, problems), strict=args.strict, cache=not getattr(args, "no_cache", False))
+    if args.command == "check" and (args.dry_run or args.force) and not args.fix:
+        raise UsageError(problems.text("usage_fix_only"))
+    if args.command == "check" and args.fix:
+        from .commands.fix import run_fix
+
+        report = run_fix(options.root, problems, dry_run=args.dry_run, force=args.force, colour=sys.stdout.isatty())
+        for line in report.out:
+            print(line)
+        for line in report.err:
+            print(line, file=sys.stderr)
+        if args.dry_run:
+            return 0
     _ctrl_c_raises()
     if args.command == "check":
         result = check(options)
@@ -203,16 +268,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site_folder(argv: list[str]) -> Path:
+    """The --site folder of ARGV (before argparse reads it: its errors are in that site's language)."""
+    for at, arg in enumerate(argv):
+        if arg == "--site" and at + 1 < len(argv):
+            return Path(argv[at + 1])
+        if arg.startswith("--site="):
+            return Path(arg[len("--site="):])
+    return Path(".")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         argv.insert(0, "build")
-    parser = _parser()
+    problems = Problems(messages=site_messages(_site_folder(argv)))
+    parser = _parser(problems)
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["build", *argv])
-        return _run(args)
+        return _run(args, problems)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -48,6 +49,25 @@ class Problem:
         return self.severity == ERROR
 
 
+class _Formatter(string.Formatter):
+    """str.format, plus a plural form for English: {n:plural:error|errors} is "error" when N is 1, else "errors"
+    (write "{n} {n:plural:error|errors}"; Chinese needs none)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec.startswith("plural:"):
+            one, _, other = format_spec[len("plural:"):].partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+def format_message(template: str, **values: object) -> str:
+    """TEMPLATE (a message of a locale file) with VALUES, plural forms included."""
+    return _FORMATTER.format(template, **values)
+
+
 @dataclass
 class Problems:
     """Collects problems from every stage. `text` renders a message id from the site's language."""
@@ -60,8 +80,8 @@ class Problems:
         # A hostile file can make any quoted value (a key, a path) a megabyte long: keep lines readable.
         values = {k: v[:MAX_VALUE] + "…" if isinstance(v, str) and len(v) > MAX_VALUE else v for k, v in values.items()}
         try:
-            return template.format(**values)
-        except (KeyError, IndexError, ValueError):  # a broken override must not hide the problem
+            return format_message(template, **values)
+        except (KeyError, IndexError, ValueError, AttributeError):  # a broken override must not hide the problem
             return f"{template} {values}"
 
     def error(self, path: str, line: int, col: int, msg_id: str, **values: object) -> None:

@@ -62,3 +62,29 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
                 continue
         found[rel] = dt.datetime.fromtimestamp(when, dt.timezone.utc)
     return found
+
+
+def git_uncommitted(root: Path, folder: str) -> set[str] | None:
+    """The files under FOLDER (relative to ROOT, '/' separators) whose text differs from the last commit, or that
+    were never committed; None when ROOT is not in a git work tree (or git is missing)."""
+
+    def git(*args: str) -> subprocess.CompletedProcess | None:
+        try:
+            return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
+                                  timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    inside = git("rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != b"true":
+        return None
+    names: set[str] = set()
+    has_head = git("rev-parse", "--verify", "--quiet", "HEAD")
+    changed = git("diff", "--name-only", "-z", "--relative", "HEAD", "--", folder) \
+        if has_head is not None and has_head.returncode == 0 else git("ls-files", "-z", "--", folder)
+    others = git("ls-files", "--others", "--exclude-standard", "-z", "--", folder)
+    for result in (changed, others):
+        if result is None or result.returncode != 0:
+            return None
+        names.update(name for name in result.stdout.decode("utf-8", "surrogateescape").split("\0") if name)
+    return names

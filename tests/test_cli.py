@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT, run_cli
+from tests.conftest import PROJECT, run_cli, run_in_process
 
 BROKEN = "---\ntitle: 后端工程师\ncategory: tehc\nheadcount: 两名\n---\n正文\n"
 
@@ -99,14 +99,14 @@ def test_wrong_usage_exits_2(make_site, args):
 
 
 @pytest.mark.parametrize("command", ["build", "check", "new", "serve"])
-def test_every_command_has_help(command):
-    result = run_cli(command, "--help")
+def test_every_command_has_help(command, tmp_path):
+    result = run_cli(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "usage: build.py " + command in result.stdout
 
 
-def test_version():
-    result = run_cli("--version")
+def test_version(tmp_path):
+    result = run_cli("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("careersite ")
 
 
@@ -141,3 +141,94 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(make_site, delay):
         return
     assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
     assert "Traceback" not in err, err
+
+
+def english(site):
+    """SITE switched to English (site.toml's language = "en")."""
+    toml = (site.root / "site.toml").read_text(encoding="utf-8")
+    site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+    return site
+
+
+def test_english_summaries_say_1_error_and_1_warning(make_site):
+    site = english(make_site({"content/positions/backend-engineer.md":
+                              "---\ntitle: 后端工程师\ncategory: tech\ncloses: 2026-11-30\n---\n正文\n"}))
+    result = site.run("check")
+    assert result.stderr.splitlines() == [
+        "content/positions/backend-engineer.md:4:9: warning: the position closes on 2026-11-30 (2 days left): "
+        "change 'closes' to extend it",
+        "0 errors, 1 warning in 1 file"]
+    assert result.stdout.strip() == "OK: 1 position, 2 categories"
+    assert site.run("check", "--strict").stderr.splitlines()[-2:] == [
+        "0 errors, 1 warning in 1 file", "1 warning: --strict treats warnings as failures"]
+    site.position("backend-engineer.md", "---\ntitle: 后端工程师\ncategory: tech\nheadcount: 两名\n---\n正文\n")
+    assert site.run("check").stderr.splitlines()[-1] == "1 error, 0 warnings in 1 file"
+
+
+def test_english_plural_forms_for_several():
+    from careersite.errors import Problems
+    from careersite.i18n import load_locale
+
+    problems = Problems(messages=dict(load_locale("en")[1]))
+    assert problems.text("summary_problems", errors=2, warnings=0, files=3) == "2 errors, 0 warnings in 3 files"
+    assert problems.text("closes_soon", date="2026-12-01", days=1).startswith("the position closes on 2026-12-01 (1 day left)")
+
+
+USAGE_ERRORS = [  # (arguments, the last line in Chinese, the last line in English)
+    (["biuld"], "build.py: 错误: 没有 'biuld' 这个命令（您是不是想写 'build'？）：可用的命令有 build, check, new, serve, "
+     "import, export（python build.py --help 查看说明）",
+     "build.py: error: there is no command 'biuld' (did you mean 'build'?): the commands are build, check, new, serve, "
+     "import, export (python build.py --help explains them)"),
+    (["build", "--no-such-option"], "build.py: 错误: 不认识这些参数：--no-such-option（在命令后面加 --help 可以查看它接受的参数）",
+     "build.py: error: unknown options: --no-such-option (add --help after the command to see the options it takes)"),
+    (["check", "--today", "yesterday"],
+     "build.py check: 错误: --today：日期要写成 YYYY-MM-DD（年-月-日），例如 2026-12-31，这里是 'yesterday'",
+     "build.py check: error: --today: a date is written YYYY-MM-DD, for example 2026-12-31; got 'yesterday'"),
+    (["new", "运营专员"], "build.py new: 错误: 缺少参数：--category（例如 python build.py new \"风险管理岗\" --category risk）",
+     "build.py new: error: missing: --category (for example python build.py new \"Risk Analyst\" --category risk)"),
+    (["serve", "--port", "eighty"],
+     "build.py serve: 错误: --port：端口要写成 1 到 65535 之间的整数，例如 --port 8001，这里是 'eighty'",
+     "build.py serve: error: --port: a port is a whole number from 1 to 65535, for example --port 8001; got 'eighty'"),
+    (["serve", "--port", "70000"],
+     "build.py serve: 错误: --port：端口要写成 1 到 65535 之间的整数，例如 --port 8001，这里是 '70000'",
+     "build.py serve: error: --port: a port is a whole number from 1 to 65535, for example --port 8001; got '70000'"),
+    (["serve", "--port"], "build.py serve: 错误: --port 后面要写一个值（例如 --port 8001、--site 网站文件夹）",
+     "build.py serve: error: --port needs a value after it (for example --port 8001, --site FOLDER)"),
+]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+@pytest.mark.parametrize("args, zh, en", USAGE_ERRORS)
+def test_usage_errors_are_in_the_sites_language(make_site, language, args, zh, en):
+    site = make_site()
+    if language == "en":
+        english(site)
+    for runner in (run_in_process(*args, "--site", str(site.root), cwd=site.root),
+                   run_in_process(*args, cwd=site.root)):  # --site given, or the site folder itself
+        assert runner.returncode == 2
+        assert runner.stderr.splitlines()[-1] == (zh if language == "zh-CN" else en)
+        assert runner.stderr.startswith("usage: build.py") and "Traceback" not in runner.stderr
+
+
+def test_usage_errors_outside_a_site_are_in_chinese(tmp_path):
+    result = run_in_process("chek", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("build.py: 错误: 没有 'chek' 这个命令（您是不是想写 'check'？）")
+
+
+def test_a_wrong_today_in_the_environment_is_said_in_the_sites_language(make_site, monkeypatch):
+    site = english(make_site())
+    monkeypatch.setenv("CAREERSITE_TODAY", "12/31")
+    result = run_in_process("check", cwd=site.root)
+    assert result.returncode == 2
+    assert result.stderr == ("build.py: CAREERSITE_TODAY: a date is written YYYY-MM-DD, for example 2026-12-31; "
+                             "got '12/31'\n")
+
+
+def test_english_pages_count_in_the_singular(make_site):
+    site = english(make_site())
+    site.build()
+    home = site.page()
+    assert home.select_one(".hero-stats").get_text(strip=True) == "1 open position in 2 categories"
+    assert "1 position" in [chip.get_text(strip=True) for chip in home.select(".chip-count, .group-count")]
+    assert "1 positions" not in home.get_text()

@@ -98,11 +98,13 @@ def test_today_from_the_environment(site):
 
 
 @pytest.mark.parametrize("args, env, message", [
-    (["--today", "2026-13-01"], {}, "expected a date as YYYY-MM-DD, got '2026-13-01'"),
-    ([], {"CAREERSITE_TODAY": "next monday"}, "CAREERSITE_TODAY must be a date as YYYY-MM-DD, got 'next monday'"),
+    (["--today", "2026-13-01"], {}, "build.py build: 错误: --today：日期要写成 YYYY-MM-DD（年-月-日），例如 2026-12-31，"
+                                    "这里是 '2026-13-01'\n"),
+    ([], {"CAREERSITE_TODAY": "next monday"}, "build.py: CAREERSITE_TODAY: 日期要写成 YYYY-MM-DD（年-月-日），"
+                                              "例如 2026-12-31，这里是 'next monday'\n"),
 ])
 def test_a_bad_today_is_a_usage_error(site, args, env, message):
     result = run_cli("build", "--site", str(site.root), *args, env={**os.environ, **env})
     assert result.returncode == 2
-    assert message in result.stderr
+    assert result.stderr.endswith(message)
     assert not site.out.exists()

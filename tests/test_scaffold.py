@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import yaml
@@ -138,3 +139,31 @@ def test_new_writes_a_title_that_yaml_reads_back_as_typed(make_site, title):
     result = build(site.root)
     assert result.ok, [p.format() for p in result.problems.errors]
     assert site.page("positions/tricky/").find("h1").get_text(strip=True) == title
+
+
+@pytest.mark.parametrize("language, title, name, heading, placeholder", [
+    ("zh-CN", "风险管理岗", "feng-xian-guan-li-gang.md", "## 岗位职责", "1. 负责……（请改成实际的职责，一行一项）"),
+    ("en", "Risk Analyst", "risk-analyst.md", "## Responsibilities",
+     "1. Responsible for … (replace with the real duties, one a line)"),
+])
+def test_new_writes_the_skeleton_in_the_sites_language(make_site, language, title, name, heading, placeholder):
+    """The notes and the example text of the skeleton are in the site's language; left in a published file,
+    the example text is an error in either language."""
+    site = make_site({"site.toml": TOML.replace("base_url", f'language = "{language}"\nbase_url', 1)}, position=False)
+    result = new(site, title, "--category", "risk")
+    assert result.returncode == 0, result.stderr
+    path = site.root / "content/positions" / name
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert heading in lines and placeholder in lines
+    comments = [line for line in lines if line.startswith("#")]
+    has_chinese = [bool(re.search("[\u4e00-\u9fff]", line)) for line in comments]
+    assert all(has_chinese) if language == "zh-CN" else not any(has_chinese), comments
+    assert site.run("check").returncode == 0
+    path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    check = site.run("check")
+    word = "错误" if language == "zh-CN" else "error"
+    number = lines.index(placeholder) + 1
+    assert check.returncode == 1
+    assert f"content/positions/{name}:{number}:1: {word}: " in check.stderr
+    assert check.stderr.count(f": {word}: ") == 1, check.stderr

@@ -128,12 +128,12 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(site, port: int | None = None):
-    """build.py serve on PORT (a free one), until the block ends; waits until the server answers."""
+def serving(site, port: int | None = None, *args: str):
+    """build.py serve on PORT (a free one) with ARGS, until the block ends; waits until the server answers."""
     port = port or free_port()
     env = {**os.environ, "CAREERSITE_TODAY": TODAY.isoformat(), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
-                             "--port", str(port)], cwd=site.root, env=env, stdout=subprocess.PIPE,
+                             "--port", str(port), *args], cwd=site.root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     server = Served(site, port, proc)
     try:
@@ -253,8 +253,16 @@ def test_editor_and_system_files_do_not_rebuild(served):
     assert served.count("已更新") == before
 
 
-def test_serve_refuses_a_busy_port(make_site):
+@pytest.mark.parametrize("language, line", [
+    ("zh-CN", "端口 {port} 无法使用（Address already in use）：可能已有一个预览在运行；请换一个端口，例如 --port 8001"),
+    ("en", "port {port} cannot be used (Address already in use): is a preview already running? choose another, "
+           "e.g. --port 8001"),
+])
+def test_serve_refuses_a_busy_port(make_site, language, line):
     site = make_site()
+    if language == "en":
+        toml = (site.root / "site.toml").read_text(encoding="utf-8")
+        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -262,7 +270,8 @@ def test_serve_refuses_a_busy_port(make_site):
         result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "serve", "--site", str(site.root),
                                  "--port", str(port)], capture_output=True, text=True, timeout=WAIT)
     assert result.returncode == 1
-    assert f"端口 {port} 无法使用" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == line.format(port=port)
+    assert "Traceback" not in result.stderr
 
 
 def test_the_published_build_has_no_preview_code(make_site):
@@ -386,3 +395,77 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site):
     assert not changed & {"positions/tech-0/index.html", "categories/ops/index.html", "positions/ops-0/index.html"}
     assert "技术岗1（改）" in preview.page("positions/tech-1/index.html").decode()
     preview.cache.close()
+
+
+def _qr_text(lines: list[str]) -> str | None:
+    """What the QR code drawn in LINES (half blocks, dark modules as ink) says, read by zxing-cpp."""
+    import zxingcpp
+
+    rows = []
+    for line in lines:
+        rows.append([ch in "▀█" for ch in line])
+        rows.append([ch in "▄█" for ch in line])
+    scale, height, width = 4, len(rows), len(rows[0])
+    pixels = bytearray()
+    for row in rows:
+        line = b"".join(b"\x00" * scale if dark else b"\xff" * scale for dark in row)
+        pixels += line * scale
+    found = zxingcpp.read_barcode(memoryview(bytes(pixels)).cast("B", (height * scale, width * scale)))
+    return found.text if found else None
+
+
+def test_the_terminal_qr_code_scans():
+    from careersite.render.qr import qr_terminal
+
+    url = "http://192.168.31.7:8000/"
+    assert _qr_text(qr_terminal(url, colour=False)) == url
+    coloured = qr_terminal(url, colour=True)
+    assert all(line.startswith("\x1b[30;47m") and line.endswith("\x1b[0m") for line in coloured)
+
+
+def test_the_lan_address_is_this_computers_own():
+    from careersite.commands.serve import lan_address
+
+    address = lan_address()
+    if address is not None:  # (a machine without a network has none)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((address, 0))  # only an address of this computer can be bound
+        assert not address.startswith("127.")
+
+
+@pytest.mark.parametrize("language, phone, lan", [
+    ("zh-CN", "想在手机上看效果：让手机和这台电脑连同一个 Wi-Fi，运行 python build.py serve --host 0.0.0.0 --port {port}，"
+              "再用手机扫描显示的二维码",
+     "在手机上预览（手机和这台电脑连同一个 Wi-Fi 或内网）：打开 {url} ，或用手机扫描下面的二维码（微信“扫一扫”也可以）"),
+    ("en", "to see it on a phone: put the phone on the same Wi-Fi as this computer, run python build.py serve "
+           "--host 0.0.0.0 --port {port} and scan the QR code it shows",
+     "to preview on a phone (on the same Wi-Fi or office network as this computer): open {url} or scan the QR code "
+     "below (WeChat's Scan works too)"),
+])
+def test_serve_tells_how_to_preview_on_a_phone(make_site, language, phone, lan):
+    """On this computer only: how to preview on a phone. With --host 0.0.0.0: the LAN address, its QR code
+    (read back by a QR reader), and the page answers at that address."""
+    from careersite.commands.serve import lan_address
+
+    site = make_site()
+    if language == "en":
+        toml = (site.root / "site.toml").read_text(encoding="utf-8")
+        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+    port = free_port()
+    with serving(site, port) as served:
+        assert served.wait_for_line(phone.format(port=port)[:20]) == phone.format(port=port)
+    address = lan_address()
+    if address is None:
+        pytest.skip("this machine has no network address")
+    url = f"http://{address}:{port}/"
+    with serving(site, port, "--host", "0.0.0.0") as served:
+        line = served.wait_for_line(url)
+        assert line == lan.format(url=url)
+        start = served.lines.index(line) + 1
+        deadline = time.monotonic() + WAIT
+        while len(served.lines) < start + 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code = [text for text in served.lines[start:] if text and not text.strip(" ▀▄█")]
+        assert _qr_text(code) == url
+        with urllib.request.urlopen(url, timeout=10) as response:  # what the phone opens
+            assert response.status == 200

@@ -43,6 +43,35 @@ draft: true  # 草稿：只在本地预览中显示。内容写好后删掉这�
 """
 
 
+SKELETON_EN = """\
+---
+# About the position: one "key: value" a line, with a space after the colon. Lines starting with # are notes
+# that never show on the page; delete them when you like. Each field: docs/hr-guide.md. When done, run
+# python build.py check to check and python build.py serve to preview.
+title: {title}
+category: {category}  # category: {category_name} (the categories are the [[categories]] of site.toml)
+posted: {posted}  # the day it is posted
+# closes: {closes}  # closing date (the position goes off the site after this day); else [defaults] in site.toml
+# code: AB-01  # position code, shown in the subject of the application e-mail
+# location: [Beijing, Shanghai]  # where; else the location in [defaults] of site.toml
+# headcount: 2  # how many people
+# salary: negotiable  # pay
+draft: true  # a draft shows only in the local preview. Delete this line when the text is ready to publish
+---
+
+## Responsibilities
+
+1. Responsible for … (replace with the real duties, one a line)
+2. …
+
+## Requirements
+
+1. … (replace with the real requirements, one a line)
+2. …
+"""
+SKELETONS = {"en": SKELETON_EN}  # by site.toml's language; any other: SKELETON
+
+
 @dataclass(frozen=True)
 class NewPosition:
     path: Path | None  # the file written, or None when problems say why not
@@ -80,7 +109,7 @@ def new_position(root: Path, title: str, category: str, problems: Problems, *, s
             problems.error(rel, 0, 0, "new_exists", slug=slug)
             return NewPosition(None, problems)
     today = today or today_in(config.timezone)
-    text = SKELETON.format(title=yaml_scalar(title), category=chosen.key, category_name=chosen.name,
+    text = SKELETONS.get(config.language, SKELETON).format(title=yaml_scalar(title), category=chosen.key, category_name=chosen.name,
                            posted=today.isoformat(), closes=(today + dt.timedelta(days=30)).isoformat())
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{slug}.md"

@@ -17,6 +17,7 @@ import html
 import ipaddress
 import mimetypes
 import signal
+import socket
 import sys
 import threading
 import time
@@ -34,6 +35,7 @@ from ..incremental import Cache
 from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
 from ..load.content import is_ignored
 from ..render import Artifact, Bundle
+from ..render.qr import qr_terminal
 from .build import Options, load_site, new_problems, template_problem
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
@@ -335,14 +337,47 @@ def watch(root: Path, preview: Preview, stop: threading.Event, ready: threading.
             preview.rebuild()
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def lan_address() -> str | None:
+    """This computer's IPv4 address in its local network (what a phone on the same Wi-Fi opens), or None.
+    Connecting a UDP socket sends nothing: it only asks the system which address it would send from."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.254.254.254", 9))  # any address outside this computer: no packet leaves
+            address = probe.getsockname()[0]
+    except OSError:  # no network at all
+        try:
+            address = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            return None
+    return None if ipaddress.ip_address(address).is_loopback or address == "0.0.0.0" else address
+
+
+def phone_lines(host: str, port: int, problems: Problems, *, colour: bool) -> list[str]:
+    """What serve says about previewing on a phone: with --host 0.0.0.0 (or an address of this computer) the
+    address to open and its QR code; on this computer only, how to get there."""
+    if host in LOOPBACK_HOSTS:
+        return [problems.text("serve_phone_hint", port=port)]
+    address = lan_address() if host in WILDCARD_HOSTS else host
+    if address is None:
+        return [problems.text("serve_lan_unknown")]
+    url = f"http://{address}:{port}/" if ":" not in address else f"http://[{address}]:{port}/"
+    return [problems.text("serve_lan", url=url), *qr_terminal(url, colour=colour)]
+
+
 def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used."""
-    problems = new_problems()
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000,
+          problems: Problems | None = None) -> int:
+    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used. PROBLEMS: what to say
+    things with (the site's language)."""
+    problems = problems or new_problems()
+    shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     url = f"http://{shown}:{port}/" if ":" not in shown else f"http://[{shown}]:{port}/"
     preview = Preview(root, url, today)
     handler = type("PreviewHandler", (Handler,), {"preview": preview, "host": host, "port": port})
@@ -361,8 +396,10 @@ def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", 
         ready.wait(10)
         preview.rebuild()
         preview.say(problems.text("serve_started", url=url))
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK_HOSTS:
             preview.say(problems.text("serve_public_host", host=host))
+        for line in phone_lines(host, port, problems, colour=sys.stderr.isatty()):
+            preview.say(line)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass

@@ -250,6 +250,18 @@ def _as_located(value: Any, line: int) -> Located:
     return Located(value, line, 1, kind, raw=raw)
 
 
+def site_messages(root: Path) -> dict[str, str]:
+    """The messages in ROOT/site.toml's language, before anything is checked (the default language when
+    site.toml is missing or broken: load_config reports that): for what is said before the site is read."""
+    try:
+        language = tomllib.loads((root / CONFIG_FILE).read_text(encoding="utf-8")).get("language")
+    except (OSError, ValueError):
+        language = None
+    if language not in available_languages():
+        language = DEFAULT_LANGUAGE
+    return dict(load_locale(language)[1])
+
+
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:
     """Read and validate ROOT/site.toml. Returns None when it cannot be used at all."""
     path = root / CONFIG_FILE

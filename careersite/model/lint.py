@@ -11,9 +11,11 @@ import re
 
 from ..errors import Problems
 from ..load.config import CONFIG_FILE, SiteConfig
-from ..load.content import MARKDOWN_SUFFIXES, PositionSource
+from ..load.content import _INLINE_HEADING, MARKDOWN_SUFFIXES, PositionSource, section_kind
 from ..load.frontmatter import split_front_matter
-from .markup import _RUN_IN_NUMBER, pasted_number
+from .markup import _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
+
+Fixes = dict[int, str]  # line number -> the line as `check --fix` writes it (it may hold a new line)
 
 MAX_TITLE = 40
 CLOSING_SOON_DAYS = 7
@@ -31,10 +33,14 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
 _MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
+_INDENTED = re.compile(r"(?m)^(?:    |\t)[ \t]*\S")
+_IF_COMMENT = "<!--[if "
+_LINE_BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085\r]")
 # File names an operating system gives a copy or a new file: "风险管理岗 - 副本", "新建 文本文档 (2)", "x copy".
 _COPY_NAME = re.compile(r"副本|复制|新建|未命名|untitled|[ _-]copy\b|^copy of\b|[(（]\d+[)）]$", re.I)
 # What `build.py new` leaves for HR to replace (careersite/commands/new.py), in either language.
-_PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[.、]\s*|-\s+)?(?:负责)?……\s*$", re.I)
+_PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[.、]\s*|-\s+)?(?:负责|responsible for\s*)?……?\s*$",
+                          re.I)
 
 
 def lint_file(source: PositionSource, problems: Problems) -> None:
@@ -44,8 +50,11 @@ def lint_file(source: PositionSource, problems: Problems) -> None:
     lint_name(source, problems)
     if not source.fields.get("draft"):
         lint_placeholder(source.path, text, problems)
-    lint_paste(source.path, text, problems)
-    lint_numbering(source.path, text, source.path.endswith(MARKDOWN_SUFFIXES), problems)
+    is_markdown = source.path.endswith(MARKDOWN_SUFFIXES)
+    lint_paste(source.path, text, is_markdown, problems)
+    lint_numbering(source.path, text, is_markdown, problems)
+    if is_markdown:
+        lint_indented(source.path, text, problems)
 
 
 def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
@@ -110,12 +119,20 @@ def lint_closing(source: PositionSource, config: SiteConfig, today: dt.date, pro
     problems.warning(*where, msg_id, **values)
 
 
-def lint_paste(path: str, text: str, problems: Problems) -> None:
-    """One warning per kind of Word artefact, at its first place, with how many there are."""
+def lint_paste(path: str, text: str, is_markdown: bool, problems: Problems, fixes: Fixes | None = None) -> None:
+    """One warning per kind of Word artefact, at its first place, with how many there are. FIXES: gets the
+    lines `check --fix` cleans (paste_fixed); a kind it cannot clean everywhere is reported without that hint."""
     lines = text.split("\n")
-    for kind, pattern in PASTE_MARKS.items():
-        if not pattern.search(text):  # (no pattern spans lines; most files have none of them)
-            continue
+    found_kinds = [(kind, pattern) for kind, pattern in PASTE_MARKS.items() if pattern.search(text)]
+    if not found_kinds:  # (no pattern spans lines; most files have none of them)
+        return
+    cleaned: Fixes = {}
+    for number, line, in_yaml in _body_lines(text, is_markdown):
+        fixed = paste_fixed(line, not in_yaml)
+        if fixed != line:
+            cleaned[number] = fixed
+    after = "\n".join(cleaned.get(number, line) for number, line in enumerate(lines, start=1))
+    for kind, pattern in found_kinds:
         first: tuple[int, int] | None = None
         count = 0
         for number, line in enumerate(lines, start=1):
@@ -124,7 +141,11 @@ def lint_paste(path: str, text: str, problems: Problems) -> None:
                 first = (number, found[0].start() + 1)
             count += len(found)
         if first:
-            problems.warning(path, *first, "paste_artefact", what=problems.text(f"paste_{kind}"), count=count)
+            fixable = not pattern.search(after)
+            problems.warning(path, *first, "paste_artefact" if fixable else "paste_artefact_manual",
+                             what=problems.text(f"paste_{kind}"), count=count)
+    if fixes is not None:
+        fixes.update(cleaned)
 
 
 def _body_lines(text: str, is_markdown: bool) -> list[tuple[int, str, bool]]:
@@ -153,8 +174,10 @@ def _body_lines(text: str, is_markdown: bool) -> list[tuple[int, str, bool]]:
     return result
 
 
-def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) -> None:
-    """Numbers run into the text, and numbered lists whose numbers skip or repeat."""
+def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems, fixes: Fixes | None = None) -> None:
+    """Numbers run into the text, and numbered lists whose numbers skip or repeat. FIXES: gets the lines whose
+    number the page shows as an item ("2对…" -> "2、对…"): the only repair here whose intent is plain."""
+    fixes = {} if fixes is None else fixes
     previous: int | None = None
     index = 0  # of a YAML list's item
     for number, line, in_yaml in _body_lines(text, is_markdown):
@@ -165,6 +188,8 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
             if run_in and item != line:
                 col = len(line) - len(item) + 1
                 shown = int(run_in[1]) == index  # "- 2对接系统" as the second item: shown as item 2
+                if shown:
+                    fixes[number] = line[:col - 1] + _numbered(run_in)
                 problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
                                  number=run_in[1], text=_shorten(item.strip()), suggestion=_suggest(run_in))
             continue
@@ -181,8 +206,13 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
             # Next in the list above it ("2对…" after "1."): shown as that item (markup.normalize_text), and
             # worth writing as one; a number elsewhere ("10余年…") may be meant as text.
             shown = previous is not None and n == previous + 1
+            if shown:
+                fixes[number] = line[:col - 1] + _numbered(run_in)
             problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
                              number=run_in[1], text=_shorten(line.strip()), suggestion=_suggest(run_in))
+            if not shown:  # a paragraph on the page: it ends the list above, and starts none
+                previous = None
+                continue
         if n is None:
             if not line.startswith(" "):
                 previous = None  # a paragraph ends the list
@@ -194,6 +224,36 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems) 
                 problems.warning(path, number, col, "numbering_skip", previous=previous, number=n,
                                  expected=previous + 1)
         previous = n
+
+
+def lint_indented(path: str, text: str, problems: Problems, fixes: Fixes | None = None) -> None:
+    """Lines of a Markdown body indented by a tab or four spaces outside a list (pasted from Word or WeChat):
+    the page shows them without the indentation (normalize_text says which: never a code block), and so does
+    `check --fix` write them. One warning at the first line of each such block."""
+    try:
+        split = split_front_matter(text)
+    except ValueError:
+        return
+    body = split.body
+    if not _INDENTED.search(body) or _IF_COMMENT in body or _LINE_BREAKS.search(body):
+        return  # (nothing indented; or line breaks inside lines, which normalize_text counts otherwise)
+    lines = body.split("\n")
+    for index, line in enumerate(lines):  # "任职要求：1.…": its section's text starts on the heading's line
+        inline = _INLINE_HEADING.match(line.strip())
+        if inline and section_kind(inline["name"]):
+            lines[index] = inline["rest"]
+    dedented: list[int] = []
+    normalize_text("\n".join(lines), dedented)
+    for index in dedented:
+        number = split.body_line + index
+        if index - 1 not in dedented:
+            problems.warning(path, number, 1, "indented_text", text=_shorten(lines[index].strip()))
+        if fixes is not None:
+            fixes[number] = lines[index].strip()
+
+
+def _numbered(run_in: re.Match[str]) -> str:
+    return f"{run_in[1]}、{run_in['rest'].strip()}"
 
 
 def _suggest(run_in: re.Match[str]) -> str:

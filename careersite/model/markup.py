@@ -89,6 +89,26 @@ def _clean_line(line: str) -> str:
     return line
 
 
+_LEAD = re.compile("^[ \t\u3000\u00a0]*")
+
+
+def paste_fixed(line: str, markdown: bool) -> str:
+    """LINE without what Word and WeChat leave in it, as `check --fix` writes it, in the order normalize_text
+    cleans: what the page shows does not change. In a Markdown line a line break becomes a new line and the
+    pasted indentation goes (as in _clean_line); in a YAML line (MARKDOWN false) only its full-width or no-break
+    spaces, so that YAML's indentation stays, and line breaks stay (YAML reads them itself)."""
+    if markdown and _BREAKS.search(line):
+        return "\n".join(paste_fixed(part, True) for part in _BREAKS.split(line))
+    line = _strip_artefacts(line.translate(_INVISIBLE))
+    if markdown:
+        line = _INDENT.sub("", line)
+    else:
+        lead = _LEAD.match(line)[0]
+        line = lead.replace("\u3000", "").replace("\u00a0", "") + line[len(lead):]
+    line = _NBSP_ENTITY.sub(" ", line)
+    return line.translate(_SPACES).translate(_SYMBOL_BULLETS) if _TRANSLATED.search(line) else line
+
+
 def _is_list_line(line: str) -> bool:
     return bool(_MARKDOWN_ITEM.match(line))
 
@@ -119,8 +139,9 @@ def _strip_artefacts(line: str) -> str:
         line = cleaned
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, dedented: list[int] | None = None) -> str:
     """Clean pasted text and turn pasted numbering into Markdown lists, as HR meant it. Idempotent.
+    DEDENTED: gets the index of each line whose pasted indentation was dropped (lint.lint_indented).
 
     - "1、" "（1）" "①" and bullets become Markdown items; "2对…" right after item 1 is item 2;
     - a line indented by a tab or four spaces outside a list is text (never a code block: positions have
@@ -139,7 +160,7 @@ def normalize_text(text: str) -> str:
     fence: str | None = None
     in_list, number, ordered = False, 0, False  # in a list; its last item's number; whether it is numbered
     dedenting = False  # in a block of indented lines that came outside a list
-    for line in text.split("\n"):
+    for index, line in enumerate(text.split("\n")):
         if fence is not None:
             out.append(line)
             if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
@@ -150,6 +171,8 @@ def normalize_text(text: str) -> str:
         indented = line.startswith(("    ", "\t")) and bool(line.strip())
         if indented and (dedenting or not in_list):
             line, dedenting = _clean_line(line.strip()), True  # pasted indentation, not a code block
+            if dedented is not None:
+                dedented.append(index)
         elif not indented:
             dedenting = False
         run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _is_list_line(line) else None

@@ -17,6 +17,7 @@ import jinja2
 import jinja2.bccache
 from markupsafe import Markup, escape
 
+from ..errors import format_message
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category, phone_href
 from ..load.content import is_ignored
 from ..load.fields import EMPLOYMENT_TYPES, FILTER_FIELDS, in_choice_order
@@ -199,7 +200,7 @@ class Pages:
         return share_png(*self.share_inputs(category), font_path=self.share_font)
 
     def translate(self, key: str, **values: Any) -> str:
-        return self.site.config.ui[key].format(**values)
+        return format_message(self.site.config.ui[key], **values)  # (plural forms: errors.format_message)
 
     def format_date(self, value: Any) -> str:
         if not value:

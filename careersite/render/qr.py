@@ -70,3 +70,27 @@ def qr_matrix_from_png(data: bytes) -> list[list[bool]]:
         grid.append([not (row[(mx * QR_SCALE + QR_SCALE // 2) // 8] >> (7 - (mx * QR_SCALE + QR_SCALE // 2) % 8)) & 1
                      for mx in range(side)])
     return grid
+
+
+def qr_terminal(text: str, *, colour: bool) -> list[str]:
+    """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █),
+    quiet zone included. zxing-cpp has no text output of its own; its documented to_image gives the modules.
+
+    COLOUR: black on white with ANSI colours, so that the code scans on a dark terminal too (without it,
+    the blocks are the dark modules, for a light background or a log file).
+    """
+    import zxingcpp
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    size = image.shape[0]
+    modules = image.tobytes()
+    full = size + 2 * QR_BORDER
+
+    def dark(x: int, y: int) -> bool:
+        x, y = x - QR_BORDER, y - QR_BORDER
+        return 0 <= x < size and 0 <= y < size and modules[y * size + x] == 0
+
+    blocks = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
+    lines = ["".join(blocks[dark(x, y), dark(x, y + 1)] for x in range(full)) for y in range(0, full, 2)]
+    return [f"\x1b[30;47m{line}\x1b[0m" for line in lines] if colour else lines
