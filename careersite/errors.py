@@ -63,7 +63,7 @@ class _Formatter(string.Formatter):
 _FORMATTER = _Formatter()
 
 
-def format_message(template: str, **values: object) -> str:
+def format_message(template: str, /, **values: object) -> str:
     """TEMPLATE (a message of a locale file) with VALUES, plural forms included."""
     return _FORMATTER.format(template, **values)
 
