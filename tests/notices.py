@@ -154,3 +154,10 @@ def by_title(site) -> dict[str, dict]:
 
 def run_import(site, *args: str):
     return site.run("import", *args)
+
+
+def first_import_error(site, *args: str) -> str:
+    """The first message line of an import that must fail (exit status 1)."""
+    result = run_import(site, *args)
+    assert result.returncode == 1, result.stderr
+    return result.stderr.splitlines()[0]

@@ -19,6 +19,7 @@ from careersite.notice.text import parse as parse_text_export
 from careersite.notice.values import closes, education, experience, headcount, recruitment_type
 from tests.conftest import PROJECT, run_cli
 from tests.notices import (SEED_NOTICE, SEED_POSITIONS, by_title, empty_site, groups, position_files, run_import,
+                           first_import_error,
                            table_rows, write_docx)
 from tests.tools import require_tool
 
@@ -153,9 +154,7 @@ def test_a_word_file_with_several_tables_imports_each_table_of_positions(make_si
             table.cell(0, c).text = heading
         table.cell(1, 0).text, table.cell(1, 1).text, table.cell(1, 2).text = name, title, "1.负责"
     document.save(site.root / "n.docx")
-    result = run_import(site, "n.docx")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ("n.docx（表格 3）:2:2: 错误: 这一行有内容，但没有岗位名称（“招聘岗位”列是空的）："
+    assert first_import_error(site, "n.docx") == ("n.docx（表格 3）:2:2: 错误: 这一行有内容，但没有岗位名称（“招聘岗位”列是空的）："
                                              "请填上岗位名称，或删掉这一行")
 
 
@@ -199,9 +198,7 @@ def test_the_text_export_saved_as_gbk_imports_the_same(make_site):
 def test_csv_in_big5_or_shift_jis_is_named_not_guessed(make_site):
     site = empty_site(make_site)
     (site.root / "big5.csv").write_bytes("招聘類別,招聘崗位,崗位職責\n風險管理類,風控專員,1.負責風控\n".encode("big5"))
-    result = run_import(site, "big5.csv")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
+    assert first_import_error(site, "big5.csv") == (
         "big5.csv:1:1: 错误: 无法读取文件的文字：它看起来是 Big5 编码，不是 UTF-8 或 GBK。请在 Excel 中“另存为 → CSV UTF-8"
         "（逗号分隔）”，或在记事本中“另存为”并选择 UTF-8 编码，再导入")
     (site.root / "sjis.csv").write_bytes("職種,部門,業務内容\nエンジニア,開発,システム開発を担当する\n".encode("shift_jis") * 5)
@@ -343,14 +340,10 @@ def test_the_project_installs_libreoffice_for_the_tests():
 def test_a_heading_row_without_positions_and_an_unclosed_quote_are_errors(make_site):
     site = empty_site(make_site)
     site.write("empty.csv", "招聘类别,招聘岗位,岗位职责\n,,\n")
-    result = run_import(site, "empty.csv")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ("empty.csv:1:1: 错误: 表头下面没有岗位：表格里只有表头这一行（或者下面的行都是空的）；"
+    assert first_import_error(site, "empty.csv") == ("empty.csv:1:1: 错误: 表头下面没有岗位：表格里只有表头这一行（或者下面的行都是空的）；"
                                              "请确认选对了文件或工作表")
     site.write("quote.csv", '招聘类别,招聘岗位,岗位职责\n风险管理类,"未闭合,1.甲\n')
-    result = run_import(site, "quote.csv")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ("quote.csv:2:1: 错误: CSV 格式错误：unexpected end of data"
+    assert first_import_error(site, "quote.csv") == ("quote.csv:2:1: 错误: CSV 格式错误：unexpected end of data"
                                              "（常见原因：单元格里的英文引号 \" 没有成对）")
 
 
@@ -367,7 +360,5 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(make_site):
     site = empty_site(make_site)
     with open(site.root / "huge.docx", "wb") as fh:
         fh.truncate(21_000_000)  # sparse: nothing to write, and nothing must be read
-    result = run_import(site, "huge.docx")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == ("huge.docx:1:1: 错误: 文件太大（21.0 MB，上限 20 MB）：招聘公告不会这么大，"
+    assert first_import_error(site, "huge.docx") == ("huge.docx:1:1: 错误: 文件太大（21.0 MB，上限 20 MB）：招聘公告不会这么大，"
                                              "请检查是否选错了文件")

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from careersite.commands.serve import Handler as PreviewHandler
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 INSTALL_HINT = "run scripts/install-test-tools"
@@ -223,14 +225,7 @@ def _make_handler(root: Path, prefix: str) -> type[SimpleHTTPRequestHandler]:
             self._serve(head=True)
 
         # -- helpers ------------------------------------------------------
-        def _send_bytes(self, status: int, body: bytes, ctype: str, head: bool) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
+        _send_bytes = PreviewHandler.send  # the preview's uncached response: same headers as `serve`
 
         def _not_found(self, head: bool, use_page: bool = True) -> None:
             page = root / "404.html"

@@ -92,9 +92,10 @@ def _cell_value(name: str, source: PositionSource, category: str, xlsx: bool) ->
     return value
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, prefix: str = ".export-") -> None:
+    """Write DATA to PATH through a temporary file beside it, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -182,7 +183,7 @@ def run_export(options: ExportOptions, problems: Problems) -> ExportReport:
     if dropped:
         problems.warning(rel, 0, 0, "export_dropped", fields="、".join(f"{n}（{c}）" for n, c in dropped.items()))
     try:
-        _write_atomic(options.file, _xlsx_bytes(headings, rows, names) if xlsx else _csv_bytes(headings, rows))
+        write_atomic(options.file, _xlsx_bytes(headings, rows, names) if xlsx else _csv_bytes(headings, rows))
     except OSError as exc:
         problems.error(rel, 0, 0, "export_failed", file=rel, detail=exc.strerror or str(exc))
         report.status = 1

@@ -19,6 +19,7 @@ from ..errors import Problems, UsageError, did_you_mean
 from ..load.fields import is_valid_slug, slugify
 from ..model.site import resolve_slug
 from .positionfile import PositionData, markdown_text, yaml_text
+from .exporter import write_atomic
 from ..notice import Cell, Table, is_supported, read_tables
 from ..notice import values as read_value
 from ..notice.cells import cell_items, join, one_line
@@ -399,14 +400,7 @@ def _write(planned: list[Planned], added: list[Category], options: ImportOptions
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, prefix=".import-")
 
 
 # --- the command -----------------------------------------------------------------------------------
