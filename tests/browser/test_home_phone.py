@@ -57,3 +57,15 @@ def test_nothing_moves_after_the_first_paint(phone_780, served_site, path):
     page.wait_for_load_state("load")
     page.wait_for_timeout(500)
     assert page.evaluate("window.__shift") == 0
+
+
+def test_card_facts_have_their_icons_from_the_stylesheet(phone_780, served_site):
+    """The place, headcount and date icons are drawn by site.css (cached once), not repeated inline in every
+    card: they are painted 14 px wide, in the text colour, and the listing carries no icon markup."""
+    page = phone_780
+    page.goto(served_site)
+    for kind in ("place", "people", "date"):
+        style = page.evaluate("""k => { const s = getComputedStyle(document.querySelector('.card .fact-' + k), '::before');
+            return [s.width, s.maskImage || s.webkitMaskImage, s.backgroundColor]; }""", kind)
+        assert style[0] == "14px" and style[1].startswith('url("data:image/svg+xml'), (kind, style)
+    assert page.locator(".card svg").count() == 0
