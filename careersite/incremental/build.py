@@ -16,6 +16,7 @@ import hashlib
 import os
 import time
 from collections import Counter
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -103,7 +104,7 @@ class Cache:
 
     # Output files ------------------------------------------------------------------------------------------
     def _output_key(self, artifact: Artifact | Bundle) -> str:
-        return f"{self.fingerprint}:{artifact.key}"
+        return artifact.key  # self.last is always of this fingerprint (else empty): the key needs no prefix
 
     def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:
         """What the last build wrote of BUNDLE (under FOLDER) if it was made from the same key, else {}."""
@@ -134,21 +135,28 @@ class Cache:
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         """Put every file into OUTPUT: linked from the last build's when its key is unchanged and it is intact,
-        else made (in worker processes, which write into the staged tree themselves, when there are many)."""
+        else made (in worker processes, which write into the staged tree themselves, when there are many).
+        Bundles (the search index) are made here while the workers make pages: forked before the index
+        exists, the workers do not carry it."""
         outputs = self.last.outputs
-        todo, made = [], Counter()
+        todo, bundles, made = [], [], Counter()
         for rel, artifact in files.items():
             if isinstance(artifact, Bundle):
-                last = self._last_of(rel, artifact)
-                if not (last and all(output.link(path, known) for path, known in last.items())):
-                    for path, data in artifact.make().items():
-                        if path not in output.files:
-                            output.put(path, data)
-                    made[artifact.kind] += 1
+                bundles.append((rel, artifact))
                 continue
             known = outputs.get(rel)
             if not (known and known[2] == self._output_key(artifact) and output.link(rel, known[:2])):
                 todo.append(rel)
+
+        def make_bundles() -> None:
+            for rel, bundle in bundles:
+                last = self._last_of(rel, bundle)
+                if not (last and all(output.link(path, known) for path, known in last.items())):
+                    for path, data in bundle.make().items():
+                        if path not in output.files:
+                            output.put(path, data)
+                    made[bundle.kind] += 1
+
         stage = os.fspath(output.dir)
 
         def make(i: int) -> tuple[str, Stat | None, str]:
@@ -161,10 +169,14 @@ class Cache:
             return rel, stat_of(dest), hashlib.sha256(data).hexdigest()
 
         if len(todo) < workers.MIN_PARALLEL:
+            make_bundles()
             for rel in todo:
                 output.put(rel, files[rel].make())
         else:
-            for rel, stat, sha in workers.each(make, len(todo)):
+            pages = workers.each(make, len(todo))
+            first = next(pages)  # the workers are started, and busy
+            make_bundles()
+            for rel, stat, sha in chain([first], pages):
                 output.adopt(rel, stat, sha, written=True)
         return made + Counter(files[rel].kind for rel in todo)
 

@@ -5,8 +5,10 @@ positions.json. Bytes, sharing each position's time of last change (Site.changed
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from functools import cached_property
+from itertools import chain
 from typing import Iterable
 
 from ..load.config import CONFIG_FILE, Category
@@ -78,7 +80,7 @@ class Discovery:
                 f'<link rel="self" type="application/atom+xml" href="{xml_escape(self.abs_url("feed.xml"))}"/>'
                 f'<link rel="alternate" type="text/html" href="{home}"/>'
                 f"<updated>{stamp(updated)}</updated><author><name>{xml_escape(config.company)}</name></author>\n")
-        return "".join([head, *map(self._atom_entry, self.published), "</feed>\n"]).encode("utf-8")
+        return _joined(chain([head], map(self._atom_entry, self.published), ["</feed>\n"]))
 
     def _atom_entry(self, p: Position) -> str:
         ui = self.config.ui
@@ -134,5 +136,13 @@ class Discovery:
         # One position a line: readable in a diff, and written by json's C encoder (indent= would make it
         # use the pure-Python one, ten times slower).
         head = json.dumps(feed, ensure_ascii=False, separators=(",", ":"))[: -len("[]}")]
-        items = ",\n".join(map(self._json_item, self.published))
-        return f"{head}[\n{items}\n]}}\n".encode("utf-8")
+        items = ((",\n" if number else "\n") + item for number, item in enumerate(map(self._json_item, self.published)))
+        return _joined(chain([head, "["], items, ["\n]}\n" if self.published else "\n\n]}\n"]))
+
+
+def _joined(parts: Iterable[str]) -> bytes:
+    """PARTS encoded one by one, then joined: a 20 MB feed is never held twice."""
+    out = io.BytesIO()  # grows in place, and getvalue() hands over its buffer without a copy
+    for part in parts:
+        out.write(part.encode("utf-8"))
+    return out.getvalue()
