@@ -137,29 +137,6 @@ def terms_of(text: str) -> set[str]:
     return terms
 
 
-class _Terms:
-    """terms_of for each position's fields, joined; a field that more than one position has (the
-    same duty in many positions is common) is split into terms once."""
-
-    def __init__(self, docs: Sequence[SearchDoc]) -> None:
-        self.repeated = {text for text, n in Counter(f for doc in docs for f in doc.fields()).items() if n > 1}
-        self.known: dict[str, frozenset[str]] = {}
-
-    def of(self, doc: SearchDoc) -> set[str]:
-        terms: set[str] = set()
-        rest = []
-        for text in doc.fields():
-            if text in self.repeated:
-                known = self.known.get(text)
-                if known is None:
-                    known = self.known[text] = frozenset(terms_of(text))
-                terms |= known
-            else:
-                rest.append(text)
-        terms |= terms_of(" ".join(rest))
-        return terms
-
-
 def first_term(word: str) -> str:
     """The term of WORD whose shard also holds the exact-title entries that begin with WORD."""
     return word[:2]
@@ -308,16 +285,24 @@ def _filter_files(docs: Sequence[SearchDoc], header: bytes, folder: str, files: 
 
 def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str, list[int]]]:
     """Each term's entry (its ids anywhere, its ids in a title), each exact title's; the ids of each
-    location."""
+    location. A field that more than one position has (the same duty in many positions is common) is split
+    into terms once, for all the positions that have it; the rest of a position's fields together."""
     count = len(docs)
+    repeated = {text for text, n in Counter(f for doc in docs for f in doc.fields()).items() if n > 1}
+    having: dict[str, list[int]] = defaultdict(list)  # a repeated field -> the ids that have it
     anywhere: dict[str, array[int]] = defaultdict(lambda: array("i"))  # 4 bytes an id, not a list's 8
     in_title: dict[str, list[int]] = defaultdict(list)
     exact: dict[str, list[int]] = defaultdict(list)
     places: dict[str, list[int]] = defaultdict(list)
-    terms = _Terms(docs)
-    ids_of = anywhere.__getitem__  # (4 million appends at 10,000 positions: no lookup of the method each)
+    ids_of = anywhere.__getitem__  # (millions of appends at 10,000 positions: no lookup of the method each)
     for number, doc in enumerate(docs):
-        for ids in map(ids_of, terms.of(doc)):
+        rest = []
+        for text in doc.fields():
+            if text not in repeated:
+                rest.append(text)
+            elif not having[text] or having[text][-1] != number:
+                having[text].append(number)
+        for ids in map(ids_of, terms_of(" ".join(rest))):
             ids.append(number)
         for term in terms_of(doc.title):
             in_title[term].append(number)
@@ -326,10 +311,15 @@ def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str,
             exact[key].append(number)
         for place in dict.fromkeys(doc.locations):
             places[place].append(number)
+    shared: dict[str, list[list[int]]] = defaultdict(list)
+    for text, ids in having.items():
+        for term in terms_of(text):
+            shared[term].append(ids)
     records: dict[str, bytearray] = {}
-    for term, ids in anywhere.items():
+    for term in anywhere.keys() | shared.keys():
+        own, parts = anywhere.get(term, ()), shared.get(term)
         record = records[term] = bytearray()
-        postings(ids, count, record)
+        postings(sorted(set(own).union(*parts)) if parts else own, count, record)
         postings(in_title.get(term, ()), count, record)
     for key, ids in exact.items():
         record = records[key] = bytearray()
