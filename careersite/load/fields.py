@@ -124,15 +124,14 @@ def chinese_count(text: str) -> int | None:
     text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
     if text.isdigit():
         return int(text)
-    if text and all(ch in _CHINESE_DIGITS for ch in text) and len(text) <= 3:
-        if text.startswith("十"):
-            return 10 + (_CHINESE_DIGITS[text[1]] if len(text) > 1 else 0)
-        if len(text) == 3 and text[1] == "十":
-            return _CHINESE_DIGITS[text[0]] * 10 + _CHINESE_DIGITS[text[2]]
-        if len(text) == 2 and text[1] == "十":
-            return _CHINESE_DIGITS[text[0]] * 10
-        return _CHINESE_DIGITS[text] if len(text) == 1 else None
-    return None
+    if not text or len(text) > 3 or any(ch not in _CHINESE_DIGITS for ch in text):
+        return None
+    digits = [_CHINESE_DIGITS[ch] for ch in text]
+    if text[0] == "十":  # 十, 十二
+        return 10 + (digits[1] if len(text) > 1 else 0)
+    if len(text) > 1 and text[1] == "十":  # 二十, 二十三
+        return digits[0] * 10 + (digits[2] if len(text) == 3 else 0)
+    return digits[0] if len(text) == 1 else None
 
 
 def _headcount_hint(problems: Problems, written: str) -> str:
@@ -140,10 +139,6 @@ def _headcount_hint(problems: Problems, written: str) -> str:
         return problems.text("headcount_hint_some")
     number = chinese_count(written)
     return problems.text("headcount_hint", number=number) if number else ""
-
-
-def _kind_word(problems: Problems, kind: str) -> str:
-    return problems.text(f"kind_{kind}")
 
 
 def _shown(loc: Located | Any) -> str:
@@ -157,7 +152,7 @@ def _shown(loc: Located | Any) -> str:
 
 def _wrong_type(name: str, loc: Located, path: str, problems: Problems, expected: str) -> Any:
     problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text(expected),
-                   found=_kind_word(problems, loc.kind), value=_shown(loc))
+                   found=problems.text(f"kind_{loc.kind}"), value=_shown(loc))
     return INVALID
 
 
@@ -184,7 +179,7 @@ def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
         return _wrong_type(name, loc, path, problems, "expected_text")
     value = str(loc.value).strip()
     if loc.kind not in ("str", "date"):
-        problems.error(path, loc.line, loc.col, "not_text", key=name, found=_kind_word(problems, loc.kind),
+        problems.error(path, loc.line, loc.col, "not_text", key=name, found=problems.text(f"kind_{loc.kind}"),
                        value=_shown(loc))
     elif not value:
         problems.error(path, loc.line, loc.col, "empty_text", key=name)
@@ -222,7 +217,7 @@ def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: t
     for n, item in enumerate(loc.value, start=1):
         if item.kind not in kinds:
             problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
-                           found=_kind_word(problems, item.kind))
+                           found=problems.text(f"kind_{item.kind}"))
             return INVALID
         if bad := forbidden_character(name, str(item.value)):
             problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
