@@ -239,9 +239,7 @@ def site_messages(root: Path) -> dict[str, str]:
         language = tomllib.loads((root / CONFIG_FILE).read_text(encoding="utf-8")).get("language")
     except (OSError, ValueError):
         language = None
-    if language not in available_languages():
-        language = DEFAULT_LANGUAGE
-    return dict(load_locale(language)[1])
+    return dict(load_locale(language if language in available_languages() else DEFAULT_LANGUAGE)[1])
 
 
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:

@@ -139,10 +139,8 @@ def _split_body(body: str, first_line: int) -> list[Section]:
         if name is not None:
             sections.append(Section(kind, heading, "\n".join(buf), start, text_start))
             kind = section_kind(name) or "other"
-            heading, start, buf = name.strip().strip("*【】[]:：").strip(), first_line + offset, []
-            text_start = start if rest is not None else start + 1
-            if rest is not None:  # its text starts on the heading's own line
-                buf.append(rest)
+            heading, start = name.strip().strip("*【】[]:：").strip(), first_line + offset
+            text_start, buf = (start, [rest]) if rest is not None else (start + 1, [])  # rest: text on the heading's line
         else:
             buf.append(line)
     sections.append(Section(kind, heading, "\n".join(buf), start, text_start))

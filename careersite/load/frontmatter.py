@@ -247,18 +247,15 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
             found = [(0, exc)]
         for start, error in found:
             msg_id, mark = _syntax_problem(error, text)
-            line = (mark.line + start + line_offset) if mark else line_offset + start
-            col = (mark.column + 1) if mark else 1
-            detail = f"{error.problem or ''} {error.context or ''}".strip()
-            problems.error(path, line, col, msg_id, detail=detail)
+            line, col = (mark.line + start + line_offset, mark.column + 1) if mark else (line_offset + start, 1)
+            problems.error(path, line, col, msg_id, detail=f"{error.problem or ''} {error.context or ''}".strip())
         return None
     except yaml.reader.ReaderError:  # a control character pasted from Word or a terminal
         # libyaml reports a byte offset; finding the character ourselves gives line and column.
         found = _NOT_PRINTABLE.search(text)
         before = text[: found.start()] if found else ""
-        line = before.count("\n") + line_offset
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        problems.error(path, line, col, "yaml_control_char", code=f"U+{ord(found[0]):04X}" if found else "?")
+        problems.error(path, before.count("\n") + line_offset, len(before) - before.rfind("\n"), "yaml_control_char",
+                       code=f"U+{ord(found[0]):04X}" if found else "?")
         return None
     except yaml.YAMLError as exc:
         problems.error(path, line_offset, 1, "yaml_syntax", detail=str(exc).splitlines()[0])

@@ -45,23 +45,16 @@ def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
-                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return name
-    return "special file"
+    kinds = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
+             (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"))
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def _looks_utf16(data: bytes) -> bool:
     """A BOM, or mostly-ASCII text with a zero byte beside every character (UTF-16 LE or BE)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = data[:400]
-    if len(sample) < 4:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    return (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0) or \
-        (even.count(0) > len(even) * 0.3 and odd.count(0) == 0)
+    even, odd = data[0:400:2], data[1:400:2]
+    return data.startswith((b"\xff\xfe", b"\xfe\xff")) or len(data) >= 4 and (
+        (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0) or (even.count(0) > len(even) * 0.3 and odd.count(0) == 0))
 
 
 # What Windows and editors call the encodings charset-normalizer names (cp932 is Windows' Shift-JIS).
