@@ -140,7 +140,7 @@ def _split_body(body: str, first_line: int) -> list[Section]:
             sections.append(Section(kind, heading, "\n".join(buf), start, text_start))
             kind = section_kind(name) or "other"
             heading, start = name.strip().strip("*【】[]:：").strip(), first_line + offset
-            text_start, buf = (start, [rest]) if rest is not None else (start + 1, [])  # rest: text on the heading's line
+            text_start, buf = (start, [rest]) if rest is not None else (start + 1, [])  # rest: on the heading's line
         else:
             buf.append(line)
     sections.append(Section(kind, heading, "\n".join(buf), start, text_start))

@@ -23,10 +23,8 @@ EXPERIENCE = ("不限", "应届", "1年以上", "3年以上", "5年以上", "10�
 RECRUITMENT_TYPES = ("社招", "校招", "实习")
 SALARY_UNITS = ("月", "年", "天", "小时")
 FILTER_FIELDS = ("recruitment_type", "education", "experience")  # fixed-value fields a seeker can filter by
-CHOICES: dict[str, tuple[str, ...]] = {
-    "recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION, "experience": EXPERIENCE,
-    "salary_unit": SALARY_UNITS,
-}
+CHOICES: dict[str, tuple[str, ...]] = {"recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION,
+                                       "experience": EXPERIENCE, "salary_unit": SALARY_UNITS}
 
 
 def in_choice_order(field: str, values) -> list[str]:

@@ -161,17 +161,13 @@ class _Converter:
 # libyaml and the pure-Python parser word their errors differently; match both. True: report the context's mark
 # (where the unclosed quote, bracket or key began) rather than the problem's (where the parser gave up).
 _FRIENDLY = (
-    ("tab character", "yaml_tab", False),
-    ("found character '\\t'", "yaml_tab", False),
-    ("found duplicate anchor", "yaml_alias", False),
-    ("found undefined alias", "yaml_alias", False),
-    ("expected <block end>", "yaml_indent", False),
-    ("did not find expected key", "yaml_indent", False),
-    ("mapping values are not allowed", "yaml_colon", False),
-    ("could not find expected ':'", "yaml_colon_missing", True),
-    ("while scanning a quoted scalar", "yaml_unclosed_quote", True),
-    ("while parsing a flow sequence", "yaml_unclosed_bracket", True),
-    ("while parsing a flow mapping", "yaml_unclosed_bracket", True),
+    (("tab character", "found character '\\t'"), "yaml_tab", False),
+    (("found duplicate anchor", "found undefined alias"), "yaml_alias", False),
+    (("expected <block end>", "did not find expected key"), "yaml_indent", False),
+    (("mapping values are not allowed",), "yaml_colon", False),
+    (("could not find expected ':'",), "yaml_colon_missing", True),
+    (("while scanning a quoted scalar",), "yaml_unclosed_quote", True),
+    (("while parsing a flow sequence", "while parsing a flow mapping"), "yaml_unclosed_bracket", True),
 )
 
 
@@ -183,8 +179,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mar
         lines = text.split("\n")
         if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             return "yaml_tab", mark
-    for needle, msg_id, use_context in _FRIENDLY:
-        if needle in message:
+    for needles, msg_id, use_context in _FRIENDLY:
+        if any(needle in message for needle in needles):
             return msg_id, (exc.context_mark or mark) if use_context else mark
     return "yaml_syntax", mark
 

@@ -54,7 +54,8 @@ def _looks_utf16(data: bytes) -> bool:
     """A BOM, or mostly-ASCII text with a zero byte beside every character (UTF-16 LE or BE)."""
     even, odd = data[0:400:2], data[1:400:2]
     return data.startswith((b"\xff\xfe", b"\xfe\xff")) or len(data) >= 4 and (
-        (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0) or (even.count(0) > len(even) * 0.3 and odd.count(0) == 0))
+        (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0)
+        or (even.count(0) > len(even) * 0.3 and odd.count(0) == 0))
 
 
 # What Windows and editors call the encodings charset-normalizer names (cp932 is Windows' Shift-JIS).
