@@ -93,8 +93,7 @@ def position_files(root: Path, problems: Problems) -> list[str]:
             continue
         subfolders = []
         for entry in entries:
-            name = entry.name
-            if is_ignored(name):
+            if is_ignored(entry.name):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry.path)
@@ -104,7 +103,7 @@ def position_files(root: Path, problems: Problems) -> list[str]:
                 if not Path(entry.path).resolve().is_relative_to(real_base):
                     problems.error(rel, 1, 1, "symlink_outside", target=os.readlink(entry.path))
                 continue
-            if not name.lower().endswith(suffixes):
+            if not entry.name.lower().endswith(suffixes):
                 problems.warning(rel, 1, 1, "file_ignored_suffix", suffixes=" ".join(suffixes))
                 continue
             if entry.is_symlink():

@@ -186,8 +186,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mar
 
 
 def too_deep(text: str) -> tuple[int, int] | None:
-    """(0-based line, column) where TEXT nests flow collections ('[', '{') or block markers ('- ', '? ')
-    more than MAX_DEPTH deep, else None. One linear pass; quotes and comments are skipped."""
+    """(0-based line, column) where TEXT nests '[', '{', '- ' or '? ' over MAX_DEPTH deep, else None; one pass."""
     depth = 0
     for number, line in enumerate(text.split("\n")):
         markers = 0
@@ -278,8 +277,7 @@ _TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*[ \t]*:")
 
 
 def _entries(text: str) -> list[tuple[int, str]]:
-    """(0-based first line, text) of each top-level entry of a flat mapping: a line that starts with a key
-    at column 0 begins one; indented lines, list items and comments belong to the one above."""
+    """(0-based first line, text) of each top-level entry of a flat mapping: each begins with a key at column 0."""
     lines = text.split("\n")
     starts = [n for n, line in enumerate(lines) if _TOP_KEY.match(line)]
     if not starts or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:starts[0]]):

@@ -15,8 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit: int) -> bytes | None:
-    """The bytes of a regular file of at most LIMIT bytes, or None after reporting why not. Opened without blocking
-    and checked by its descriptor, so a FIFO, socket or device (even one swapped in after a scan) is never read."""
+    """A regular file's bytes (at most LIMIT), or None after saying why; checked by descriptor: a FIFO is never read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -67,8 +66,7 @@ _LIKELY = ("岗位", "职位", "招聘", "职责", "要求", "负责", "经验",
 
 
 def encoding_name(data: bytes) -> str | None:
-    """The name HR knows of the (not UTF-8) encoding of DATA as charset-normalizer reads it ("GBK/GB18030", "Big5"),
-    or None; Big5 and Shift-JIS often decode as GB18030 too, so a hand-written sniff would show mojibake."""
+    """The name HR knows of the (not UTF-8) encoding of DATA, such as "GBK/GB18030" or "Big5"; None if unknown."""
     try:  # a few lines of a position are too short for statistics: words every position has decide first
         if any(word in data.decode("gb18030") for word in _LIKELY):
             return "GBK/GB18030"
