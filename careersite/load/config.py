@@ -76,18 +76,16 @@ MAX_FOOTER_TEXT = 200  # characters of hr_phone, icp, anti_fraud: a footer line,
 
 
 def url_problem(value: str) -> str | None:
-    """Why VALUE is not a URL the site may publish (http or https, a host, no credentials, a path that
-    cannot become protocol-relative, at most MAX_URL characters), as a message id; None if it is fine."""
+    """Why VALUE is not an http(s) URL the site may publish, as a message id; None if it is fine."""
     if len(value) > MAX_URL:
         return "url_too_long"
     if any(ch.isspace() or ord(ch) < 0x20 or ch == "\\" for ch in value):
         return "url_invalid"
     try:
         parts = urlsplit(value)
-        port = parts.port  # raises on a bad port
+        parts.port  # raises on a bad port
     except ValueError:
         return "url_invalid"
-    del port
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "url_scheme"
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
@@ -107,21 +105,17 @@ def phone_href(phone: str) -> str:
 
 
 def _check_logo(root: Path, value: str, line: int, problems: Problems) -> str:
-    """LOGO as site.toml gives it: an http(s) URL (checked like every site.toml URL) or a file under
-    static/ ("logo.png" or "static/logo.png"), returned as "static/logo.png"; "" when unset or wrong."""
+    """The logo as an http(s) URL or as "static/logo.png" (written with or without static/); "" if unset or wrong."""
     if not value:
         return ""
     if re.match(r"^[a-z][a-z0-9+.-]*:|^//", value, re.I):
-        reason = url_problem(value)
-        if reason:
+        if reason := url_problem(value):
             problems.error(CONFIG_FILE, line, 1, reason, key="logo", value=value, limit=MAX_URL)
-            return ""
-        return value
+        return "" if reason else value
     rel = value.removeprefix("/").removeprefix(STATIC_DIR + "/")
-    parts = rel.split("/")
     base = (root / STATIC_DIR).resolve()
     target = (base / rel).resolve()
-    if any(part in ("", ".", "..") for part in parts) or "\\" in rel or not target.is_relative_to(base) \
+    if any(part in ("", ".", "..") for part in rel.split("/")) or "\\" in rel or not target.is_relative_to(base) \
             or not target.is_file():
         problems.error(CONFIG_FILE, line, 1, "config_logo_missing", value=value[:80])
         return ""
@@ -177,43 +171,37 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
     def category(self, key_or_name: str) -> Category | None:
-        for cat in self.categories:
-            if key_or_name in (cat.key, cat.name):
-                return cat
-        return None
+        return next((cat for cat in self.categories if key_or_name in (cat.key, cat.name)), None)
+
+
+def _wrong_type(problems: Problems, line: int, key: str, expected: str, value: Any) -> None:
+    problems.error(CONFIG_FILE, line, 1, "wrong_type", key=key, expected=problems.text(expected),
+                   found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
 
 
 def _check_table(values: dict, settings: dict[str, Setting], table: str, index: int, lines: dict,
                  problems: Problems) -> dict[str, Any]:
+    """VALUES of one table checked against SETTINGS, with the defaults of the keys not set."""
     result: dict[str, Any] = {}
+    table_line = lines.get((table, index, ""), 1)
     for key, value in values.items():
-        line = lines.get((table, index, key), lines.get((table, index, ""), 1))
-        if key not in settings:
-            if table == "" and key in TABLES:
-                continue
-            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
-                           hint=unknown_key_hint(problems, key, list(settings)))
-            continue
-        setting = settings[key]
-        if (isinstance(value, bool) != (setting.type is bool)) or not isinstance(value, setting.type):
-            expected = problems.text({str: "expected_text", bool: "expected_bool"}.get(setting.type, "expected_positive_int"))
-            problems.error(CONFIG_FILE, line, 1, "wrong_type", key=key, expected=expected,
-                           found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
-            continue
-        if isinstance(value, str):
-            value = value.strip()
-            if setting.required and not value:  # title = "" is as good as missing, and must say so
-                problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
-                continue
-        result[key] = value
+        line = lines.get((table, index, key), table_line)
+        setting = settings.get(key)
+        if setting is None:
+            if not (table == "" and key in TABLES):
+                problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
+                               hint=unknown_key_hint(problems, key, list(settings)))
+        elif isinstance(value, bool) != (setting.type is bool) or not isinstance(value, setting.type):
+            expected = {str: "expected_text", bool: "expected_bool"}.get(setting.type, "expected_positive_int")
+            _wrong_type(problems, line, key, expected, value)
+        elif setting.required and isinstance(value, str) and not value.strip():  # as good as missing: say so
+            problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
+        else:
+            result[key] = value.strip() if isinstance(value, str) else value
     for key, setting in settings.items():
-        if key not in result and key not in values:
-            if setting.required:
-                line = lines.get((table, index, ""), 1)
-                problems.error(CONFIG_FILE, line, 1, "config_required", key=f"{table}.{key}" if table else key)
-            result[key] = setting.default
-        elif key not in result:
-            result[key] = setting.default
+        if setting.required and key not in values:
+            problems.error(CONFIG_FILE, table_line, 1, "config_required", key=f"{table}.{key}" if table else key)
+        result.setdefault(key, setting.default)
     return result
 
 
@@ -224,19 +212,10 @@ def _broken_braces(text: str) -> bool:
 
 
 def _toml_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "map"
-    if hasattr(value, "isoformat"):
-        return "date"
-    return "str"
+    for kind, types in (("bool", bool), ("int", int), ("float", float), ("list", list), ("map", dict)):
+        if isinstance(value, types):
+            return kind
+    return "date" if hasattr(value, "isoformat") else "str"
 
 
 def _as_located(value: Any, line: int) -> Located:
@@ -246,20 +225,21 @@ def _as_located(value: Any, line: int) -> Located:
         return Located([_as_located(v, line) for v in value], line, 1, "list")
     if kind == "date":
         return Located(value.isoformat(), line, 1, "date", raw=value.isoformat())
-    raw = "" if kind in ("list", "map") else str(value)
-    return Located(value, line, 1, kind, raw=raw)
+    return Located(value, line, 1, kind, raw="" if kind == "map" else str(value))
+
+
+def _table(data: dict, name: str) -> dict:
+    value = data.get(name, {})
+    return value if isinstance(value, dict) else {}
 
 
 def site_messages(root: Path) -> dict[str, str]:
-    """The messages in ROOT/site.toml's language, before anything is checked (the default language when
-    site.toml is missing or broken: load_config reports that): for what is said before the site is read."""
+    """The messages in site.toml's language (the default one if it is missing or broken), before it is checked."""
     try:
         language = tomllib.loads((root / CONFIG_FILE).read_text(encoding="utf-8")).get("language")
     except (OSError, ValueError):
         language = None
-    if language not in available_languages():
-        language = DEFAULT_LANGUAGE
-    return dict(load_locale(language)[1])
+    return dict(load_locale(language if language in available_languages() else DEFAULT_LANGUAGE)[1])
 
 
 def load_config(root: Path, problems: Problems) -> SiteConfig | None:
@@ -269,9 +249,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         problems.error(CONFIG_FILE, 1, 1, "config_missing")
         return None
     data = read_file(path, CONFIG_FILE, problems, MAX_CONFIG_BYTES)
-    if data is None:
-        return None
-    text = decode(data, CONFIG_FILE, problems)
+    text = None if data is None else decode(data, CONFIG_FILE, problems)
     if text is None:
         return None
     try:
@@ -283,9 +261,12 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         return None
     lines = key_lines(text)
 
+    def at(key: str, table: str = "") -> int:
+        return lines.get((table, 0, key), 1)
+
     language = data.get("language", DEFAULT_LANGUAGE)
     if language not in available_languages():
-        problems.error(CONFIG_FILE, lines.get(("", 0, "language"), 1), 1, "config_language", value=language,
+        problems.error(CONFIG_FILE, at("language"), 1, "config_language", value=language,
                        allowed=", ".join(available_languages()))
         language = DEFAULT_LANGUAGE
     ui, messages = (dict(d) for d in load_locale(language))
@@ -293,44 +274,34 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
 
     top = _check_table(data, SITE_SETTINGS, "", 0, lines, problems)
     for key in ("base_url", "company_url"):
-        reason = url_problem(top[key]) if top.get(key) else None
-        if reason:
-            problems.error(CONFIG_FILE, lines.get(("", 0, key), 1), 1, reason, key=key, value=top[key], limit=MAX_URL)
-    logo = _check_logo(root, top.get("logo") or "", lines.get(("", 0, "logo"), 1), problems)
+        if top[key] and (reason := url_problem(top[key])):
+            problems.error(CONFIG_FILE, at(key), 1, reason, key=key, value=top[key], limit=MAX_URL)
+    top["logo"] = _check_logo(root, top["logo"], at("logo"), problems)
     for key in ("hr_phone", "icp", "anti_fraud"):
-        value = top.get(key) or ""
-        line = lines.get(("", 0, key), 1)
-        if forbidden_character("title", value):
-            problems.error(CONFIG_FILE, line, 1, "control_character", key=key, code=forbidden_character("title", value))
+        value = top[key] or ""
+        if code := forbidden_character("title", value):
+            problems.error(CONFIG_FILE, at(key), 1, "control_character", key=key, code=code)
         elif len(value) > MAX_FOOTER_TEXT:
-            problems.error(CONFIG_FILE, line, 1, "text_too_long", key=key, length=len(value), limit=MAX_FOOTER_TEXT)
-    if top.get("hr_phone") and not _PHONE.match(top["hr_phone"]):
-        problems.error(CONFIG_FILE, lines.get(("", 0, "hr_phone"), 1), 1, "config_phone", value=top["hr_phone"][:40])
-    base_url = top.get("base_url") or ""
-    if base_url and not base_url.endswith("/"):
-        base_url += "/"
+            problems.error(CONFIG_FILE, at(key), 1, "text_too_long", key=key, length=len(value), limit=MAX_FOOTER_TEXT)
+    if top["hr_phone"] and not _PHONE.match(top["hr_phone"]):
+        problems.error(CONFIG_FILE, at("hr_phone"), 1, "config_phone", value=top["hr_phone"][:40])
     try:
         zoneinfo.ZoneInfo(top["timezone"])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.error(CONFIG_FILE, lines.get(("", 0, "timezone"), 1), 1, "config_timezone", value=top["timezone"])
+        problems.error(CONFIG_FILE, at("timezone"), 1, "config_timezone", value=top["timezone"])
     for key in ("home_per_category", "per_page"):
-        if isinstance(top.get(key), int) and top[key] < 1:
-            problems.error(CONFIG_FILE, lines.get(("", 0, key), 1), 1, "headcount_positive", value=top[key])
-            top[key] = SITE_SETTINGS[key].default
+        if top[key] < 1:
+            problems.error(CONFIG_FILE, at(key), 1, "headcount_positive", value=top[key])
 
-    apply_raw = data.get("apply", {})
-    if not isinstance(apply_raw, dict):
-        apply_raw = {}
-    apply = _check_table(apply_raw, APPLY_SETTINGS, "apply", 0, lines, problems)
-    if apply.get("email"):
-        email_line = lines.get(("apply", 0, "email"), 1)
-        validate_field("apply_email", Located(apply["email"], email_line, 1, "str", raw=apply["email"]),
-                       CONFIG_FILE, problems)
+    apply = _check_table(_table(data, "apply"), APPLY_SETTINGS, "apply", 0, lines, problems)
+    if apply["email"]:
+        email = Located(apply["email"], at("email", "apply"), 1, "str", raw=apply["email"])
+        validate_field("apply_email", email, CONFIG_FILE, problems)
     apply["subject"] = apply["subject"] or ui["default_apply_subject"]
     for key in ("subject", "body"):
-        for name in re.findall(r"\{([^{}]*)\}", apply[key]):
+        for name in _FIELD.findall(apply[key]):
             if name not in SUBJECT_FIELDS:
-                problems.error(CONFIG_FILE, lines.get(("apply", 0, key), 1), 1, "config_subject_field", field=name,
+                problems.error(CONFIG_FILE, at(key, "apply"), 1, "config_subject_field", field=name,
                                allowed=" ".join("{%s}" % f for f in SUBJECT_FIELDS))
 
     categories: list[Category] = []
@@ -346,18 +317,17 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         line = lines.get(("categories", index, "key"), lines.get(("categories", index, ""), 1))
         if cat["key"] and not _KEY.match(cat["key"]):
             problems.error(CONFIG_FILE, line, 1, "config_category_key", value=cat["key"])
-        for ident in (cat["key"], cat["name"]):
-            if ident and ident in first_seen:
+        for ident in filter(None, (cat["key"], cat["name"])):
+            if ident in first_seen:
                 problems.error(CONFIG_FILE, line, 1, "config_category_duplicate", value=ident, first=first_seen[ident])
-            elif ident:
+            else:
                 first_seen[ident] = line
         if cat["key"] and cat["name"]:
-            categories.append(Category(cat["key"], cat["name"], cat["description"]))
+            categories.append(Category(**cat))
 
     defaults: dict[str, Any] = {}
-    raw_defaults = data.get("defaults", {})
-    for key, value in (raw_defaults if isinstance(raw_defaults, dict) else {}).items():
-        line = lines.get(("defaults", 0, key), 1)
+    for key, value in _table(data, "defaults").items():
+        line = at(key, "defaults")
         if key not in DEFAULTABLE:
             problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, DEFAULTABLE))
@@ -366,17 +336,15 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         if checked is not INVALID:
             defaults[key] = checked
 
-    raw_ui = data.get("ui", {})
-    for key, value in (raw_ui if isinstance(raw_ui, dict) else {}).items():
-        line = lines.get(("ui", 0, key), 1)
+    for key, value in _table(data, "ui").items():
+        line = at(key, "ui")
         if key not in ui:
             problems.error(CONFIG_FILE, line, 1, "config_ui_unknown", key=key,
                            hint=unknown_key_hint(problems, key, list(ui)))
         elif not isinstance(value, str):
-            problems.error(CONFIG_FILE, line, 1, "wrong_type", key=f"ui.{key}", expected=problems.text("expected_text"),
-                           found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
-        elif forbidden_character("title", value):
-            problems.error(CONFIG_FILE, line, 1, "control_character", key=f"ui.{key}", code=forbidden_character("title", value))
+            _wrong_type(problems, line, f"ui.{key}", "expected_text", value)
+        elif code := forbidden_character("title", value):
+            problems.error(CONFIG_FILE, line, 1, "control_character", key=f"ui.{key}", code=code)
         else:
             allowed = set(_FIELD.findall(ui[key]))
             unknown = [name for name in _FIELD.findall(value) if name not in allowed]
@@ -386,36 +354,33 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
             else:
                 ui[key] = value
 
-    compliance, allow = _compliance(data.get("compliance", {}), lines, problems)
+    compliance, allow = _compliance(_table(data, "compliance"), lines, problems)
 
     if any(p.path == CONFIG_FILE and p.is_error for p in problems.items):
         return None
     assert set(POSITION_FIELDS) >= set(DEFAULTABLE)
-    return SiteConfig(
-        root=root, title=top["title"], company=top["company"], base_url=base_url, language=language,
-        timezone=top["timezone"], description=top["description"], intro=top["intro"],
-        company_url=top["company_url"], logo=logo, hr_phone=top["hr_phone"], icp=top["icp"],
-        anti_fraud=ui["footer_anti_fraud"] if top["anti_fraud"] is None else top["anti_fraud"], country=top["country"], home_per_category=top["home_per_category"],
-        per_page=top["per_page"],
-        apply=ApplySettings(apply["email"], apply["subject"], apply["body"], apply["instructions"], apply["privacy"]),
-        categories=tuple(categories), defaults=defaults, ui=ui, compliance=compliance, compliance_allow=allow,
-        messages=messages, lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items() if not index},
-    )
+    del top["allow_empty"]  # read by the publish job, not by the site
+    if top["anti_fraud"] is None:
+        top["anti_fraud"] = ui["footer_anti_fraud"]
+    if not top["base_url"].endswith("/"):
+        top["base_url"] += "/"
+    return SiteConfig(root=root, **top, apply=ApplySettings(**apply), categories=tuple(categories), defaults=defaults,
+                      ui=ui, compliance=compliance, compliance_allow=allow, messages=messages,
+                      lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items()
+                             if not index})
 
 
-def _compliance(raw: Any, lines: dict, problems: Problems) -> tuple[dict[str, str], tuple[str, ...]]:
+def _compliance(raw: dict, lines: dict, problems: Problems) -> tuple[dict[str, str], tuple[str, ...]]:
     """[compliance]: gender = "warning", age = "off", allow = ["..."]: checked like the other tables."""
     levels: dict[str, str] = {}
     allow: tuple[str, ...] = ()
-    for key, value in (raw if isinstance(raw, dict) else {}).items():
+    for key, value in raw.items():
         line = lines.get(("compliance", 0, key), 1)
         if key == "allow":
             if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
                 allow = tuple(v.strip() for v in value)
             else:
-                problems.error(CONFIG_FILE, line, 1, "wrong_type", key="compliance.allow",
-                               expected=problems.text("expected_text_list"),
-                               found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
+                _wrong_type(problems, line, "compliance.allow", "expected_text_list", value)
         elif key not in COMPLIANCE_KINDS:
             problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, [*COMPLIANCE_KINDS, "allow"]))

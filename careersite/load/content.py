@@ -1,7 +1,4 @@
-"""content/positions/ -> one PositionSource per valid file, plus problems for the rest.
-
-Each file is read, decoded, split and validated on its own; nothing here knows about other files.
-"""
+"""content/positions/ -> one PositionSource per valid file, plus problems for the rest; each file on its own."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .config import Category
-from .fields import INVALID, POSITION_FIELDS, unknown_key_hint, validate_field
+from .fields import INVALID, POSITION_FIELDS, suggestion_hint, unknown_key_hint, validate_field
 from .frontmatter import Located, load_yaml, split_front_matter
 from .repair import apply, front_matter_repairs
 from .textfile import decode, read_file
@@ -33,9 +30,7 @@ SECTION_ALIASES = {
     "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
                      "requirements", "qualifications", "what we are looking for"),
 }
-# Both patterns are applied so that they cannot backtrack: a heading's closing #s are stripped in
-# Python (r"(.+?)\s*#*\s*$" took 10 s on a line with 2,000 spaces), and a loose heading is at most
-# a short line, so its pattern only ever sees a few dozen characters.
+# No backtracking: closing #s are stripped in Python (a pattern took 10 s on 2,000 spaces); loose headings are short.
 _HEADING = re.compile(r"^(#{1,2})\s+(\S.*)$")
 _LOOSE_MAX = 48
 # "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.
@@ -68,10 +63,7 @@ class PositionSource:
 
 def section_kind(heading: str) -> str | None:
     name = heading.strip().strip("*").strip().rstrip(":：").strip().lower()
-    for kind, aliases in SECTION_ALIASES.items():
-        if name in aliases:
-            return kind
-    return None
+    return next((kind for kind, aliases in SECTION_ALIASES.items() if name in aliases), None)
 
 
 def is_ignored(name: str) -> bool:
@@ -80,14 +72,8 @@ def is_ignored(name: str) -> bool:
             or name in _IGNORED_NAMES)
 
 
-def find_position_files(root: Path, problems: Problems) -> list[Path]:
-    """Position files under ROOT/content/positions, sorted; refuses links that lead outside it."""
-    return [root / rel for rel in position_files(root, problems)]
-
-
 def position_files(root: Path, problems: Problems) -> list[str]:
-    """find_position_files, as paths below ROOT ("content/positions/a.md"): a build lists 10,000 of
-    them each time, and making a Path of each was a third of a build that finds nothing changed."""
+    """Position files as sorted paths below ROOT ("content/positions/a.md"); refuses links that lead outside."""
     base = root / CONTENT_DIR
     if not base.is_dir():
         return []
@@ -107,8 +93,7 @@ def position_files(root: Path, problems: Problems) -> list[str]:
             continue
         subfolders = []
         for entry in entries:
-            name = entry.name
-            if is_ignored(name):
+            if is_ignored(entry.name):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry.path)
@@ -118,7 +103,7 @@ def position_files(root: Path, problems: Problems) -> list[str]:
                 if not Path(entry.path).resolve().is_relative_to(real_base):
                     problems.error(rel, 1, 1, "symlink_outside", target=os.readlink(entry.path))
                 continue
-            if not name.lower().endswith(suffixes):
+            if not entry.name.lower().endswith(suffixes):
                 problems.warning(rel, 1, 1, "file_ignored_suffix", suffixes=" ".join(suffixes))
                 continue
             if entry.is_symlink():
@@ -153,10 +138,8 @@ def _split_body(body: str, first_line: int) -> list[Section]:
         if name is not None:
             sections.append(Section(kind, heading, "\n".join(buf), start, text_start))
             kind = section_kind(name) or "other"
-            heading, start, buf = name.strip().strip("*【】[]:：").strip(), first_line + offset, []
-            text_start = start if rest is not None else start + 1
-            if rest is not None:  # its text starts on the heading's own line
-                buf.append(rest)
+            heading, start = name.strip().strip("*【】[]:：").strip(), first_line + offset
+            text_start, buf = (start, [rest]) if rest is not None else (start + 1, [])  # rest: on the heading's line
         else:
             buf.append(line)
     sections.append(Section(kind, heading, "\n".join(buf), start, text_start))
@@ -169,11 +152,9 @@ def find_category(value: str, categories: tuple[Category, ...], path: str, line:
     for category in categories:
         if value in (category.key, category.name):
             return category
-    names = [c.key for c in categories] + [c.name for c in categories]
-    suggestion = did_you_mean(value, names)
-    hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-    allowed = ", ".join(f"{c.key}（{c.name}）" for c in categories)
-    problems.error(path, line, col, "category_unknown", value=value, hint=hint, allowed=allowed)
+    hint = suggestion_hint(problems, did_you_mean(value, [c.key for c in categories] + [c.name for c in categories]))
+    problems.error(path, line, col, "category_unknown", value=value, hint=hint,
+                   allowed=", ".join(f"{c.key}（{c.name}）" for c in categories))
     return None
 
 
@@ -186,8 +167,7 @@ def read_position(path: Path, root: Path, problems: Problems,
 
 
 def _repaired(front: str, rel: str, first_line: int, problems: Problems) -> str:
-    """FRONT with the mistakes repair.py knows corrected, each reported where it is: what YAML then finds
-    is what is wrong besides them, at the right lines (line numbers do not change)."""
+    """FRONT with the mistakes repair.py knows reported and corrected (lines unchanged), for YAML to find the rest."""
     repairs = front_matter_repairs(front, today=dt.date.today())
     for repair in repairs:
         problems.error(rel, first_line + repair.line - 1, repair.col, repair.msg_id, **repair.values)
@@ -196,11 +176,7 @@ def _repaired(front: str, rel: str, first_line: int, problems: Problems) -> str:
 
 def parse_position(rel: str, data: bytes, problems: Problems,
                    categories: tuple[Category, ...] | None = None) -> PositionSource | None:
-    """The bytes of position file REL -> its validated source, or None with every problem reported.
-
-    With CATEGORIES (from a valid site.toml) an unknown category is reported here too, so a file
-    with other mistakes still gets every one of them in the same run.
-    """
+    """The bytes of position file REL -> its validated source, or None with every problem (unknown category too)."""
     before = len(problems.errors)
     text = decode(data, rel, problems)
     if text is None:
@@ -210,7 +186,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
         return None
 
     is_markdown = rel.lower().endswith(MARKDOWN_SUFFIXES)
-    sections: list[Section] = []
+    front, front_line, sections = text, 1, []
     if is_markdown:
         try:
             split = split_front_matter(text)
@@ -220,11 +196,8 @@ def parse_position(rel: str, data: bytes, problems: Problems,
         if split.front_matter is None:
             problems.error(rel, 1, 1, "front_matter_missing")
             return None
-        meta = load_yaml(_repaired(split.front_matter, rel, split.front_line, problems), rel, split.front_line,
-                         problems)
-        sections = _split_body(split.body, split.body_line)
-    else:
-        meta = load_yaml(_repaired(text, rel, 1, problems), rel, 1, problems)
+        front, front_line, sections = split.front_matter, split.front_line, _split_body(split.body, split.body_line)
+    meta = load_yaml(_repaired(front, rel, front_line, problems), rel, front_line, problems)
     if meta is None:
         return None
     if meta.kind == "null":
@@ -242,33 +215,27 @@ def parse_position(rel: str, data: bytes, problems: Problems,
         if key not in POSITION_FIELDS:
             problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
-            continue
-        if loc.kind == "invalid":
-            continue  # the YAML reader reported it
-        if loc.kind == "null":
-            if POSITION_FIELDS[key].required:
-                problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
-            continue  # "closes:" with nothing after it means "not set"
-        value = validate_field(key, loc, rel, problems)
-        if value is not INVALID and key == "category" and categories is not None:
-            if find_category(value, categories, rel, loc.line, loc.col, problems) is None:
+        elif loc.kind == "null" and POSITION_FIELDS[key].required:
+            problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
+        elif loc.kind not in ("null", "invalid"):  # null: "closes:" alone means "not set"; invalid: reported
+            value = validate_field(key, loc, rel, problems)
+            if value is not INVALID and key == "category" and categories is not None \
+                    and find_category(value, categories, rel, loc.line, loc.col, problems) is None:
                 value = INVALID
-        if value is not INVALID:
-            values[key] = value
-    first_line = (2, 1) if is_markdown else (1, 1)
+            if value is not INVALID:
+                values[key] = value
     for key, spec in POSITION_FIELDS.items():
         if spec.required and key not in entries:
-            problems.error(rel, *first_line, "required_key", key=key, example=spec.example)
+            problems.error(rel, 2 if is_markdown else 1, 1, "required_key", key=key, example=spec.example)
 
     seen: dict[str, int] = {}
-    for section in sections:
-        if section.kind in ("responsibilities", "requirements") and not section.markdown.strip():
+    for section in (s for s in sections if s.kind in ("responsibilities", "requirements")):
+        if not section.markdown.strip():
             problems.warning(rel, section.line, 1, "section_empty", heading=section.heading)
-        if section.kind in ("responsibilities", "requirements"):
-            if section.kind in seen or section.kind in values:
-                first = seen.get(section.kind) or lines[section.kind][0]
-                problems.error(rel, section.line, 1, "section_duplicate", heading=section.heading, first=first)
-            seen[section.kind] = section.line
+        if section.kind in seen or section.kind in values:
+            first = seen.get(section.kind) or lines[section.kind][0]
+            problems.error(rel, section.line, 1, "section_duplicate", heading=section.heading, first=first)
+        seen[section.kind] = section.line
 
     if len(problems.errors) > before:
         return None
@@ -279,9 +246,5 @@ def parse_position(rel: str, data: bytes, problems: Problems,
 def load_positions(root: Path, problems: Problems,
                    categories: tuple[Category, ...] | None = None) -> list[PositionSource]:
     """Every valid position file under ROOT/content/positions; problems for every invalid one."""
-    sources = []
-    for path in find_position_files(root, problems):
-        source = read_position(path, root, problems, categories)
-        if source is not None:
-            sources.append(source)
-    return sources
+    sources = [read_position(root / rel, root, problems, categories) for rel in position_files(root, problems)]
+    return [source for source in sources if source is not None]

@@ -1,7 +1,4 @@
-"""The position fields: one table of name, kind, rule and example, and the validators that use it.
-
-Used for position files and for the [defaults] table of site.toml, so both speak the same rules.
-"""
+"""The position fields (one table of kind, rule and example) and their validators, for files and [defaults] alike."""
 
 from __future__ import annotations
 
@@ -20,17 +17,14 @@ EMPLOYMENT_ALIASES = {
     "临时": "TEMPORARY", "实习": "INTERN", "实习生": "INTERN", "志愿者": "VOLUNTEER",
 }
 
-# Fields with a fixed list of values (what listings show as facts and filter by); `import` maps what a
-# notice writes ("本科及以上", "社会招聘") onto them. Aliases: other ways to write a value.
+# Fields with a fixed list of values, which listings show and filter by; aliases are other ways to write a value.
 EDUCATION = ("不限", "大专", "本科", "硕士", "博士")
 EXPERIENCE = ("不限", "应届", "1年以上", "3年以上", "5年以上", "10年以上")
 RECRUITMENT_TYPES = ("社招", "校招", "实习")
 SALARY_UNITS = ("月", "年", "天", "小时")
 FILTER_FIELDS = ("recruitment_type", "education", "experience")  # fixed-value fields a seeker can filter by
-CHOICES: dict[str, tuple[str, ...]] = {
-    "recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION, "experience": EXPERIENCE,
-    "salary_unit": SALARY_UNITS,
-}
+CHOICES: dict[str, tuple[str, ...]] = {"recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION,
+                                       "experience": EXPERIENCE, "salary_unit": SALARY_UNITS}
 
 
 def in_choice_order(field: str, values) -> list[str]:
@@ -46,8 +40,7 @@ CHOICE_ALIASES: dict[str, dict[str, str]] = {
     "salary_unit": {"month": "月", "year": "年", "day": "天", "日": "天", "hour": "小时", "时": "小时"},
 }
 
-# A mailto: recipient we can put in a link without it adding recipients or headers: one address,
-# no '?', '&', '%', ',', spaces or line breaks anywhere.
+# A mailto: recipient that cannot add recipients or headers: one address, no '?', '&', '%', ',', spaces or breaks.
 _EMAIL = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_+-])?"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$"
@@ -56,15 +49,12 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 _LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?\s*$")
 
-# One-line fields end up in <title>, headings and the mailto subject: a pasted paragraph there is a
-# mistake, and a 5,000-character subject is cut off by mail clients. Summaries are a sentence or two.
+# One-line fields end up in <title>, headings and the mailto subject: a pasted paragraph there is a mistake.
 MAX_LENGTH = {"title": 200, "category": 100, "code": 100, "salary": 100, "location": 200, "summary": 1000}
 
 INVALID = object()  # a field value that failed its rule (already reported)
 
-# Characters no field may hold: C0 controls other than tab, line feed and carriage return, the
-# non-characters U+FFFE/U+FFFF and lone surrogates (raw, or written as YAML escapes): XML cannot hold
-# them (feed.xml would not parse), and nobody means them.
+# Characters no field may hold (feed.xml would not parse): C0 controls but tab, LF and CR, U+FFFE/U+FFFF, surrogates.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -78,15 +68,12 @@ def is_valid_slug(value: str) -> bool:
 
 def slugify(text: str) -> str:
     """A kebab-case ASCII slug for any text. Chinese becomes pinyin (重庆 -> chong-qing)."""
-    parts: list[str] = []
     if any("\u3400" <= ch <= "\u9fff" for ch in text):
         from pypinyin import lazy_pinyin  # imported lazily: it loads a large dictionary
 
         text = " ".join(lazy_pinyin(text, errors=lambda chars: chars))
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    parts = re.findall(r"[a-z0-9]+", ascii_text)
-    slug = "-".join(parts)[:MAX_SLUG].strip("-")
-    return slug
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:MAX_SLUG].strip("-")
 
 
 @dataclass(frozen=True)
@@ -135,15 +122,14 @@ def chinese_count(text: str) -> int | None:
     text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
     if text.isdigit():
         return int(text)
-    if text and all(ch in _CHINESE_DIGITS for ch in text) and len(text) <= 3:
-        if text.startswith("十"):
-            return 10 + (_CHINESE_DIGITS[text[1]] if len(text) > 1 else 0)
-        if len(text) == 3 and text[1] == "十":
-            return _CHINESE_DIGITS[text[0]] * 10 + _CHINESE_DIGITS[text[2]]
-        if len(text) == 2 and text[1] == "十":
-            return _CHINESE_DIGITS[text[0]] * 10
-        return _CHINESE_DIGITS[text] if len(text) == 1 else None
-    return None
+    if not text or len(text) > 3 or any(ch not in _CHINESE_DIGITS for ch in text):
+        return None
+    digits = [_CHINESE_DIGITS[ch] for ch in text]
+    if text[0] == "十":  # 十, 十二
+        return 10 + (digits[1] if len(text) > 1 else 0)
+    if len(text) > 1 and text[1] == "十":  # 二十, 二十三
+        return digits[0] * 10 + (digits[2] if len(text) == 3 else 0)
+    return digits[0] if len(text) == 1 else None
 
 
 def _headcount_hint(problems: Problems, written: str) -> str:
@@ -153,29 +139,24 @@ def _headcount_hint(problems: Problems, written: str) -> str:
     return problems.text("headcount_hint", number=number) if number else ""
 
 
-def _kind_word(problems: Problems, kind: str) -> str:
-    return problems.text(f"kind_{kind}")
-
-
 def _shown(loc: Located | Any) -> str:
     """The value as the user wrote it, shortened for a message."""
-    if isinstance(loc, Located):
-        if loc.raw:
-            return loc.raw if len(loc.raw) <= 40 else loc.raw[:40] + "…"
-        loc = loc.value
-    value = loc
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "[…]"
-    if isinstance(value, dict):
-        return "{…}"
-    text = str(value)
+    value = (loc.raw or loc.value) if isinstance(loc, Located) else loc
+    if isinstance(value, (list, dict)):
+        return "[…]" if isinstance(value, list) else "{…}"
+    text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _wrong_type(name: str, loc: Located, path: str, problems: Problems, expected: str) -> Any:
+    problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text(expected),
+                   found=problems.text(f"kind_{loc.kind}"), value=_shown(loc))
+    return INVALID
+
+
+def suggestion_hint(problems: Problems, suggestion: str | None) -> str:
+    """'Did you mean …?' for a SUGGESTION, or ""."""
+    return problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
 
 
 def forbidden_character(name: str, value: str) -> str | None:
@@ -190,172 +171,131 @@ def is_visible(text: str) -> bool:
 
 
 def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
-    if loc.kind in ("str", "date"):
-        value = str(loc.value).strip()
-        if not value:
-            problems.error(path, loc.line, loc.col, "empty_text", key=name)
-            return INVALID
-        bad = forbidden_character(name, value)
-        if bad:
-            problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
-            return INVALID
-        if name == "title" and not is_visible(value):
-            problems.error(path, loc.line, loc.col, "title_invisible")
-            return INVALID
-        limit = MAX_LENGTH.get(name)
-        if limit and len(value) > limit:
-            problems.error(path, loc.line, loc.col, "text_too_long", key=name, length=len(value), limit=limit)
-            return INVALID
-        return value
     if loc.kind in ("int", "float") and name in ("code", "salary"):
         return loc.raw or str(loc.value)
     if loc.kind in ("list", "map"):  # "quote it" would be no help: the value has several parts
-        problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_text"),
-                       found=_kind_word(problems, loc.kind), value=_shown(loc))
-        return INVALID
-    problems.error(path, loc.line, loc.col, "not_text", key=name, found=_kind_word(problems, loc.kind),
-                   value=_shown(loc))
+        return _wrong_type(name, loc, path, problems, "expected_text")
+    value = str(loc.value).strip()
+    if loc.kind not in ("str", "date"):
+        problems.error(path, loc.line, loc.col, "not_text", key=name, found=problems.text(f"kind_{loc.kind}"),
+                       value=_shown(loc))
+    elif not value:
+        problems.error(path, loc.line, loc.col, "empty_text", key=name)
+    elif bad := forbidden_character(name, value):
+        problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
+    elif name == "title" and not is_visible(value):
+        problems.error(path, loc.line, loc.col, "title_invisible")
+    elif name in MAX_LENGTH and len(value) > MAX_LENGTH[name]:
+        problems.error(path, loc.line, loc.col, "text_too_long", key=name, length=len(value), limit=MAX_LENGTH[name])
+    else:
+        return value
     return INVALID
 
 
 def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
-    raw = str(loc.value).strip() if loc.kind in ("str", "date", "int") else None
-    if raw is None:
-        problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("kind_date"),
-                       found=_kind_word(problems, loc.kind), value=_shown(loc))
-        return INVALID
-    shown = _shown(raw)
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
-            return INVALID
-    hint = ""
+    if loc.kind not in ("str", "date", "int"):
+        return _wrong_type(name, loc, path, problems, "kind_date")
+    raw = str(loc.value).strip()
     loose = _LOOSE_DATE.match(raw) if len(raw) <= 40 else None  # short: the pattern is quadratic in spaces
-    if loose:
-        try:
-            suggestion = dt.date(int(loose[1]), int(loose[2]), int(loose[3])).isoformat()
-            hint = problems.text("date_suggest", suggestion=suggestion)
-        except ValueError:
-            problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=shown)
-            return INVALID
-    problems.error(path, loc.line, loc.col, "date_format", key=name, value=shown, hint=hint)
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+            return dt.date.fromisoformat(raw)
+        suggestion = dt.date(int(loose[1]), int(loose[2]), int(loose[3])).isoformat() if loose else None
+    except ValueError:
+        problems.error(path, loc.line, loc.col, "date_invalid", key=name, value=_shown(raw))
+        return INVALID
+    hint = problems.text("date_suggest", suggestion=suggestion) if suggestion else ""
+    problems.error(path, loc.line, loc.col, "date_format", key=name, value=_shown(raw), hint=hint)
     return INVALID
+
+
+def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: tuple[str, ...]) -> Any:
+    """The items of list LOC as text, or INVALID after reporting the first that is not text or holds a control."""
+    items = []
+    for n, item in enumerate(loc.value, start=1):
+        if item.kind not in kinds:
+            problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
+                           found=problems.text(f"kind_{item.kind}"))
+            return INVALID
+        if bad := forbidden_character(name, str(item.value)):
+            problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
+            return INVALID
+        items.append(str(item.value))
+    return items
 
 
 def validate_field(name: str, loc: Located, path: str, problems: Problems) -> Any:
     """The field's value in its Python form, or INVALID after reporting why."""
-    spec = POSITION_FIELDS[name]
-    kind = spec.kind
+    kind = POSITION_FIELDS[name].kind
     if kind in ("text", "markdown"):
         return _text(name, loc, path, problems)
+    if kind == "date":
+        return parse_date(name, loc, path, problems)
     if kind == "text_or_list":
         if loc.kind == "list":
-            values = []
-            for n, item in enumerate(loc.value, start=1):
-                if item.kind not in ("str", "date", "int"):
-                    problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
-                                   found=_kind_word(problems, item.kind))
-                    return INVALID
-                bad = forbidden_character(name, str(item.value))
-                if bad:
-                    problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
-                    return INVALID
-                if str(item.value).strip():
-                    values.append(str(item.value).strip())
-            return tuple(values)
+            values = _list_items(name, loc, path, problems, ("str", "date", "int"))
+            return INVALID if values is INVALID else tuple(v.strip() for v in values if v.strip())
         value = _text(name, loc, path, problems)
-        if value is INVALID:
-            return INVALID
         # "北京、上海" and "北京/上海" are a common way to write several places in one line.
-        return tuple(v.strip() for v in re.split(r"[、,，/；;]", value) if v.strip())
+        return INVALID if value is INVALID else tuple(v.strip() for v in re.split(r"[、,，/；;]", value) if v.strip())
+    if kind == "items":
+        if loc.kind == "list":
+            items = _list_items(name, loc, path, problems, ("str", "date", "int", "float"))
+            return INVALID if items is INVALID else tuple(items)
+        if loc.kind != "str":
+            return _wrong_type(name, loc, path, problems, "expected_list")
+        if bad := forbidden_character(name, str(loc.value)):
+            problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
+            return INVALID
+        return str(loc.value)  # a Markdown block; rendered like a body section
+    if kind == "bool":
+        if loc.kind == "str" and str(loc.value).strip() in _CHINESE_BOOLS:  # draft: 是 / 否
+            return _CHINESE_BOOLS[str(loc.value).strip()]
+        return bool(loc.value) if loc.kind == "bool" else _wrong_type(name, loc, path, problems, "expected_bool")
     if kind == "positive_int":
         value = loc.value
         if loc.kind == "str" and str(value).strip().isdigit():
             value = int(str(value).strip())
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            if name == "headcount":
-                problems.error(path, loc.line, loc.col, "headcount_positive", value=_shown(loc),
-                               hint=_headcount_hint(problems, str(loc.value) if loc.kind == "str" else ""))
-            else:
-                problems.error(path, loc.line, loc.col, "positive_int", key=name, value=_shown(loc))
-            return INVALID
-        return value
-    if kind == "date":
-        return parse_date(name, loc, path, problems)
-    if kind == "bool":
-        if loc.kind == "str" and str(loc.value).strip() in _CHINESE_BOOLS:  # draft: 是 / 否
-            return _CHINESE_BOOLS[str(loc.value).strip()]
-        if loc.kind != "bool":
-            problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_bool"),
-                           found=_kind_word(problems, loc.kind), value=_shown(loc))
-            return INVALID
-        return bool(loc.value)
-    if kind == "email":
-        if loc.kind != "str" or not is_valid_email(str(loc.value).strip()):
-            problems.error(path, loc.line, loc.col, "email_invalid", key=name, value=_shown(loc))
-            return INVALID
-        return str(loc.value).strip()
-    if kind == "employment_type":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        if name == "headcount":
+            problems.error(path, loc.line, loc.col, "headcount_positive", value=_shown(loc),
+                           hint=_headcount_hint(problems, str(loc.value) if loc.kind == "str" else ""))
+        else:
+            problems.error(path, loc.line, loc.col, "positive_int", key=name, value=_shown(loc))
+    elif kind == "email":
+        if loc.kind == "str" and is_valid_email(str(loc.value).strip()):
+            return str(loc.value).strip()
+        problems.error(path, loc.line, loc.col, "email_invalid", key=name, value=_shown(loc))
+    elif kind == "employment_type":
         raw = str(loc.value).strip() if loc.kind == "str" else ""
         value = EMPLOYMENT_ALIASES.get(raw, raw.upper().replace("-", "_").replace(" ", "_"))
         if value in EMPLOYMENT_TYPES:
             return value
-        suggestion = did_you_mean(value, EMPLOYMENT_TYPES)
-        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-        problems.error(path, loc.line, loc.col, "employment_type_unknown", value=_shown(loc), hint=hint,
+        problems.error(path, loc.line, loc.col, "employment_type_unknown", value=_shown(loc),
+                       hint=suggestion_hint(problems, did_you_mean(value, EMPLOYMENT_TYPES)),
                        allowed="、".join(EMPLOYMENT_ALIASES), codes=", ".join(EMPLOYMENT_TYPES))
-        return INVALID
-    if kind == "choice":
+    elif kind == "choice":
         raw = unicodedata.normalize("NFKC", str(loc.value)).strip() if loc.kind in ("str", "int") else ""
         raw = re.sub(r"\s+", "", raw)
         value = CHOICE_ALIASES[name].get(raw.lower(), raw)
         if value in CHOICES[name]:
             return value
-        suggestion = did_you_mean(value, CHOICES[name]) if value else None
-        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-        problems.error(path, loc.line, loc.col, "choice_unknown", key=name, value=_shown(loc), hint=hint,
+        problems.error(path, loc.line, loc.col, "choice_unknown", key=name, value=_shown(loc),
+                       hint=suggestion_hint(problems, did_you_mean(value, CHOICES[name]) if value else None),
                        allowed="、".join(CHOICES[name]))
-        return INVALID
-    if kind == "slug":
+    elif kind == "slug":
         raw = str(loc.value).strip() if loc.kind in ("str", "int") else ""
         if is_valid_slug(raw):
             return raw
-        suggestion = slugify(raw)
-        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-        problems.error(path, loc.line, loc.col, "slug_invalid", value=_shown(loc), hint=hint)
-        return INVALID
-    if kind == "items":
-        if loc.kind in ("str",):
-            bad = forbidden_character(name, str(loc.value))
-            if bad:
-                problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
-                return INVALID
-            return str(loc.value)  # a Markdown block; rendered like a body section
-        if loc.kind != "list":
-            problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text("expected_list"),
-                           found=_kind_word(problems, loc.kind), value=_shown(loc))
-            return INVALID
-        items = []
-        for n, item in enumerate(loc.value, start=1):
-            if item.kind in ("str", "date", "int", "float"):
-                bad = forbidden_character(name, str(item.value))
-                if bad:
-                    problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
-                    return INVALID
-                items.append(str(item.value))
-            else:
-                problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
-                               found=_kind_word(problems, item.kind))
-                return INVALID
-        return tuple(items)
-    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - table is static
+        problems.error(path, loc.line, loc.col, "slug_invalid", value=_shown(loc),
+                       hint=suggestion_hint(problems, slugify(raw)))
+    else:
+        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - table is static
+    return INVALID
 
 
 def unknown_key_hint(problems: Problems, key: str, allowed: list[str] | tuple[str, ...]) -> str:
-    suggestion = did_you_mean(key, allowed)
-    if suggestion:
-        return problems.text("did_you_mean", suggestion=suggestion)
-    return problems.text("allowed_keys", keys=", ".join(allowed))
+    hint = suggestion_hint(problems, did_you_mean(key, allowed))
+    return hint or problems.text("allowed_keys", keys=", ".join(allowed))
 

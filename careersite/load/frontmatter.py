@@ -1,8 +1,5 @@
-"""Split a position file into YAML front matter and body, and read YAML into located values.
-
-YAML is only composed (never constructed by PyYAML), so no tag can run code, aliases are refused
-before they can expand, duplicate keys are caught, and every value keeps its 1-based line and column.
-"""
+"""Split a position file into YAML front matter and body, and read YAML into located values: only composed, so no
+tag runs code, aliases are refused before they expand, duplicate keys are caught, and every value keeps its place."""
 
 from __future__ import annotations
 
@@ -19,22 +16,15 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 from ..errors import Problems
 
-STR = "tag:yaml.org,2002:str"
-INT = "tag:yaml.org,2002:int"
-FLOAT = "tag:yaml.org,2002:float"
-BOOL = "tag:yaml.org,2002:bool"
-NULL = "tag:yaml.org,2002:null"
-DATE = "tag:yaml.org,2002:timestamp"
-SEQ = "tag:yaml.org,2002:seq"
-MAP = "tag:yaml.org,2002:map"
+_TAG = "tag:yaml.org,2002:"
+_KINDS = {_TAG + tag: kind for tag, kind in (("str", "str"), ("int", "int"), ("float", "float"), ("bool", "bool"),
+                                             ("null", "null"), ("timestamp", "date"), ("seq", "list"), ("map", "map"))}
 
 # A position is small: a bound on nodes stops hostile files long before memory is at risk.
 MAX_NODES = 100_000
-# Nesting deeper than this is refused before a parser sees it: libyaml recurses once a level (50,000 '['
-# crash the process) and the composer raises RecursionError a few hundred levels down. Real files nest 2.
+# Deeper nesting is refused before parsing: libyaml recurses once a level (50,000 '[' crash the process).
 MAX_DEPTH = 40
-# Characters YAML reads as line breaks but editors show inside a line: the parser's line numbers would no
-# longer be the editor's.
+# Characters YAML reads as line breaks but editors show inside a line: the parser's line numbers would be wrong.
 _YAML_BREAKS = re.compile("[\u0085\u2028\u2029]")
 _BREAK_NAMES = {"\u0085": "NEL", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 
@@ -46,8 +36,7 @@ _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 @dataclass(frozen=True)
 class Located:
-    """A YAML value with where it was written. `kind` is one of str int float bool null date list map,
-    or invalid (a value already reported, such as a refused tag)."""
+    """A YAML value and where it is; kind: str int float bool null date list map, or invalid (already reported)."""
 
     value: Any
     line: int
@@ -67,35 +56,22 @@ class SplitFile:
 
 
 def split_front_matter(text: str) -> SplitFile:
-    """Split `---` front matter from a Markdown body. Line numbers are kept as in the file.
-
-    Raises ValueError with the fence line when the opening `---` is never closed.
-    """
+    """Split `---` front matter from a Markdown body; ValueError when the opening `---` is never closed."""
     lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0]):
+    if not _FENCE.match(lines[0]):
         return SplitFile(None, 0, text, 1)
-    for i in range(1, len(lines)):
-        if _END.match(lines[i]):
-            front = "\n".join(lines[1:i]) + "\n"
-            return SplitFile(front, 2, "\n".join(lines[i + 1 :]), i + 2)
-    raise ValueError("unterminated")
-
-
-def _kind(tag: str) -> str:
-    return {
-        STR: "str", INT: "int", FLOAT: "float", BOOL: "bool", NULL: "null", DATE: "date",
-        SEQ: "list", MAP: "map",
-    }.get(tag, "unknown")
+    end = next((i for i in range(1, len(lines)) if _END.match(lines[i])), None)
+    if end is None:
+        raise ValueError("unterminated")
+    return SplitFile("\n".join(lines[1:end]) + "\n", 2, "\n".join(lines[end + 1 :]), end + 2)
 
 
 def _shown_tag(tag: str) -> str:
     """A tag as it was written: tag:yaml.org,2002:python/name:os.system -> !!python/name:os.system."""
-    prefix = "tag:yaml.org,2002:"
-    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
 
 
-_BOOL_WORDS = {"yes": True, "true": True, "on": True, "y": True,
-               "no": False, "false": False, "off": False, "n": False}
+_BOOL_WORDS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
 
 
 class _Converter:
@@ -121,18 +97,13 @@ class _Converter:
                 self.problems.error(self.path, line, col, "yaml_too_big", limit=MAX_NODES)
             self.failed = True
             return None
-        if id(node) in self.seen:
-            # The same node reached twice is an alias (*name). Refusing aliases outright makes
-            # "billion laughs" expansion impossible, and HR files never need them. One message a
-            # file is enough: a bomb has thousands of aliases.
-            # Reported once, after converting, at the first *alias (this node's mark is the anchor's).
+        if id(node) in self.seen:  # an alias (*name): refused, so "billion laughs" cannot expand; reported once, later
             self.alias_reported = self.failed = True
             return None
         self.seen.add(id(node))  # scalars too: an alias to a scalar is harmless, but refused alike
-        if not isinstance(node, yaml.ScalarNode):
-            if node.tag not in (SEQ, MAP):  # !!python/object/apply:..., !!set, !!omap, !custom
-                self.problems.error(self.path, line, col, "yaml_tag", tag=_shown_tag(node.tag))
-                return None
+        if not isinstance(node, yaml.ScalarNode) and _KINDS.get(node.tag) not in ("list", "map"):  # !!set, !!python/...
+            self.problems.error(self.path, line, col, "yaml_tag", tag=_shown_tag(node.tag))
+            return None
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, line, col)
         if isinstance(node, yaml.SequenceNode):
@@ -145,12 +116,12 @@ class _Converter:
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             kline, kcol = self.where(key_node)
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _TAG + "merge":
                 self.problems.error(self.path, kline, kcol, "yaml_bad_key")
                 continue
             key = str(key_node.value)
             value = self.convert(value_node)
-            if key in result or key in first_line:
+            if key in first_line:
                 self.problems.error(self.path, kline, kcol, "duplicate_key", key=key, first=first_line[key])
                 continue
             first_line[key] = kline
@@ -162,7 +133,7 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode, line: int, col: int) -> Located | None:
         tag, raw = node.tag, node.value
-        kind = _kind(tag)
+        kind = _KINDS.get(tag, "unknown")
         value: Any = raw
         if kind == "null":
             value = None
@@ -187,21 +158,16 @@ class _Converter:
         return Located(value, line, col, kind, raw=raw)
 
 
-# libyaml and the pure-Python parser word their errors differently; match both. The third item says
-# which mark to report: the problem's (where the parser gave up) or the context's (where the
-# unclosed quote, bracket or key began, which is where HR must look).
+# libyaml and the pure-Python parser word their errors differently; match both. True: report the context's mark
+# (where the unclosed quote, bracket or key began) rather than the problem's (where the parser gave up).
 _FRIENDLY = (
-    ("tab character", "yaml_tab", False),
-    ("found character '\\t'", "yaml_tab", False),
-    ("found duplicate anchor", "yaml_alias", False),
-    ("found undefined alias", "yaml_alias", False),
-    ("expected <block end>", "yaml_indent", False),
-    ("did not find expected key", "yaml_indent", False),
-    ("mapping values are not allowed", "yaml_colon", False),
-    ("could not find expected ':'", "yaml_colon_missing", True),
-    ("while scanning a quoted scalar", "yaml_unclosed_quote", True),
-    ("while parsing a flow sequence", "yaml_unclosed_bracket", True),
-    ("while parsing a flow mapping", "yaml_unclosed_bracket", True),
+    (("tab character", "found character '\\t'"), "yaml_tab", False),
+    (("found duplicate anchor", "found undefined alias"), "yaml_alias", False),
+    (("expected <block end>", "did not find expected key"), "yaml_indent", False),
+    (("mapping values are not allowed",), "yaml_colon", False),
+    (("could not find expected ':'",), "yaml_colon_missing", True),
+    (("while scanning a quoted scalar",), "yaml_unclosed_quote", True),
+    (("while parsing a flow sequence", "while parsing a flow mapping"), "yaml_unclosed_bracket", True),
 )
 
 
@@ -213,15 +179,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, yaml.Mar
         lines = text.split("\n")
         if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             return "yaml_tab", mark
-    for needle, msg_id, use_context in _FRIENDLY:
-        if needle in message:
+    for needles, msg_id, use_context in _FRIENDLY:
+        if any(needle in message for needle in needles):
             return msg_id, (exc.context_mark or mark) if use_context else mark
     return "yaml_syntax", mark
 
 
 def too_deep(text: str) -> tuple[int, int] | None:
-    """(0-based line, column) where TEXT nests flow collections ('[', '{') or block markers ('- ', '? ')
-    more than MAX_DEPTH deep, else None. One linear pass; quotes and comments are skipped."""
+    """(0-based line, column) where TEXT nests '[', '{', '- ' or '? ' over MAX_DEPTH deep, else None; one pass."""
     depth = 0
     for number, line in enumerate(text.split("\n")):
         markers = 0
@@ -253,10 +218,7 @@ def too_deep(text: str) -> tuple[int, int] | None:
 
 
 def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Located | None:
-    """Parse YAML text into Located values; `line_offset` is the file line of the text's first line.
-
-    Returns None (with problems reported) when the text is not valid YAML.
-    """
+    """YAML text whose first line is file line LINE_OFFSET as Located values, or None after reporting why not."""
     breaks = [(n, m) for n, line in enumerate(text.split("\n")) for m in _YAML_BREAKS.finditer(line)]
     for number, match in breaks:
         problems.error(path, number + line_offset, match.start() + 1, "yaml_line_separator",
@@ -268,6 +230,8 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         return None
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
+        converter = _Converter(path, line_offset, problems)
+        result = converter.convert(documents[0]) if len(documents) == 1 else None
     except yaml.MarkedYAMLError as exc:
         # The parser stops at the first mistake; a flat mapping's entries are independent, so each one is
         # read on its own and every broken one reported (HR fixes them all in one go).
@@ -278,23 +242,20 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
             found = [(0, exc)]
         for start, error in found:
             msg_id, mark = _syntax_problem(error, text)
-            line = (mark.line + start + line_offset) if mark else line_offset + start
-            col = (mark.column + 1) if mark else 1
-            detail = f"{error.problem or ''} {error.context or ''}".strip()
-            problems.error(path, line, col, msg_id, detail=detail)
+            line, col = (mark.line + start + line_offset, mark.column + 1) if mark else (line_offset + start, 1)
+            problems.error(path, line, col, msg_id, detail=f"{error.problem or ''} {error.context or ''}".strip())
         return None
     except yaml.reader.ReaderError:  # a control character pasted from Word or a terminal
         # libyaml reports a byte offset; finding the character ourselves gives line and column.
         found = _NOT_PRINTABLE.search(text)
         before = text[: found.start()] if found else ""
-        line = before.count("\n") + line_offset
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        problems.error(path, line, col, "yaml_control_char", code=f"U+{ord(found[0]):04X}" if found else "?")
+        problems.error(path, before.count("\n") + line_offset, len(before) - before.rfind("\n"), "yaml_control_char",
+                       code=f"U+{ord(found[0]):04X}" if found else "?")
         return None
     except yaml.YAMLError as exc:
         problems.error(path, line_offset, 1, "yaml_syntax", detail=str(exc).splitlines()[0])
         return None
-    except RecursionError:
+    except RecursionError:  # composing or converting
         problems.error(path, line_offset, 1, "yaml_too_big", limit=MAX_NODES)
         return None
     if not documents:
@@ -306,12 +267,6 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         fence = next((n for n in range(min(line, len(lines) - 1), -1, -1) if _END.match(lines[n])), line)
         problems.error(path, fence + line_offset, 1, "yaml_multiple_documents")
         return None
-    converter = _Converter(path, line_offset, problems)
-    try:
-        result = converter.convert(documents[0])
-    except RecursionError:
-        problems.error(path, line_offset, 1, "yaml_too_big", limit=MAX_NODES)
-        return None
     if converter.alias_reported:
         line, col = _first_alias(text)
         problems.error(path, line + line_offset, col + 1, "yaml_alias")
@@ -322,8 +277,7 @@ _TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*[ \t]*:")
 
 
 def _entries(text: str) -> list[tuple[int, str]]:
-    """(0-based first line, text) of each top-level entry of a flat mapping: a line that starts with a key
-    at column 0 begins one; indented lines, list items and comments belong to the one above."""
+    """(0-based first line, text) of each top-level entry of a flat mapping: each begins with a key at column 0."""
     lines = text.split("\n")
     starts = [n for n, line in enumerate(lines) if _TOP_KEY.match(line)]
     if not starts or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:starts[0]]):
@@ -334,10 +288,8 @@ def _entries(text: str) -> list[tuple[int, str]]:
 def _first_error(entry: str) -> yaml.MarkedYAMLError | None:
     try:
         list(yaml.compose_all(entry, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        return exc
-    except yaml.YAMLError:
-        return None
+    except yaml.YAMLError as exc:
+        return exc if isinstance(exc, yaml.MarkedYAMLError) else None
     return None
 
 

@@ -1,8 +1,4 @@
-"""A file HR saved -> its bytes (regular files only, bounded) -> UTF-8 text, or a problem saying how to save it.
-
-Shared by site.toml and position files: Windows editors default to GBK/GB18030 or UTF-16, a named pipe
-called `a.md` would block a read forever, and a decode traceback helps nobody.
-"""
+"""A file HR saved -> its bytes (regular files only, bounded) -> UTF-8 text, or a problem saying how to save it."""
 
 from __future__ import annotations
 
@@ -19,10 +15,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit: int) -> bytes | None:
-    """The bytes of a regular file of at most LIMIT bytes, or None after reporting why not.
-
-    Opened without blocking and checked by its descriptor, so a FIFO, socket or device (even one swapped
-    in after a scan) is refused rather than read."""
+    """A regular file's bytes (at most LIMIT), or None after saying why; checked by descriptor: a FIFO is never read."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -34,13 +27,13 @@ def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit:
         if not stat.S_ISREG(info.st_mode):
             problems.error(rel, 1, 1, "file_not_regular", detail=_kind(info.st_mode))
             return None
-        if info.st_size > limit:
-            problems.error(rel, 1, 1, "file_too_big", size=round(info.st_size / 1e6, 1), limit=limit // 1_000_000)
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:  # it grew while we read it
-            problems.error(rel, 1, 1, "file_too_big", size=round(len(data) / 1e6, 1), limit=limit // 1_000_000)
+        size = info.st_size
+        if size <= limit:
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(limit + 1)
+            size = len(data)  # it may have grown while we read it
+        if size > limit:
+            problems.error(rel, 1, 1, "file_too_big", size=round(size / 1e6, 1), limit=limit // 1_000_000)
             return None
         return data
     except OSError as exc:
@@ -51,23 +44,17 @@ def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
-                       (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return name
-    return "special file"
+    kinds = ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"),
+             (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"))
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def _looks_utf16(data: bytes) -> bool:
     """A BOM, or mostly-ASCII text with a zero byte beside every character (UTF-16 LE or BE)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    sample = data[:400]
-    if len(sample) < 4:
-        return False
-    even, odd = sample[0::2], sample[1::2]
-    return (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0) or \
-        (even.count(0) > len(even) * 0.3 and odd.count(0) == 0)
+    even, odd = data[0:400:2], data[1:400:2]
+    return data.startswith((b"\xff\xfe", b"\xfe\xff")) or len(data) >= 4 and (
+        (odd.count(0) > len(odd) * 0.3 and even.count(0) == 0)
+        or (even.count(0) > len(even) * 0.3 and odd.count(0) == 0))
 
 
 # What Windows and editors call the encodings charset-normalizer names (cp932 is Windows' Shift-JIS).
@@ -79,9 +66,7 @@ _LIKELY = ("岗位", "职位", "招聘", "职责", "要求", "负责", "经验",
 
 
 def encoding_name(data: bytes) -> str | None:
-    """The name HR knows of the encoding of DATA (not UTF-8), as charset-normalizer reads it: "GBK/GB18030",
-    "Big5", "Shift-JIS"...; None when it cannot tell. Big5 and Shift-JIS bytes often decode as GB18030 too:
-    a hand-written sniff would call them GBK and show mojibake."""
+    """The name HR knows of the (not UTF-8) encoding of DATA, such as "GBK/GB18030" or "Big5"; None if unknown."""
     try:  # a few lines of a position are too short for statistics: words every position has decide first
         if any(word in data.decode("gb18030") for word in _LIKELY):
             return "GBK/GB18030"
