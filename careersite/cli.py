@@ -68,7 +68,7 @@ def _types(problems: Problems) -> tuple[Callable[[str], dt.date], Callable[[str]
             raise argparse.ArgumentTypeError(problems.text("usage_date", value=text)) from None
 
     def port(text: str) -> int:
-        if text.strip().isdigit() and 0 < int(text) < 65536:
+        if text.strip().isdecimal() and 0 < int(text) < 65536:
             return int(text)
         raise argparse.ArgumentTypeError(problems.text("usage_port", value=text))
 

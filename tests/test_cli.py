@@ -192,6 +192,9 @@ USAGE_ERRORS = [  # (arguments, the last line in Chinese, the last line in Engli
     (["serve", "--port", "70000"],
      "build.py serve: 错误: --port：端口要写成 1 到 65535 之间的整数，例如 --port 8001，这里是 '70000'",
      "build.py serve: error: --port: a port is a whole number from 1 to 65535, for example --port 8001; got '70000'"),
+    (["serve", "--port", "²"],  # a digit to str.isdigit, not a number to int()
+     "build.py serve: 错误: --port：端口要写成 1 到 65535 之间的整数，例如 --port 8001，这里是 '²'",
+     "build.py serve: error: --port: a port is a whole number from 1 to 65535, for example --port 8001; got '²'"),
     (["serve", "--port"], "build.py serve: 错误: --port 后面要写一个值（例如 --port 8001、--site 网站文件夹）",
      "build.py serve: error: --port needs a value after it (for example --port 8001, --site FOLDER)"),
 ]

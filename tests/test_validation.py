@@ -48,6 +48,8 @@ CASES = [
     ("a.yaml", "title: !!python/object/apply:os.system ['true']\ncategory: tech\n",
      "content/positions/a.yaml:1:8: 错误:", "不支持的 YAML 标签"),
     ("a.yaml", "title: x\ncategory: tech\nheadcount: 0\n", "content/positions/a.yaml:3:12: 错误:", "'headcount' 必须是正整数"),
+    # a superscript is a digit to str.isdigit but not a number int() reads: a message, not a traceback
+    ("a.yaml", "title: x\ncategory: tech\nheadcount: ²\n", "content/positions/a.yaml:3:12: 错误:", "这里是 '²'：请写成 headcount: 2"),
     ("a.yaml", "title: x\ncategory: tech\nposted: 2026-12-01\ncloses: 2026-11-01\n",
      "content/positions/a.yaml:4:9: 错误:", "'closes'（2026-11-01）早于 'posted'（2026-12-01）"),
 ]

@@ -120,7 +120,7 @@ _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "
 def chinese_count(text: str) -> int | None:
     """The number in a count as HR writes it: 2人, 两名, 十, 3 位; None when there is none."""
     text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if not text or len(text) > 3 or any(ch not in _CHINESE_DIGITS for ch in text):
         return None
@@ -254,7 +254,7 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
         return bool(loc.value) if loc.kind == "bool" else _wrong_type(name, loc, path, problems, "expected_bool")
     if kind == "positive_int":
         value = loc.value
-        if loc.kind == "str" and str(value).strip().isdigit():
+        if loc.kind == "str" and str(value).strip().isdecimal():
             value = int(str(value).strip())
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return value

@@ -41,7 +41,7 @@ def _key(text: str) -> str:
 
 
 def _count(text: str) -> int | None:
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     return chinese_number(text.replace("两", "二"))
 
