@@ -94,14 +94,7 @@ def step(site: Path, mode: str, unique: bool) -> dict:
 def run(sizes: list[int], repeat: int, work: Path, unique: bool, shard_sizes: bool = False) -> list[dict]:
     rows = []
     for n in sizes:
-        site = work / f"site-{n}"
-        if n == 0:
-            from tests.conftest import SEED_FIXTURE, copy_site
-
-            shutil.rmtree(site, ignore_errors=True)
-            copy_site(SEED_FIXTURE, site)
-        else:
-            synth.make_site(site, n)
+        site = synth.sized_site(work, n)
         times = [step(site, "time", unique) for _ in range(repeat)]
         memory = step(site, "memory", unique)
         files = step(site, "files", unique)

@@ -81,14 +81,7 @@ SUBMIT = """async q => {
 
 
 def built_site(work: Path, n: int) -> Path:
-    site = work / f"site-{n}"
-    if n == 0:
-        from tests.conftest import SEED_FIXTURE, copy_site
-
-        shutil.rmtree(site, ignore_errors=True)
-        copy_site(SEED_FIXTURE, site)
-    else:
-        synth.make_site(site, n)
+    site = synth.sized_site(work, n)
     subprocess.run([sys.executable, str(synth.PROJECT / "build.py"), "build", "--site", str(site), "--today", synth.TODAY],
                    cwd=site, check=True, capture_output=True)
     return site / "public"

@@ -147,3 +147,14 @@ def make_site(root: Path, count: int, seed: int = 2026) -> Path:
     for data in positions(count, seed):
         (positions_dir / f"{data['name']}.yaml").write_text(yaml_text(data), encoding="utf-8")
     return root
+
+
+def sized_site(work: Path, n: int) -> Path:
+    """WORK/site-N: the seed fixture site (the 23 positions) for N = 0, else N synthetic positions."""
+    site = work / f"site-{n}"
+    if n == 0:
+        from tests.conftest import SEED_FIXTURE, copy_site
+
+        shutil.rmtree(site, ignore_errors=True)
+        return copy_site(SEED_FIXTURE, site)
+    return make_site(site, n)

@@ -103,11 +103,10 @@ def test_lastmod_is_the_file_time_outside_git(make_site):
     site.build()
     root = ET.parse(site.out / "sitemap.xml").getroot()
     lastmod = {u.findtext(SM + "loc"): u.findtext(SM + "lastmod") for u in root.findall(SM + "url")}
-    assert lastmod["https://jobs.example.com/positions/backend-engineer/"] == "2026-03-04T05:06:07Z"
-    assert lastmod["https://jobs.example.com/positions/ops/"] == "2026-05-01T00:00:00Z"
-    assert lastmod["https://jobs.example.com/categories/ops/"] == "2026-05-01T00:00:00Z"
-    assert lastmod["https://jobs.example.com/categories/tech/"] == "2026-03-04T05:06:07Z"
-    assert lastmod["https://jobs.example.com/"] == "2026-05-01T00:00:00Z"
+    expected = {"positions/backend-engineer/": "2026-03-04T05:06:07Z", "positions/ops/": "2026-05-01T00:00:00Z",
+                "categories/ops/": "2026-05-01T00:00:00Z", "categories/tech/": "2026-03-04T05:06:07Z",
+                "": "2026-05-01T00:00:00Z"}
+    assert {path: lastmod["https://jobs.example.com/" + path] for path in expected} == expected
 
 
 def test_lastmod_is_the_last_commit_in_git(make_site):
