@@ -186,7 +186,8 @@ def export_ref(root: Path, ref: str, dest: Path, problems: Problems) -> Path:
             raise UsageError(str(exc)) from None
         if check and result.returncode != 0:
             detail = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
-            raise UsageError(problems.text("diff_git_failed", ref=ref, detail=" ".join(detail.split()) or result.returncode))
+            detail = " ".join(detail.split()) or result.returncode
+            raise UsageError(problems.text("diff_git_failed", ref=ref, detail=detail))
         return result
 
     prefix = git("rev-parse", "--show-prefix")
