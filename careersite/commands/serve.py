@@ -166,13 +166,11 @@ def allowed_host(header: str | None, port: int, host: str) -> bool:
     if given_port and int(given_port) != port:
         return False
     name = name.strip("[]").lower()
-    if name in ("localhost", host.lower()):
-        return True
     try:
         ipaddress.ip_address(name)
-        return True
     except ValueError:
-        return False
+        return name in ("localhost", host.lower())
+    return True
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -266,12 +264,10 @@ class Handler(BaseHTTPRequestHandler):
                     if preview.generation == sent:
                         preview.changed.wait(timeout=15)
                     generation = preview.generation
-                if generation != sent:
-                    self.wfile.write(f"retry: 500\ndata: {generation}\n\n".encode())
-                    sent = generation
-                else:
-                    self.wfile.write(b": still here\n\n")
+                self.wfile.write(f"retry: 500\ndata: {generation}\n\n".encode() if generation != sent
+                                 else b": still here\n\n")
                 self.wfile.flush()
+                sent = generation
         except OSError:  # the browser went away
             return
 
@@ -334,10 +330,6 @@ def phone_lines(host: str, port: int, problems: Problems, *, colour: bool) -> li
     return [problems.text("serve_lan", url=url), *qr_terminal(url, colour=colour)]
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000,
           problems: Problems | None = None) -> int:
     """Run the preview until Ctrl+C: exit status 0, or 1 if the port cannot be used."""
@@ -352,12 +344,10 @@ def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", 
         preview.say(problems.text("serve_port_busy", port=port, detail=exc.strerror or str(exc)))
         return 1
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl+C
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl+C
     try:
         ready = threading.Event()  # watching before the first build: no save after it is missed
-        watcher = threading.Thread(target=watch, args=(root, preview, stop, ready), name="careersite-watch",
-                                   daemon=True)
-        watcher.start()
+        threading.Thread(target=watch, args=(root, preview, stop, ready), name="careersite-watch", daemon=True).start()
         ready.wait(10)
         preview.rebuild()
         preview.say(problems.text("serve_started", url=url))
