@@ -1,8 +1,5 @@
-"""`serve`: the site kept in memory, pages made when asked, live reload; a save rebuilds only what changed.
-
-A failed rebuild keeps the last good site with the problems on every page. Only this computer's own Host
-names are answered (no DNS rebinding). http.server and watchfiles, not livereload: it accepts every origin.
-"""
+"""`serve`: the site in memory, pages made when asked, reloaded after a save; a failed rebuild keeps the last good
+site. Only this computer's own Host names are answered (no DNS rebinding; livereload accepts every origin)."""
 
 from __future__ import annotations
 
@@ -47,24 +44,17 @@ OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own file
                                  ("preview.css", "text/css; charset=utf-8"))}
 
 
-def _words(problems: Problems) -> dict[str, str]:
-    return {"error": problems.text("error"), "warning": problems.text("warning")}
-
-
-def _items(problems: Problems) -> str:
-    return "".join(f"<li>{html.escape(p.format(_words(problems)))}</li>" for p in problems.sorted())
-
-
-def overlay_html(problems: Problems) -> str:
-    """A fixed banner listing the problems of a build that failed (styled by the preview's own stylesheet)."""
-    return (f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{html.escape(problems.text("serve_overlay_title"))}</p>'
-            f'<p>{html.escape(problems.text("serve_overlay_note"))}</p><ul>{_items(problems)}</ul></div>')
-
-
-def warnings_html(problems: Problems) -> str:
-    """A quiet bar at the bottom that opens to list the warnings of a build that succeeded."""
+def banner_html(problems: Problems, failed: bool) -> str:
+    """A failed build's problems as a fixed banner, a good build's warnings as a bar that opens, or nothing."""
+    if not failed and not problems.warnings:
+        return ""
+    words = {"error": problems.text("error"), "warning": problems.text("warning")}
+    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    if failed:
+        return (f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{html.escape(problems.text("serve_overlay_title"))}</p>'
+                f'<p>{html.escape(problems.text("serve_overlay_note"))}</p><ul>{items}</ul></div>')
     title = html.escape(problems.text("serve_warnings_title", n=len(problems.warnings)))
-    return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{_items(problems)}</ul></details>'
+    return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{items}</ul></details>'
 
 
 class Preview:
@@ -107,15 +97,14 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
             for problem in problems.sorted():
-                self.say(problem.format(_words(problems)))
+                self.say(problem.format({"error": problems.text("error"), "warning": problems.text("warning")}))
+            self.banner = banner_html(problems, failed=files is None)
             if files is None:
-                self.banner = overlay_html(problems)
                 self.say(problems.text("serve_failed"))
             else:
                 old, keys = self.files, {a.key for a in files.values()}
                 changed = sum(rel not in old or old[rel].key != artifact.key for rel, artifact in files.items())
                 self.files, self.made = files, {key: data for key, data in self.made.items() if key in keys}
-                self.banner = warnings_html(problems) if problems.warnings else ""
                 self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=changed))
             with self.changed:
                 self.generation += 1
@@ -213,7 +202,12 @@ class Handler(BaseHTTPRequestHandler):
         if "\0" in path or not path.startswith("/") or ".." in path.split("/"):
             return self.plain(HTTPStatus.BAD_REQUEST, b"bad request\n", head)
         if path.startswith(PREFIX):
-            return self.own(path[len(PREFIX):], head)
+            name = path[len(PREFIX):]
+            if name == "events":
+                return self.events(head)
+            if name not in OWN_FILES:
+                return self.plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
+            return self.send(HTTPStatus.OK, *OWN_FILES[name], head)
         rel = path.lstrip("/")
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
@@ -237,14 +231,6 @@ class Handler(BaseHTTPRequestHandler):
         if ctype.startswith("text/") or ctype in ("application/json", "application/javascript", "image/svg+xml"):
             ctype += "; charset=utf-8"
         self.send(status, data, ctype, head)
-
-    def own(self, name: str, head: bool) -> None:
-        if name == "events":
-            self.events(head)
-        elif name in OWN_FILES:
-            self.send(HTTPStatus.OK, *OWN_FILES[name], head)
-        else:
-            self.plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
 
     def events(self, head: bool) -> None:
         """Server-Sent Events: the generation now, then each new one; same origin only (EventSource sends Origin)."""
