@@ -109,23 +109,21 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
 
 
 def _today(args: argparse.Namespace, problems: Problems) -> dt.date | None:
-    if args.today:
-        return args.today
     env = os.environ.get(TODAY_ENV)
-    if env:
-        try:
-            return dt.date.fromisoformat(env)
-        except ValueError:
-            raise UsageError(f"{TODAY_ENV}: " + problems.text("usage_date", value=env)) from None
-    return None
+    if args.today or not env:
+        return args.today
+    try:
+        return dt.date.fromisoformat(env)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV}: " + problems.text("usage_date", value=env)) from None
 
 
-def print_problems(problems: Problems, stream=None, site: Path | None = None) -> None:
+def print_problems(problems: Problems, site: Path | None = None) -> None:
     """Every problem as 'path:line:col: error: message', on GitHub Actions also as an annotation of its line."""
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems.sorted():
-        print(problem.format(words), file=stream or sys.stderr)
+        print(problem.format(words), file=sys.stderr)
         if annotate:
             print(annotation(problem, site), file=sys.stdout)
 

@@ -1,7 +1,5 @@
-"""The stages in order: load -> model -> render and search -> write (`check` stops before render).
-
-A build cache (incremental/) may stand in for a stage whose inputs it has seen, giving back the same bytes.
-"""
+"""The stages in order: load -> model -> render and search -> write (`check` stops before render). A build
+cache (incremental/) may stand in for a stage whose inputs it has seen, giving back the same bytes."""
 
 from __future__ import annotations
 
@@ -98,11 +96,9 @@ class NoCache:
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():
-            if isinstance(artifact, Bundle):
-                for path, data in artifact.make().items():
-                    output.put(path, data)
-            else:
-                output.put(rel, artifact.make())
+            made = artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()}
+            for path, data in made.items():
+                output.put(path, data)
         return Counter(artifact.kind for artifact in files.values())
 
 

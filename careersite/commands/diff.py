@@ -1,7 +1,5 @@
-"""A git ref and the site folder -> what the change does to the positions, and its problems, as Markdown.
-
-CI's pull-request job summary: python -m careersite.commands.diff --base REF (scripts/site-diff)
-"""
+"""A git ref and the site folder -> what the change does to the positions, and its problems, as Markdown
+(CI's pull-request job summary: python -m careersite.commands.diff --base REF, or scripts/site-diff)."""
 
 from __future__ import annotations
 
@@ -74,11 +72,10 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
             before, after = (before, old.apply_body), (after, new.apply_body)
         if before == after:
             continue
+        field = label(key, problems, ui)
         if name not in ("summary", "apply_subject"):  # short enough to show as old -> new
-            changes.append(problems.text("diff_value", field=label(key, problems, ui), old=before or "—",
-                                         new=after or "—"))
-        else:
-            changes.append(label(key, problems, ui))
+            field = problems.text("diff_value", field=field, old=before or "—", new=after or "—")
+        changes.append(field)
     old_sections = {s.heading or s.kind: s.html for s in old.sections}
     new_sections = {s.heading or s.kind: s.html for s in new.sections}
     for name in dict.fromkeys([*old_sections, *new_sections]):

@@ -51,8 +51,8 @@ def banner_html(problems: Problems, failed: bool) -> str:
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
     items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
     if failed:
-        return (f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{html.escape(problems.text("serve_overlay_title"))}</p>'
-                f'<p>{html.escape(problems.text("serve_overlay_note"))}</p><ul>{items}</ul></div>')
+        title, note = (html.escape(problems.text(key)) for key in ("serve_overlay_title", "serve_overlay_note"))
+        return f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{title}</p><p>{note}</p><ul>{items}</ul></div>'
     title = html.escape(problems.text("serve_warnings_title", n=len(problems.warnings)))
     return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{items}</ul></details>'
 

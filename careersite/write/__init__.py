@@ -1,7 +1,5 @@
 """{path: bytes} -> the output folder, all at once: a lock, a new tree staged beside it, swapped in whole.
-
-A failed, killed or disk-full build never leaves a half-written site; builds into one folder take turns.
-"""
+A failed, killed or disk-full build never leaves a half-written site; builds into one folder take turns."""
 
 from __future__ import annotations
 
