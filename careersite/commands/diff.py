@@ -203,13 +203,11 @@ def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, b
     base_problems = new_problems()
     with tempfile.TemporaryDirectory(prefix="sitediff-") as tmp:
         base_root = export_ref(root, base_ref, Path(tmp), base_problems)
-        base, note = None, ""
-        if not (base_root / CONFIG_FILE).is_file():
-            note = head_problems.text("diff_base_missing", base=base_ref)
-        else:
+        if (base_root / CONFIG_FILE).is_file():
             base = load_site(Options(root=base_root, today=today, drafts=True), base_problems, partial=True)
-            if base is None:
-                note = head_problems.text("diff_base_broken", base=base_ref)
+            note = "" if base is not None else head_problems.text("diff_base_broken", base=base_ref)
+        else:
+            base, note = None, head_problems.text("diff_base_missing", base=base_ref)
     ok = not head_problems.has_errors()
     if head is None:  # site.toml itself cannot be used
         return to_markdown(SiteDiff((), (), (), (), ()), head_problems, base_label=base_ref,

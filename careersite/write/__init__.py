@@ -187,14 +187,11 @@ class Output:
         stat = stat_of(existing)
         if stat is None:
             return False
-        if stat != known[0]:
-            try:
+        try:
+            if stat != known[0]:
                 with open(existing, "rb") as fh:
                     if hashlib.file_digest(fh, "sha256").hexdigest() != known[1]:
                         return False
-            except OSError:
-                return False
-        try:
             os.link(existing, self._dest(rel))
         except OSError:
             return False
