@@ -161,26 +161,21 @@ def _new(args: argparse.Namespace, problems: Problems) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, problems: Problems) -> int:
-    from .commands.importer import ImportOptions, run_import
+def _table(args: argparse.Namespace, problems: Problems) -> int:
+    """`import` and `export`: the problems, then the lines of their report."""
+    if args.command == "import":
+        from .commands.importer import ImportOptions, run_import
 
-    _ctrl_c_raises()
-    report = run_import(ImportOptions(
-        root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
-        add_categories=args.add_categories, category=args.category), problems)
-    return _report(args, problems, report)
+        _ctrl_c_raises()
+        report = run_import(ImportOptions(
+            root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
+            add_categories=args.add_categories, category=args.category), problems)
+    else:
+        from .commands.exporter import ExportOptions, run_export
 
-
-def _export(args: argparse.Namespace, problems: Problems) -> int:
-    from .commands.exporter import ExportOptions, run_export
-
-    _ctrl_c_raises()
-    report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
-                                      today=_today(args, problems)), problems)
-    return _report(args, problems, report)
-
-
-def _report(args: argparse.Namespace, problems: Problems, report) -> int:
+        _ctrl_c_raises()
+        report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
+                                          today=_today(args, problems)), problems)
     print_problems(problems, site=args.site)
     if problems.items:
         print(_summary(problems), file=sys.stderr)
@@ -208,7 +203,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.build import Options, build, check
     from .load.config import url_problem
 
-    command = {"new": _new, "import": _import, "export": _export, "serve": _serve}.get(args.command)
+    command = {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command)
     if command is not None:
         return command(args, problems)
     if args.base_url:

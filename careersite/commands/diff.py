@@ -133,14 +133,9 @@ def code_block(lines: list[str]) -> str:
 
 def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
     p = change.position
-    parts = [f"**{md(p.title)}**", md(p.category.name)]
-    if p.closes:
-        parts.append(md(problems.text("diff_closes_on", date=p.closes.isoformat())))
-    if p.is_closed(today):
-        parts.append(md(problems.text("diff_already_closed")))
-    if change.note:
-        parts.append(md(change.note))
-    parts.append(f"`{p.url_path}`")
+    notes = [problems.text("diff_closes_on", date=p.closes.isoformat()) if p.closes else "",
+             problems.text("diff_already_closed") if p.is_closed(today) else "", change.note]
+    parts = [f"**{md(p.title)}**", md(p.category.name), *(md(note) for note in notes if note), f"`{p.url_path}`"]
     line = "- " + " · ".join(parts)
     if change.fields:
         line += " — " + md(problems.text("diff_fields", fields=sep.join(change.fields)))

@@ -115,8 +115,7 @@ class Preview:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""
         artifact = self.files.get(rel)
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
-            folder = rel[:rel.find("/") + 1]
-            bundle = self.files.get(folder) if folder else None
+            bundle = self.files.get(rel[:rel.find("/") + 1])  # its folder
             if isinstance(bundle, Bundle):
                 made = self.bundles.get(bundle.key)
                 if made is None:
