@@ -231,7 +231,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         result = build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
     problems = result.problems
     print_problems(problems, site=options.root)
-    failed = problems.has_errors() or result.counts is None
+    failed = not result.ok
     if failed or problems.items:
         print(_summary(problems), file=sys.stderr)
     if failed:
@@ -242,7 +242,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         return 1
     positions, categories = result.counts
     print(problems.text("summary_ok", positions=positions, categories=categories))
-    if result.written:
+    if result.stats is not None:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0
 
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # argparse already printed the usage message
-        return int(exc.code or 0) if exc.code in (0, None) else 2
+        return 0 if exc.code in (0, None) else 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug, not a user mistake: say so briefly, keep the trace for reports

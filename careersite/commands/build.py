@@ -3,6 +3,7 @@ cache (incremental/) may stand in for a stage whose inputs it has seen, giving b
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -70,10 +71,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.counts is not None and not self.problems.has_errors()
-
-    @property
-    def written(self) -> bool:
-        return self.stats is not None
 
 
 class NoCache:
@@ -175,14 +172,10 @@ def build(options: Options, cache: Cache | None = None,
     if foreign:
         problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
         return Result(problems, seconds=time.perf_counter() - started)
-    own = cache is None and options.cache
-    if own:
-        cache = Cache(root, out, options.variant)
-    try:
-        return _build(options, problems, cache or NoCache(root), say, started)
-    finally:
-        if own:
-            cache.close()
+    if cache is None and options.cache:
+        with contextlib.closing(Cache(root, out, options.variant)) as cache:
+            return _build(options, problems, cache, say, started)
+    return _build(options, problems, cache or NoCache(root), say, started)
 
 
 def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, started: float) -> Result:

@@ -95,18 +95,15 @@ def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | 
     added, changed, closed, reopened, removed, drafts = [], [], [], [], [], []
     for slug, position in new.items():
         before = old.get(slug)
-        if position.draft:
-            if before is not None and not before.draft:
-                removed.append(Change(position, note=problems.text("diff_now_draft")))
-            else:
-                drafts.append(Change(position, () if before is None else changed_fields(before, position, problems, ui)))
-            continue
-        if before is None or before.draft:
+        fields = () if before is None else changed_fields(before, position, problems, ui)
+        was_closed, is_closed = before is not None and before.is_closed(today), position.is_closed(today)
+        if position.draft and before is not None and not before.draft:
+            removed.append(Change(position, note=problems.text("diff_now_draft")))
+        elif position.draft:
+            drafts.append(Change(position, fields))
+        elif before is None or before.draft:
             added.append(Change(position))
-            continue
-        fields = changed_fields(before, position, problems, ui)
-        was_closed, is_closed = before.is_closed(today), position.is_closed(today)
-        if is_closed and not was_closed:
+        elif is_closed and not was_closed:
             closed.append(Change(position, fields))
         elif was_closed and not is_closed:
             reopened.append(Change(position, fields))

@@ -207,9 +207,7 @@ class Handler(BaseHTTPRequestHandler):
             if name not in OWN_FILES:
                 return self.plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
             return self.send(HTTPStatus.OK, *OWN_FILES[name], head)
-        rel = path.lstrip("/")
-        if rel == "" or rel.endswith("/"):
-            rel += "index.html"
+        rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         try:
             data = self.preview.page(rel)
         except Exception as exc:  # noqa: BLE001 - a page the last good site cannot make: say so, keep serving
