@@ -242,7 +242,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         return 1
     positions, categories = result.counts
     print(problems.text("summary_ok", positions=positions, categories=categories))
-    if result.stats is not None:
+    if result.written:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0
 

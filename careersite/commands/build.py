@@ -72,6 +72,10 @@ class Result:
     def ok(self) -> bool:
         return self.counts is not None and not self.problems.has_errors()
 
+    @property
+    def written(self) -> bool:
+        return self.stats is not None
+
 
 class NoCache:
     """The stages without a build cache (what incremental.Cache stands in for): every file read and made."""
