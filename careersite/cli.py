@@ -1,8 +1,4 @@
-"""Command line: build | check | serve | new | import | export. Parses arguments, runs one command, maps its result
-to an exit status.
-
-Exit status: 0 clean, 1 problems in the site's files, 2 wrong usage.
-"""
+"""Command line: build | check | serve | new | import | export. Exit status 0 clean, 1 problems, 2 wrong usage."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import NoReturn
 
 from . import __version__
 from .errors import Problem, Problems, UsageError, did_you_mean, visible
@@ -45,7 +41,7 @@ _ARGPARSE = (
 
 
 def usage_message(message: str, problems: Problems) -> str:
-    """ARGPARSE's error MESSAGE in the site's language (as it is when argparse says something new)."""
+    """Argparse's error MESSAGE in the site's language (unchanged when argparse says something new)."""
     for pattern, msg_id in _ARGPARSE:
         match = pattern.fullmatch(message)
         if match:
@@ -58,10 +54,8 @@ def usage_message(message: str, problems: Problems) -> str:
     return message
 
 
-def _types(problems: Problems) -> tuple[Callable[[str], dt.date], Callable[[str], int]]:
-    """The --today and --port value readers, saying what is wrong in the site's language."""
-
-    def date(text: str) -> dt.date:
+def _parser(problems: Problems) -> argparse.ArgumentParser:
+    def date(text: str) -> dt.date:  # --today, saying what is wrong in the site's language
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
@@ -72,11 +66,6 @@ def _types(problems: Problems) -> tuple[Callable[[str], dt.date], Callable[[str]
             return int(text)
         raise argparse.ArgumentTypeError(problems.text("usage_port", value=text))
 
-    return date, port
-
-
-def _parser(problems: Problems) -> argparse.ArgumentParser:
-    date, port = _types(problems)
     parser = type("Parser", (_Parser,), {"problems": problems})(
         prog="build.py", description="Build a static careers site from position files.")
     parser.add_argument("--version", action="version", version=f"careersite {__version__}")
@@ -105,8 +94,8 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     notice = sub.add_parser("import", parents=[site],
                             help="write position files from a recruitment notice (.docx .xlsx .csv .txt)")
-    notice.add_argument("files", nargs="+", type=Path, metavar="FILE", help="the notice(s): .docx .xlsx .csv .txt "
-                        "(.doc .xls .wps .et through LibreOffice)")
+    notice.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="the notice(s): .docx .xlsx .csv .txt (.doc .xls .wps .et through LibreOffice)")
     notice.add_argument("--dry-run", action="store_true", help="show what would be written, write nothing")
     notice.add_argument("--update", action="store_true", help="rewrite positions that exist (the changes are shown)")
     notice.add_argument("--draft", action="store_true", help="mark the positions draft: true")
@@ -120,24 +109,21 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
 
 
 def _today(args: argparse.Namespace, problems: Problems) -> dt.date | None:
-    if args.today:
-        return args.today
     env = os.environ.get(TODAY_ENV)
-    if env:
-        try:
-            return dt.date.fromisoformat(env)
-        except ValueError:
-            raise UsageError(f"{TODAY_ENV}: " + problems.text("usage_date", value=env)) from None
-    return None
+    if args.today or not env:
+        return args.today
+    try:
+        return dt.date.fromisoformat(env)
+    except ValueError:
+        raise UsageError(f"{TODAY_ENV}: " + problems.text("usage_date", value=env)) from None
 
 
-def print_problems(problems: Problems, stream=None, site: Path | None = None) -> None:
-    """Every problem as 'path:line:col: error: message'; on GitHub Actions also as a workflow command,
-    so that the message appears on its line in the pull request's "Files changed"."""
+def print_problems(problems: Problems, site: Path | None = None) -> None:
+    """Every problem as 'path:line:col: error: message', on GitHub Actions also as an annotation of its line."""
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems.sorted():
-        print(problem.format(words), file=stream or sys.stderr)
+        print(problem.format(words), file=sys.stderr)
         if annotate:
             print(annotation(problem, site), file=sys.stdout)
 
@@ -175,27 +161,21 @@ def _new(args: argparse.Namespace, problems: Problems) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, problems: Problems) -> int:
-    # the notice readers: only when importing
-    from .commands.importer import ImportOptions, run_import
+def _table(args: argparse.Namespace, problems: Problems) -> int:
+    """`import` and `export`: the problems, then the lines of their report."""
+    if args.command == "import":
+        from .commands.importer import ImportOptions, run_import
 
-    _ctrl_c_raises()
-    report = run_import(ImportOptions(
-        root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
-        add_categories=args.add_categories, category=args.category), problems)
-    return _report(args, problems, report)
+        _ctrl_c_raises()
+        report = run_import(ImportOptions(
+            root=args.site, files=tuple(args.files), dry_run=args.dry_run, update=args.update, draft=args.draft,
+            add_categories=args.add_categories, category=args.category), problems)
+    else:
+        from .commands.exporter import ExportOptions, run_export
 
-
-def _export(args: argparse.Namespace, problems: Problems) -> int:
-    from .commands.exporter import ExportOptions, run_export
-
-    _ctrl_c_raises()
-    report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
-                                      today=_today(args, problems)), problems)
-    return _report(args, problems, report)
-
-
-def _report(args: argparse.Namespace, problems: Problems, report) -> int:
+        _ctrl_c_raises()
+        report = run_export(ExportOptions(root=args.site, file=args.file, drafts=args.drafts, force=args.force,
+                                          today=_today(args, problems)), problems)
     print_problems(problems, site=args.site)
     if problems.items:
         print(_summary(problems), file=sys.stderr)
@@ -212,21 +192,20 @@ def _ctrl_c_raises() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _serve(args: argparse.Namespace, problems: Problems) -> int:
+    from .commands.serve import serve
+
+    _ctrl_c_raises()
+    return serve(args.site, today=_today(args, problems), host=args.host, port=args.port, problems=problems)
+
+
 def _run(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.build import Options, build, check
     from .load.config import url_problem
 
-    if args.command == "new":
-        return _new(args, problems)
-    if args.command == "import":
-        return _import(args, problems)
-    if args.command == "export":
-        return _export(args, problems)
-    if args.command == "serve":
-        from .commands.serve import serve
-
-        _ctrl_c_raises()
-        return serve(args.site, today=_today(args, problems), host=args.host, port=args.port, problems=problems)
+    command = {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command)
+    if command is not None:
+        return command(args, problems)
     if args.base_url:
         reason = url_problem(args.base_url)
         if reason:
@@ -252,15 +231,15 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         result = build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
     problems = result.problems
     print_problems(problems, site=options.root)
-    if problems.has_errors() or result.counts is None:
+    failed = not result.ok
+    if failed or problems.items:
         print(_summary(problems), file=sys.stderr)
+    if failed:
         if options.strict and problems.warnings and not problems.has_errors():
             print(problems.text("strict_failed", warnings=len(problems.warnings)), file=sys.stderr)
         if args.command != "check":
             print(problems.text("build_failed", out=options.out_dir), file=sys.stderr)
         return 1
-    if problems.items:
-        print(_summary(problems), file=sys.stderr)
     positions, categories = result.counts
     print(problems.text("summary_ok", positions=positions, categories=categories))
     if result.written:
@@ -269,7 +248,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
 
 
 def _site_folder(argv: list[str]) -> Path:
-    """The --site folder of ARGV (before argparse reads it: its errors are in that site's language)."""
+    """The --site folder of ARGV, read before argparse (whose errors are in that site's language)."""
     for at, arg in enumerate(argv):
         if arg == "--site" and at + 1 < len(argv):
             return Path(argv[at + 1])
@@ -293,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
     except SystemExit as exc:  # argparse already printed the usage message
-        return int(exc.code or 0) if exc.code in (0, None) else 2
+        return 0 if exc.code in (0, None) else 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug, not a user mistake: say so briefly, keep the trace for reports

@@ -1,12 +1,9 @@
-"""The order of the stages, in one place: load -> model -> render and search -> write.
-
-`check` is load + model, nothing written; `build` is the whole line. A build cache (incremental/) may stand
-in for a stage whose inputs it has seen: it is handed each stage function and gives back what the function
-would, so a build without it (--no-cache) writes the same bytes.
-"""
+"""The stages in order: load -> model -> render and search -> write (`check` stops before render). A build
+cache (incremental/) may stand in for a stage whose inputs it has seen, giving back the same bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -16,7 +13,7 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Mapping
 
 import jinja2
 
@@ -24,7 +21,7 @@ from .. import render, search
 from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, load_locale
 from ..incremental import Cache
-from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, SiteConfig, load_config
+from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, load_config
 from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, parse_position, position_files
 from ..history import content_times, git_times
 from ..load.textfile import read_file
@@ -80,17 +77,8 @@ class Result:
         return self.stats is not None
 
 
-class Stages(Protocol):
-    """What the pipeline asks of a build cache (incremental.Cache); NoCache is the plain answer."""
-
-    def process(self, rels: list[str], make: Callable[[str, bytes], FileResult],
-                messages: dict[str, str]) -> list[FileResult]: ...
-    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]: ...
-    def write(self, files: Mapping[str, Artifact], output: Output) -> Counter[str]: ...
-
-
 class NoCache:
-    """The stages as they are: every file read and processed, every output file made."""
+    """The stages without a build cache (what incremental.Cache stands in for): every file read and made."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -109,11 +97,9 @@ class NoCache:
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():
-            if isinstance(artifact, Bundle):
-                for path, data in artifact.make().items():
-                    output.put(path, data)
-            else:
-                output.put(rel, artifact.make())
+            made = artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()}
+            for path, data in made.items():
+                output.put(path, data)
         return Counter(artifact.kind for artifact in files.values())
 
 
@@ -121,17 +107,10 @@ def new_problems() -> Problems:
     return Problems(messages=dict(load_locale(DEFAULT_LANGUAGE)[1]))
 
 
-def with_base_url(config: SiteConfig, base_url: str | None) -> SiteConfig:
-    if not base_url:
-        return config
-    return dataclasses.replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
-
-
-def load_site(options: Options, problems: Problems, stages: Stages | None = None, *, times: bool = False,
+def load_site(options: Options, problems: Problems, stages: Cache | NoCache | None = None, *, times: bool = False,
               partial: bool = False) -> Site | None:
-    """site.toml and every position file, validated, as a Site; None when any error was found (all of them
-    reported). TIMES: with each file's time of last change (for the feeds). PARTIAL: the Site of the files
-    without errors even when others have some (None only when site.toml cannot be used)."""
+    """site.toml and the position files as a Site, or None on any error. TIMES: with each file's last change
+    (for the feeds). PARTIAL: the Site of the files without errors (None only if site.toml is unusable)."""
     root = options.root
     stages = stages or NoCache(root)
     config = load_config(root, problems)
@@ -142,8 +121,10 @@ def load_site(options: Options, problems: Problems, stages: Stages | None = None
             if data is not None:
                 parse_position(rel, data, problems)
         return None
-    config = with_base_url(config, options.base_url)
-    make = functools.partial(_process, config=config, renderer=Renderer())
+    if options.base_url:
+        base_url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+        config = dataclasses.replace(config, base_url=base_url)
+    make = functools.partial(process_file, config=config, renderer=Renderer())
     results = stages.process(rels, make, problems.messages)
     for result in results:
         problems.extend(result.problems)
@@ -156,15 +137,8 @@ def load_site(options: Options, problems: Problems, stages: Stages | None = None
     lines = {r.path: r.source.lines for r in results if r.source is not None}
     site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
     lint_dates(config, [r.source for r in results if r.source is not None], today, problems)
-    if partial:
-        return site
-    if problems.has_errors() or (options.strict and problems.warnings):
-        return None
-    return site
-
-
-def _process(rel: str, data: bytes, *, config: SiteConfig, renderer: Renderer) -> FileResult:
-    return process_file(rel, data, config, renderer)
+    failed = problems.has_errors() or (options.strict and problems.warnings)
+    return None if failed and not partial else site
 
 
 def check(options: Options) -> Result:
@@ -187,19 +161,10 @@ def unsafe_output_reason(root: Path, out: Path) -> str | None:
     return None
 
 
-def site_files(site: Site) -> dict[str, Artifact | Bundle]:
-    """Every file the site publishes: the pages and feeds (render), and the search index (search)."""
-    files = render.site_files(site)
-    files.update(search.index_files(site))
-    return files
-
-
 def build(options: Options, cache: Cache | None = None,
           say: Callable[[str, dict], None] | None = None) -> Result:
-    """Validate, then render and write atomically. On any error the output folder is untouched.
-
-    CACHE: the build cache to use (the dev server keeps one); by default one is opened for the output
-    folder, unless options.cache is False. SAY(msg_id, values): progress worth telling a person now."""
+    """Validate, then render and write atomically; on any error the output folder is untouched. CACHE: one
+    kept by the caller, else one for the output folder unless options.cache is False. SAY: progress to tell."""
     started = time.perf_counter()
     problems = new_problems()
     out, root = options.out_dir, options.root
@@ -211,17 +176,13 @@ def build(options: Options, cache: Cache | None = None,
     if foreign:
         problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
         return Result(problems, seconds=time.perf_counter() - started)
-    own = cache is None and options.cache
-    if own:
-        cache = Cache(root, out, options.variant)
-    try:
-        return _build(options, problems, cache or NoCache(root), say, started)
-    finally:
-        if own:
-            cache.close()
+    if cache is None and options.cache:
+        with contextlib.closing(Cache(root, out, options.variant)) as cache:
+            return _build(options, problems, cache, say, started)
+    return _build(options, problems, cache or NoCache(root), say, started)
 
 
-def _build(options: Options, problems: Problems, stages: Stages, say, started: float) -> Result:
+def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, started: float) -> Result:
     root, out = options.root, options.out_dir
     if isinstance(stages, Cache):
         config = load_config(root, Problems(messages=problems.messages))
@@ -238,7 +199,7 @@ def _build(options: Options, problems: Problems, stages: Stages, say, started: f
     site = load_site(options, problems, stages, times=True)
     if site is None:
         return Result(problems, seconds=time.perf_counter() - started)
-    files = site_files(site)
+    files = {**render.site_files(site), **search.index_files(site)}  # pages and feeds, and the search index
     try:
         with Output(out, say) as output:
             rendered: Counter[str] = Counter()
@@ -264,14 +225,9 @@ def _build(options: Options, problems: Problems, stages: Stages, say, started: f
 
 def template_problem(exc: jinja2.TemplateError, problems: Problems) -> None:
     """A broken template (HR or a designer can break one) as a problem at its file and line."""
-    name = getattr(exc, "name", None) or getattr(exc, "filename", None)
+    name, line = getattr(exc, "name", None) or getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not name:  # raised while rendering: the template and line are in the traceback
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".html")]
         name, line = (Path(frames[-1].filename).name, frames[-1].lineno) if frames else ("?", 1)
-    else:
-        line = getattr(exc, "lineno", None) or 1
     problems.error(f"{TEMPLATES_DIR}/{name}", line or 1, 1, "template_error", template=name,
                    detail=getattr(exc, "message", None) or str(exc))
-
-
-__all__ = ["Options", "Result", "build", "check", "load_site", "new_problems", "NoCache"]

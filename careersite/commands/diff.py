@@ -1,8 +1,5 @@
-"""Two versions of a site -> what a change does to it, as Markdown: positions added, changed, closed,
-reopened and removed, plus the problems found. The base is a git ref; the head is the site folder.
-
-Used by CI to write the pull-request job summary: python -m careersite.commands.diff --base REF (scripts/site-diff)
-"""
+"""A git ref and the site folder -> what the change does to the positions, and its problems, as Markdown
+(CI's pull-request job summary: python -m careersite.commands.diff --base REF, or scripts/site-diff)."""
 
 from __future__ import annotations
 
@@ -38,8 +35,6 @@ FIELDS: dict[str, tuple[str, Callable[[Position, dict[str, str]], str]]] = {
     "apply_email": ("diff_field_apply_email", lambda p, ui: p.apply_email),
     "apply_subject": ("ui:apply_subject", lambda p, ui: p.apply_subject),
 }
-SHOWN_VALUES = ("title", "category", "code", "location", "headcount", "employment_type", "posted", "closes",
-                "salary", "apply_email", "apply_subject")  # short enough to show as old -> new
 
 
 @dataclass(frozen=True)
@@ -61,8 +56,7 @@ class SiteDiff:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.added or self.changed or self.closed or self.reopened or self.removed or self.drafts
-                    or self.broken)
+        return not any(vars(self).values())
 
 
 def label(key: str, problems: Problems, ui: dict[str, str]) -> str:
@@ -78,11 +72,10 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
             before, after = (before, old.apply_body), (after, new.apply_body)
         if before == after:
             continue
-        if name in SHOWN_VALUES and name != "apply_subject":
-            changes.append(problems.text("diff_value", field=label(key, problems, ui), old=before or "—",
-                                         new=after or "—"))
-        else:
-            changes.append(label(key, problems, ui))
+        field = label(key, problems, ui)
+        if name not in ("summary", "apply_subject"):  # short enough to show as old -> new
+            field = problems.text("diff_value", field=field, old=before or "—", new=after or "—")
+        changes.append(field)
     old_sections = {s.heading or s.kind: s.html for s in old.sections}
     new_sections = {s.heading or s.kind: s.html for s in new.sections}
     for name in dict.fromkeys([*old_sections, *new_sections]):
@@ -93,10 +86,7 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
 
 def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | None = None,
             broken: Iterable[str] = ()) -> SiteDiff:
-    """Positions matched by URL (slug); open or closed is judged on the same day for both versions.
-
-    Drafts are listed apart (they are not published); BROKEN position files (errors) are neither
-    added nor removed: the published site keeps its last version until they are mended."""
+    """Positions matched by slug, open or closed on TODAY; drafts apart; BROKEN files neither added nor removed."""
     problems = problems or Problems()
     ui = head.config.ui
     broken = tuple(sorted(set(broken)))
@@ -105,30 +95,24 @@ def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | 
     added, changed, closed, reopened, removed, drafts = [], [], [], [], [], []
     for slug, position in new.items():
         before = old.get(slug)
-        if position.draft:
-            if before is not None and not before.draft:
-                removed.append(Change(position, note=problems.text("diff_now_draft")))
-            else:
-                drafts.append(Change(position, () if before is None else changed_fields(before, position, problems, ui)))
-            continue
-        if before is None or before.draft:
+        fields = () if before is None else changed_fields(before, position, problems, ui)
+        was_closed, is_closed = before is not None and before.is_closed(today), position.is_closed(today)
+        if position.draft and before is not None and not before.draft:
+            removed.append(Change(position, note=problems.text("diff_now_draft")))
+        elif position.draft:
+            drafts.append(Change(position, fields))
+        elif before is None or before.draft:
             added.append(Change(position))
-            continue
-        fields = changed_fields(before, position, problems, ui)
-        was_closed, is_closed = before.is_closed(today), position.is_closed(today)
-        if is_closed and not was_closed:
+        elif is_closed and not was_closed:
             closed.append(Change(position, fields))
         elif was_closed and not is_closed:
             reopened.append(Change(position, fields))
         elif fields:
             changed.append(Change(position, fields))
-    kept = set(broken)
-    removed += [Change(p) for slug, p in old.items() if slug not in new and not p.draft and p.source not in kept]
+    removed += [Change(p) for slug, p in old.items() if slug not in new and not p.draft and p.source not in broken]
     return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed), tuple(drafts),
                     broken)
 
-
-# ---- Markdown ---------------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
@@ -146,14 +130,9 @@ def code_block(lines: list[str]) -> str:
 
 def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
     p = change.position
-    parts = [f"**{md(p.title)}**", md(p.category.name)]
-    if p.closes:
-        parts.append(md(problems.text("diff_closes_on", date=p.closes.isoformat())))
-    if p.is_closed(today):
-        parts.append(md(problems.text("diff_already_closed")))
-    if change.note:
-        parts.append(md(change.note))
-    parts.append(f"`{p.url_path}`")
+    notes = [problems.text("diff_closes_on", date=p.closes.isoformat()) if p.closes else "",
+             problems.text("diff_already_closed") if p.is_closed(today) else "", change.note]
+    parts = [f"**{md(p.title)}**", md(p.category.name), *(md(note) for note in notes if note), f"`{p.url_path}`"]
     line = "- " + " · ".join(parts)
     if change.fields:
         line += " — " + md(problems.text("diff_fields", fields=sep.join(change.fields)))
@@ -172,86 +151,59 @@ def to_markdown(diff: SiteDiff, head_problems: Problems, *, base_label: str, tod
         out += [f"> {md(note)}", ""]
     if diff.is_empty:
         out += [md(text("diff_no_changes")), ""]
+    def section(key: str, items: tuple | list, lines: list[str]) -> None:
+        if items:
+            out.extend([f"### {md(text(key))} ({len(items)})", "", *lines, ""])
+
     for key, changes in (("diff_added", diff.added), ("diff_changed", diff.changed), ("diff_closed", diff.closed),
                          ("diff_reopened", diff.reopened), ("diff_removed", diff.removed),
                          ("diff_drafts", diff.drafts)):
-        if changes:
-            out += [f"### {md(text(key))} ({len(changes)})", ""]
-            out += [_line(c, head_problems, today, separator) for c in changes]
-            out.append("")
-    if diff.broken:
-        out += [f"### {md(text('diff_broken'))} ({len(diff.broken)})", ""]
-        out += [f"- `{path}`" for path in diff.broken]
-        out.append("")
+        section(key, changes, [_line(c, head_problems, today, separator) for c in changes])
+    section("diff_broken", diff.broken, [f"- `{path}`" for path in diff.broken])
     words = {"error": text("error"), "warning": text("warning")}
     for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
-        if items:
-            out += [f"### {md(text(key))} ({len(items)})", ""]
-            out += [code_block([p.format(words) for p in sorted(set(items))]), ""]
+        section(key, items, [code_block([p.format(words) for p in sorted(set(items))])])
     return "\n".join(out).rstrip() + "\n"
-
-
-# ---- the base version from git ----------------------------------------------------------------------
-
-def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=not binary, check=False)
-    except OSError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def export_ref(root: Path, ref: str, dest: Path, problems: Problems) -> Path:
     """Write the site folder as it was at REF into DEST; return the site's folder inside DEST."""
-    def fail(result: subprocess.CompletedProcess) -> UsageError:
-        detail = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
-        return UsageError(problems.text("diff_git_failed", ref=ref, detail=" ".join(detail.split()) or result.returncode))
+    def git(*args: str, at: Path = root, binary: bool = False, check: bool = True) -> subprocess.CompletedProcess:
+        try:
+            result = subprocess.run(["git", "-C", str(at), *args], capture_output=True, text=not binary, check=False)
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
+        if check and result.returncode != 0:
+            detail = result.stderr if isinstance(result.stderr, str) else result.stderr.decode("utf-8", "replace")
+            detail = " ".join(detail.split()) or result.returncode
+            raise UsageError(problems.text("diff_git_failed", ref=ref, detail=detail))
+        return result
 
-    prefix = _git(root, "rev-parse", "--show-prefix")
-    if prefix.returncode != 0:
-        raise fail(prefix)
-    commit = _git(root, "rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
-    if commit.returncode != 0:
-        raise fail(commit)
-    top = _git(root, "rev-parse", "--show-toplevel").stdout.strip()
-    archive = _git(Path(top), "archive", "--format=tar", commit.stdout.strip(), binary=True)
-    if archive.returncode != 0:
-        raise fail(archive)
+    prefix = git("rev-parse", "--show-prefix")
+    commit = git("rev-parse", "--verify", "--end-of-options", f"{ref}^{{commit}}")
+    top = git("rev-parse", "--show-toplevel", check=False).stdout.strip()
+    archive = git("archive", "--format=tar", commit.stdout.strip(), at=Path(top), binary=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(dest, filter="data")
     return dest / prefix.stdout.strip()
 
 
-# ---- command line -----------------------------------------------------------------------------------
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scripts/site-diff",
-                                     description="Markdown summary of what a change does to the site's positions.")
-    parser.add_argument("--base", required=True, help="git ref to compare with (e.g. origin/main or a commit)")
-    parser.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
-    parser.add_argument("--today", type=dt.date.fromisoformat, help="judge open/closed on this day (YYYY-MM-DD)")
-    return parser
-
-
 def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, bool]:
-    """(Markdown, head loaded without errors). Both versions are read with their drafts, and with the
-    files that have errors left out, so that one broken file does not hide every other change."""
+    """(Markdown, head loaded without errors); both versions with drafts, files with errors left out."""
     head_problems = new_problems()
     head = load_site(Options(root=root, today=today, drafts=True), head_problems, partial=True)
     base_problems = new_problems()
     with tempfile.TemporaryDirectory(prefix="sitediff-") as tmp:
         base_root = export_ref(root, base_ref, Path(tmp), base_problems)
-        note = ""
-        if not (base_root / CONFIG_FILE).is_file():
-            base = None
-            note = head_problems.text("diff_base_missing", base=base_ref)
-        else:
+        if (base_root / CONFIG_FILE).is_file():
             base = load_site(Options(root=base_root, today=today, drafts=True), base_problems, partial=True)
-            if base is None:
-                note = head_problems.text("diff_base_broken", base=base_ref)
+            note = "" if base is not None else head_problems.text("diff_base_broken", base=base_ref)
+        else:
+            base, note = None, head_problems.text("diff_base_missing", base=base_ref)
     ok = not head_problems.has_errors()
     if head is None:  # site.toml itself cannot be used
-        empty = SiteDiff((), (), (), (), ())
-        return to_markdown(empty, head_problems, base_label=base_ref, today=today or dt.date.today(), note=note), False
+        return to_markdown(SiteDiff((), (), (), (), ()), head_problems, base_label=base_ref,
+                           today=today or dt.date.today(), note=note), False
     day = today or head.today
     published = {p.source for p in head.positions}
     broken = {p.path for p in head_problems.errors if p.path.startswith("content/") and p.path not in published}
@@ -260,7 +212,11 @@ def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, b
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = argparse.ArgumentParser(prog="scripts/site-diff",
+                                     description="Markdown summary of what a change does to the site's positions.")
+    parser.add_argument("--base", required=True, help="git ref to compare with (e.g. origin/main or a commit)")
+    parser.add_argument("--site", type=Path, default=Path("."), help="site folder with site.toml (default: .)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="judge open/closed on this day (YYYY-MM-DD)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -276,6 +232,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-__all__ = ["Change", "SiteDiff", "compare", "changed_fields", "to_markdown", "export_ref", "run", "main"]

@@ -1,14 +1,5 @@
-"""`serve`: the site kept in memory and served with live reload; a save rebuilds only what changed.
-
-A page is made when the browser asks for it, from the last good build: nothing is written but the build
-cache. A rebuild that fails keeps the last good site on screen with the problems on every page.
-The server answers only requests for this computer's own names (loopback, an IP address, or --host): a
-web page elsewhere cannot read the preview (drafts included) by DNS rebinding, nor make it reload.
-
-Built on the standard library's http.server and watchfiles: livereload's documented API cannot refuse
-foreign Host headers or WebSocket origins (its reload handler accepts every origin), and the preview
-needs neither its file server nor its WebSocket protocol (Server-Sent Events tell the page to reload).
-"""
+"""`serve`: the site in memory, pages made when asked, reloaded after a save; a failed rebuild keeps the last good
+site. Only this computer's own Host names are answered (no DNS rebinding; livereload accepts every origin)."""
 
 from __future__ import annotations
 
@@ -39,9 +30,7 @@ from ..render.qr import qr_terminal
 from .build import Options, load_site, new_problems, template_problem
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
-# The operating system reports a save (inotify, via watchfiles); reports within STEP of each other are one
-# batch, which ends after DEBOUNCE at most.
-STEP_MS = 30
+STEP_MS = 30  # saves reported within STEP of each other are one batch, which ends after DEBOUNCE at most
 DEBOUNCE_MS = 300
 READY_MS = 200  # how often the watcher wakes without news (the first time: it is watching)
 PREFIX = "/__careersite/"  # the preview's own files (reload script, styles, events): never a site path
@@ -49,48 +38,27 @@ MADE_PAGES = 500  # pages kept made, most recent first
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
 
-RELOAD_JS = """// careersite preview: reload when the site was rebuilt (Server-Sent Events from the preview server).
-(function () {
-  "use strict";
-  var me = document.currentScript, seen = me ? me.getAttribute("data-generation") : null;
-  var events = new EventSource("%sevents");
-  events.onmessage = function (event) { if (event.data !== seen) { location.reload(); } };
-})();
-""" % PREFIX
-
-PREVIEW_CSS = """#careersite-problems{position:fixed;top:0;left:0;right:0;z-index:2147483647;max-height:70vh;overflow:auto;
-margin:0;padding:16px 20px;background:#fff5f5;color:#5f1010;border-bottom:4px solid #b3261e;
-box-shadow:0 4px 16px rgba(0,0,0,.25);font:15px/1.6 system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;
-text-align:left}
-#careersite-problems .t{margin:0 0 4px;font-weight:700;font-size:17px}#careersite-problems p{margin:0 0 8px}
-#careersite-problems ul,#careersite-warnings ul{margin:0;padding-left:1.2em;font-size:14px;word-break:break-all}
-#careersite-warnings{position:fixed;bottom:0;left:0;right:0;z-index:2147483646;margin:0;max-height:50vh;overflow:auto;
-padding:8px 20px;background:#fff8e1;color:#4a3500;border-top:3px solid #c98a00;box-shadow:0 -2px 10px rgba(0,0,0,.15);
-font:14px/1.6 system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;text-align:left}
-#careersite-warnings summary{cursor:pointer;font-weight:700}
-"""
+HERE = Path(__file__).parent / "preview"
+OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own files, served under PREFIX
+             for name, ctype in (("reload.js", "text/javascript; charset=utf-8"),
+                                 ("preview.css", "text/css; charset=utf-8"))}
 
 
-def _items(problems: Problems) -> str:
+def banner_html(problems: Problems, failed: bool) -> str:
+    """A failed build's problems as a fixed banner, a good build's warnings as a bar that opens, or nothing."""
+    if not failed and not problems.warnings:
+        return ""
     words = {"error": problems.text("error"), "warning": problems.text("warning")}
-    return "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
-
-
-def overlay_html(problems: Problems) -> str:
-    """A fixed banner listing the problems of a build that failed (styled by the preview's own stylesheet)."""
-    return (f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{html.escape(problems.text("serve_overlay_title"))}</p>'
-            f'<p>{html.escape(problems.text("serve_overlay_note"))}</p><ul>{_items(problems)}</ul></div>')
-
-
-def warnings_html(problems: Problems) -> str:
-    """A quiet bar at the bottom that opens to list the warnings of a build that succeeded."""
+    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    if failed:
+        title, note = (html.escape(problems.text(key)) for key in ("serve_overlay_title", "serve_overlay_note"))
+        return f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{title}</p><p>{note}</p><ul>{items}</ul></div>'
     title = html.escape(problems.text("serve_warnings_title", n=len(problems.warnings)))
-    return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{_items(problems)}</ul></details>'
+    return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{items}</ul></details>'
 
 
 class Preview:
-    """What `serve` keeps between saves: the build cache, the templates, the last good site and its files
-    (made when asked), the problems to show, and a generation that counts the rebuilds."""
+    """What `serve` keeps between saves: cache, templates, the last good site, its banner, a rebuild count."""
 
     def __init__(self, root: Path, base_url: str, today: dt.date | None = None,
                  say: Callable[[str], None] = lambda text: print(text, file=sys.stderr, flush=True)) -> None:
@@ -107,40 +75,36 @@ class Preview:
         self.building = threading.Lock()
 
     def rebuild(self) -> bool:
-        """Build the site anew (what changed only). On failure the last good site stays and the banner lists
-        the problems. Returns whether the build succeeded."""
+        """Build anew (what changed only); on failure keep the last good site and list the problems."""
         with self.building:
             started = time.perf_counter()
             problems = new_problems()
+            files = None
             try:
                 site = load_site(self.options, problems, self.cache, times=True)
-                files = None
                 if site is not None:
                     # Templates of their own, all compiled now: the last good site keeps them when one breaks.
                     env = render.environment(self.options.root, self.compiled)
                     for name in env.list_templates():
                         env.get_template(name)
-                    files = render.site_files(site, env)
-                    files.update(search.index_files(site))
+                    made = render.site_files(site, env)
+                    made.update(search.index_files(site))
                     for kind in ("home", "category", "position", "404"):  # a template that fails shows now
-                        next((a.make() for a in files.values() if a.kind == kind), None)
+                        next((a.make() for a in made.values() if a.kind == kind), None)
+                    files = made
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
-                files = None
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
-                files = None
             for problem in problems.sorted():
                 self.say(problem.format({"error": problems.text("error"), "warning": problems.text("warning")}))
+            self.banner = banner_html(problems, failed=files is None)
             if files is None:
-                self.banner = overlay_html(problems)
                 self.say(problems.text("serve_failed"))
             else:
-                old = self.files
-                changed = sum(1 for rel, artifact in files.items() if rel not in old or old[rel].key != artifact.key)
-                self.files, self.made = files, {key: data for key, data in self.made.items()
-                                                if key in {a.key for a in files.values()}}
-                self.banner = warnings_html(problems) if problems.warnings else ""
+                old, keys = self.files, {a.key for a in files.values()}
+                changed = sum(rel not in old or old[rel].key != artifact.key for rel, artifact in files.items())
+                self.files, self.made = files, {key: data for key, data in self.made.items() if key in keys}
                 self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=changed))
             with self.changed:
                 self.generation += 1
@@ -151,8 +115,7 @@ class Preview:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""
         artifact = self.files.get(rel)
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
-            folder = rel[:rel.find("/") + 1]
-            bundle = self.files.get(folder) if folder else None
+            bundle = self.files.get(rel[:rel.find("/") + 1])  # its folder
             if isinstance(bundle, Bundle):
                 made = self.bundles.get(bundle.key)
                 if made is None:
@@ -182,8 +145,7 @@ class Preview:
 
 
 def allowed_host(header: str | None, port: int, host: str) -> bool:
-    """A Host header the preview answers: loopback names, an IP address (DNS rebinding needs a name), or
-    the --host given; with this server's port (or none, as some clients send)."""
+    """Whether to answer HEADER: localhost, an IP address (rebinding needs a name) or --host; this port or none."""
     if not header:
         return False
     name, _, given_port = header.rpartition(":") if not header.endswith("]") else (header, "", "")
@@ -192,13 +154,11 @@ def allowed_host(header: str | None, port: int, host: str) -> bool:
     if given_port and int(given_port) != port:
         return False
     name = name.strip("[]").lower()
-    if name in ("localhost", host.lower()):
-        return True
     try:
         ipaddress.ip_address(name)
-        return True
     except ValueError:
-        return False
+        return name in ("localhost", host.lower())
+    return True
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -228,29 +188,31 @@ class Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
+    def plain(self, status: int, body: bytes, head: bool) -> None:
+        self.send(status, body, "text/plain; charset=utf-8", head)
+
     def serve(self, head: bool) -> None:
         if not allowed_host(self.headers.get("Host"), self.port, self.host):
-            self.send(HTTPStatus.FORBIDDEN, b"careersite preview: unknown host\n", "text/plain; charset=utf-8", head)
-            return
+            return self.plain(HTTPStatus.FORBIDDEN, b"careersite preview: unknown host\n", head)
         try:
             path = unquote(urlsplit(self.path).path, errors="strict")
         except (UnicodeDecodeError, ValueError):
             path = "\0"
-        if "\0" in path or not path.startswith("/") or any(part == ".." for part in path.split("/")):
-            self.send(HTTPStatus.BAD_REQUEST, b"bad request\n", "text/plain; charset=utf-8", head)
-            return
+        if "\0" in path or not path.startswith("/") or ".." in path.split("/"):
+            return self.plain(HTTPStatus.BAD_REQUEST, b"bad request\n", head)
         if path.startswith(PREFIX):
-            self.own(path[len(PREFIX):], head)
-            return
-        rel = path.lstrip("/")
-        if rel == "" or rel.endswith("/"):
-            rel += "index.html"
+            name = path[len(PREFIX):]
+            if name == "events":
+                return self.events(head)
+            if name not in OWN_FILES:
+                return self.plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
+            return self.send(HTTPStatus.OK, *OWN_FILES[name], head)
+        rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         try:
             data = self.preview.page(rel)
         except Exception as exc:  # noqa: BLE001 - a page the last good site cannot make: say so, keep serving
             self.preview.say(new_problems().text("serve_internal_error", detail=f"{type(exc).__name__}: {exc}"))
-            self.send(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc).encode(), "text/plain; charset=utf-8", head)
-            return
+            return self.plain(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc).encode(), head)
         if data is None and rel + "/index.html" in self.preview.files:  # /positions/x -> /positions/x/
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", path + "/")
@@ -267,23 +229,11 @@ class Handler(BaseHTTPRequestHandler):
             ctype += "; charset=utf-8"
         self.send(status, data, ctype, head)
 
-    def own(self, name: str, head: bool) -> None:
-        if name == "reload.js":
-            self.send(HTTPStatus.OK, RELOAD_JS.encode(), "text/javascript; charset=utf-8", head)
-        elif name == "preview.css":
-            self.send(HTTPStatus.OK, PREVIEW_CSS.encode(), "text/css; charset=utf-8", head)
-        elif name == "events":
-            self.events(head)
-        else:
-            self.send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head)
-
     def events(self, head: bool) -> None:
-        """Server-Sent Events: the generation now, then each new one. Same origin only (a page elsewhere
-        cannot make the preview reload; EventSource sends Origin on cross-origin requests)."""
+        """Server-Sent Events: the generation now, then each new one; same origin only (EventSource sends Origin)."""
         origin = self.headers.get("Origin")
         if origin is not None and origin != f"http://{self.headers.get('Host')}":
-            self.send(HTTPStatus.FORBIDDEN, b"careersite preview: other origin\n", "text/plain; charset=utf-8", head)
-            return
+            return self.plain(HTTPStatus.FORBIDDEN, b"careersite preview: other origin\n", head)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
@@ -297,13 +247,11 @@ class Handler(BaseHTTPRequestHandler):
                     if preview.generation == sent:
                         preview.changed.wait(timeout=15)
                     generation = preview.generation
-                if generation != sent:
-                    self.wfile.write(f"retry: 500\ndata: {generation}\n\n".encode())
-                    sent = generation
-                else:
-                    self.wfile.write(b": still here\n\n")
+                self.wfile.write(f"retry: 500\ndata: {generation}\n\n".encode() if generation != sent
+                                 else b": still here\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError, OSError):
+                sent = generation
+        except OSError:  # the browser went away
             return
 
 
@@ -316,8 +264,7 @@ class Server(ThreadingHTTPServer):
 
 
 def watch(root: Path, preview: Preview, stop: threading.Event, ready: threading.Event) -> None:
-    """Rebuild after each batch of saves the operating system reports (editor and system files ignored).
-    READY is set once the operating system watches (the first, empty, report after READY_MS)."""
+    """Rebuild after each batch of saves (editor and system files ignored); READY is set once watching."""
     from watchfiles import watch as watch_files
 
     base = root.absolute()
@@ -342,11 +289,10 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def lan_address() -> str | None:
-    """This computer's IPv4 address in its local network (what a phone on the same Wi-Fi opens), or None.
-    Connecting a UDP socket sends nothing: it only asks the system which address it would send from."""
+    """This computer's IPv4 address in its local network (what a phone on the same Wi-Fi opens), or None."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("10.254.254.254", 9))  # any address outside this computer: no packet leaves
+            probe.connect(("10.254.254.254", 9))  # UDP: no packet leaves, the system only picks an address
             address = probe.getsockname()[0]
     except OSError:  # no network at all
         try:
@@ -357,8 +303,7 @@ def lan_address() -> str | None:
 
 
 def phone_lines(host: str, port: int, problems: Problems, *, colour: bool) -> list[str]:
-    """What serve says about previewing on a phone: with --host 0.0.0.0 (or an address of this computer) the
-    address to open and its QR code; on this computer only, how to get there."""
+    """How to preview on a phone: the address to open and its QR code, or how to get one."""
     if host in LOOPBACK_HOSTS:
         return [problems.text("serve_phone_hint", port=port)]
     address = lan_address() if host in WILDCARD_HOSTS else host
@@ -368,14 +313,9 @@ def phone_lines(host: str, port: int, problems: Problems, *, colour: bool) -> li
     return [problems.text("serve_lan", url=url), *qr_terminal(url, colour=colour)]
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", port: int = 8000,
           problems: Problems | None = None) -> int:
-    """Run the preview until Ctrl+C. Exit status 0, or 1 if the port cannot be used. PROBLEMS: what to say
-    things with (the site's language)."""
+    """Run the preview until Ctrl+C: exit status 0, or 1 if the port cannot be used."""
     problems = problems or new_problems()
     shown = "127.0.0.1" if host in WILDCARD_HOSTS else host
     url = f"http://{shown}:{port}/" if ":" not in shown else f"http://[{shown}]:{port}/"
@@ -387,12 +327,10 @@ def serve(root: Path, *, today: dt.date | None = None, host: str = "127.0.0.1", 
         preview.say(problems.text("serve_port_busy", port=port, detail=exc.strerror or str(exc)))
         return 1
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, _interrupt)  # stop like Ctrl+C
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl+C
     try:
         ready = threading.Event()  # watching before the first build: no save after it is missed
-        watcher = threading.Thread(target=watch, args=(root, preview, stop, ready), name="careersite-watch",
-                                   daemon=True)
-        watcher.start()
+        threading.Thread(target=watch, args=(root, preview, stop, ready), name="careersite-watch", daemon=True).start()
         ready.wait(10)
         preview.rebuild()
         preview.say(problems.text("serve_started", url=url))

@@ -1,8 +1,5 @@
 """{path: bytes} -> the output folder, all at once: a lock, a new tree staged beside it, swapped in whole.
-
-A build that fails, is killed or runs out of disk never leaves a half-written site where the published one
-was; two builds into one folder take turns; a build that exits 0 has published a complete site.
-"""
+A failed, killed or disk-full build never leaves a half-written site; builds into one folder take turns."""
 
 from __future__ import annotations
 
@@ -21,8 +18,7 @@ from typing import Callable
 STAGING_PREFIX = ".staging-"
 OLD_PREFIX = ".old-"
 LOCK_WAIT_SECONDS = 600
-# What a build writes at the top of its output: a non-empty folder holding anything else is someone
-# else's (a web root, a home folder) and is never replaced. pagefind/: the search index of earlier versions.
+# What a build writes at the top of its output (pagefind/: earlier versions'); a folder with more is never replaced.
 OWN_NAMES = {"index.html", "404.html", "robots.txt", "sitemap.xml", "feed.xml", "positions.json", "positions",
              "categories", "static", "search", "qr", "pagefind", "share"}
 
@@ -89,12 +85,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 class Output:
-    """The output folder of one build, held (locked) from __enter__ to __exit__.
-
-    Files are put into a staging folder beside it: written (put), linked from the current output when a
-    cache vouches for them (link), or written by a worker process and recorded (adopt). commit() swaps the
-    staged tree in; leaving the `with` block without commit() (an error) deletes it, the output untouched.
-    When OUT is a symbolic link, the folder it points to is replaced and the link kept."""
+    """The output folder of one build, locked in its `with` block: files are staged beside it (put, link,
+    adopt) and commit() swaps them in; leaving without commit() deletes them. A symbolic link OUT is kept."""
 
     def __init__(self, out: Path, say: Callable[[str, dict], None] | None = None) -> None:
         self.link_path = Path(os.path.abspath(out))
@@ -105,7 +97,6 @@ class Output:
         self.dir: Path | None = None
         self._lock: int | None = None
 
-    # The lock and the staging folder ----------------------------------------------------------------------
     def __enter__(self) -> Output:
         parent = self.out.parent
         try:
@@ -136,21 +127,19 @@ class Output:
             import fcntl
         except ImportError:  # not POSIX: no lock
             return
-        fd = os.open(parent, os.O_RDONLY)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.say("output_waiting", {"out": str(self.link_path)})
-            deadline = time.monotonic() + LOCK_WAIT_SECONDS
-            while True:
+        fd, deadline = os.open(parent, os.O_RDONLY), None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is None:
+                    self.say("output_waiting", {"out": str(self.link_path)})
+                    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+                elif time.monotonic() > deadline:
+                    os.close(fd)
+                    raise OutputError("output_locked", out=str(self.link_path), seconds=LOCK_WAIT_SECONDS) from None
                 time.sleep(0.1)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        os.close(fd)
-                        raise OutputError("output_locked", out=str(self.link_path), seconds=LOCK_WAIT_SECONDS) from None
         self._lock = fd
 
     def _release(self) -> None:
@@ -159,9 +148,8 @@ class Output:
             self._lock = None
 
     def _clean_leftovers(self) -> None:
-        """Staging and old trees of builds into this folder that were killed: with the lock held, no live
-        build owns one. Without renameat2 the swap is two renames; a build killed between them left the
-        output missing and the published tree under .old-: put it back first."""
+        """Delete the trees of killed builds (the lock is held), first putting back an .old- tree that a build
+        killed between the two renames of a swap without renameat2 left in place of the output."""
         parent, name = self.out.parent, self.out.name
         mine = [e for e in parent.iterdir() if e.name.startswith((f"{STAGING_PREFIX}{name}-", f"{OLD_PREFIX}{name}-"))
                 and e.is_dir() and not e.is_symlink()]
@@ -173,7 +161,6 @@ class Output:
         for entry in mine:
             shutil.rmtree(entry, ignore_errors=True)
 
-    # Putting files into the staged tree ---------------------------------------------------------------------
     def _dest(self, rel: str) -> str:
         assert self.dir is not None, "Output used outside its with block"
         if rel in self.files:
@@ -195,21 +182,16 @@ class Output:
         return sha
 
     def link(self, rel: str, known: tuple[Stat, str]) -> bool:
-        """Link the current output's REL into the staged tree if it is still the file KNOWN describes: the
-        same stat, or else (a fresh checkout with a restored output: other times and inodes) the same
-        sha256; False (nothing staged) if it is not."""
+        """Link the current output's REL into the staged tree if it is still KNOWN (same stat, or else same sha256)."""
         existing = os.path.join(self.out, rel)
         stat = stat_of(existing)
         if stat is None:
             return False
-        if stat != known[0]:
-            try:
+        try:
+            if stat != known[0]:
                 with open(existing, "rb") as fh:
                     if hashlib.file_digest(fh, "sha256").hexdigest() != known[1]:
                         return False
-            except OSError:
-                return False
-        try:
             os.link(existing, self._dest(rel))
         except OSError:
             return False
@@ -219,12 +201,9 @@ class Output:
     def adopt(self, rel: str, stat: Stat | None, sha: str, written: bool) -> None:
         """Record a file that is in the staged tree (put there by this process or a worker)."""
         self.files[rel] = (stat or (0, 0, 0, 0), sha)
-        if written:
-            self.written += 1
-        else:
-            self.unchanged += 1
+        self.written += written
+        self.unchanged += not written
 
-    # Publishing -------------------------------------------------------------------------------------------
     def commit(self) -> WriteStats:
         """Swap the staged tree in for the output."""
         stage, self.dir = self.dir, None
