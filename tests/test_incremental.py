@@ -129,7 +129,7 @@ def test_nothing_changed_writes_nothing(site, monkeypatch):
 
 
 def test_a_new_day_closes_positions_in_the_cached_build_as_without_the_cache(make_site, tmp_path):
-    site = make_site({"content/positions/soon.md": text(1, closes="2026-11-28"),
+    site = make_site({"content/positions/soon.md": text(1, closes=TODAY.isoformat()),
                       "content/positions/later.md": text(2, closes="2027-03-01")}, position=False)
     cached(site)
     day = TODAY.replace(day=29)

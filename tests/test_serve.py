@@ -18,8 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
-from tests.conftest import MINIMAL_POSITION, PROJECT
-from tests.helpers import TODAY, position
+from tests.helpers import MINIMAL_POSITION, PROJECT, TODAY, english, position
 
 pytestmark = pytest.mark.slow
 WAIT = 30  # seconds: the bound on every wait below
@@ -261,8 +260,7 @@ def test_editor_and_system_files_do_not_rebuild(served):
 def test_serve_refuses_a_busy_port(make_site, language, line):
     site = make_site()
     if language == "en":
-        toml = (site.root / "site.toml").read_text(encoding="utf-8")
-        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+        english(site)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -449,8 +447,7 @@ def test_serve_tells_how_to_preview_on_a_phone(make_site, language, phone, lan):
 
     site = make_site()
     if language == "en":
-        toml = (site.root / "site.toml").read_text(encoding="utf-8")
-        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+        english(site)
     port = free_port()
     with serving(site, port) as served:
         assert served.wait_for_line(phone.format(port=port)[:20]) == phone.format(port=port)

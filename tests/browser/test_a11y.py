@@ -7,11 +7,10 @@ colours (prefers-color-scheme: dark has colours of its own, and so contrasts of 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, FULL_SLUG, build_all_templates_site
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, FULL_SLUG
 from tests.tools import serve_directory
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -26,12 +25,6 @@ PAGES = {
     "position-full": f"positions/{FULL_SLUG}/",
     "404": "404.html",
 }
-
-
-@pytest.fixture(scope="module")
-def all_templates_site(tmp_path_factory) -> Path:
-    """The default site plus one closed and one draft position, built with --drafts under /careers/."""
-    return build_all_templates_site(tmp_path_factory.mktemp("a11y") / "site")
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ def test_every_page_is_accessible(request, device, checked_site, served_checked_
 
 
 def test_the_daily_publish_runs_just_after_midnight_in_the_sites_time_zone(checked_site):
-    from tests.conftest import PROJECT
+    from tests.helpers import PROJECT
 
     problems = checks.schedule_problems(checked_site.root, PROJECT / ".github/workflows/pages.yml")
     assert problems == [], report(problems)
