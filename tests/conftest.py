@@ -149,9 +149,12 @@ def desktop_page(browser):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir() -> Path:
-    """test-artifacts/screenshots/ under the project root (gitignored)."""
-    d = PROJECT / "test-artifacts" / "screenshots"
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where the browser tests' screenshots go: the session's temporary folder, or the folder named by
+    CAREERSITE_TEST_ARTIFACTS (CI names test-artifacts/, the one folder of the checkout a test may write, and
+    uploads it)."""
+    folder = os.environ.get("CAREERSITE_TEST_ARTIFACTS")
+    d = (Path(folder).resolve() if folder else tmp_path_factory.getbasetemp()) / "screenshots"
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -8,7 +8,15 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
+
+SWALLOWED = f"""
+def test_writes_into_the_checkout_and_swallows_the_refusal():
+    try:
+        open({str(PROJECT / "public" / "x")!r}, "w")
+    except PermissionError:
+        pass
+"""
 
 
 @pytest.fixture
@@ -39,3 +47,17 @@ def test_a_build_a_test_starts_may_not_read_the_live_site(tmp_path):
 def test_reading_the_generator_and_the_fixtures_is_allowed():
     assert (PROJECT / "templates/base.html").read_text(encoding="utf-8")
     assert (PROJECT / "tests/fixtures/seed/site.toml").read_text(encoding="utf-8")
+
+
+def test_a_test_that_swallows_the_refusal_still_fails_the_run(tmp_path):
+    """The guard's log, read when the session ends: a refused write fails the run even when the test hides it."""
+    (tmp_path / "test_sneaky.py").write_text(SWALLOWED, encoding="utf-8")
+    # a session of its own: not this run's worker, guard log or guarded PYTHONPATH
+    own = ("PYTEST_XDIST", "CAREERSITE_TEST_GUARD", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
+                             "--rootdir", str(tmp_path), str(tmp_path / "test_sneaky.py")],
+                            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
+    assert "1 passed" in result.stdout and result.returncode == 1, result.stdout + result.stderr
+    assert "test guard: tests read the live site or wrote into the checkout" in result.stderr
+    assert "public/x writes into the checkout" in result.stderr
