@@ -35,6 +35,27 @@ def test_this_process_may_not_touch_the_live_site(private_log, rel, mode):
     assert rel in private_log.read_text(encoding="utf-8")
 
 
+# Each harmless if the guard let it through: a missing file to move, remove or touch; a folder or link cleaned up.
+@pytest.mark.parametrize("change", [
+    lambda target: target.mkdir(),
+    lambda target: os.rename(target, target.with_name("moved-by-a-test")),
+    lambda target: os.symlink("README.md", target),
+    lambda target: os.remove(target),
+    lambda target: os.utime(target),
+], ids=["mkdir", "rename", "symlink", "remove", "utime"])
+def test_nor_make_move_link_or_remove_files_in_it(private_log, change):
+    target = PROJECT / "made-by-a-test"
+    try:
+        with pytest.raises(PermissionError, match="test guard"):
+            change(target)
+    finally:  # (only if the guard failed)
+        if target.is_symlink():
+            os.unlink(target)
+        elif target.is_dir():
+            target.rmdir()
+    assert "made-by-a-test writes into the checkout" in private_log.read_text(encoding="utf-8")
+
+
 def test_a_build_a_test_starts_may_not_read_the_live_site(tmp_path):
     log = tmp_path / "child.log"
     env = {**os.environ, "CAREERSITE_TEST_GUARD_LOG": str(log)}
