@@ -1,6 +1,6 @@
 """What the screenshots of every page type were judged by, held in the browser: nothing wider than the screen,
 the facts line of cards level across a row, each copy button beside what it copies, and the home page's blue
-hero running on into its introduction without a seam, in light and in dark colours; the feed link on screen."""
+hero running on into its introduction without a seam, in light and in dark colours; a filter in use marked; the feed link on screen."""
 
 from __future__ import annotations
 
@@ -74,3 +74,16 @@ def test_the_feed_link_is_on_every_page(phone_page, served_variants, served_empt
         phone_page.goto(url)
         link = phone_page.locator("footer").get_by_role("link", name="订阅新岗位")
         assert link.is_visible() and link.get_attribute("href") == "/careers/feed.xml", url
+
+
+def test_a_filter_in_use_stands_out_from_the_others(desktop_page, served_variants):
+    page = desktop_page
+    page.goto(served_variants[0])
+    education, experience = page.locator("#finder-education"), page.locator("#finder-experience")
+    assert background(education) == background(experience)
+    education.select_option("本科")
+    assert background(education) != background(experience)
+
+
+def background(locator) -> str:
+    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
