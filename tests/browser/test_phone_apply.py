@@ -66,11 +66,12 @@ def test_in_wechat_copying_comes_first_and_copies_address_and_subject(wechat_pag
     page.goto(served_site + "positions/dba/")
     assert bar_buttons(page) == ["复制邮箱和主题", "投递简历"]
     assert page.locator(".apply-wechat").is_visible()
-    copy = page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题")
+    assert page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题").is_visible()
+    copy = page.locator(".apply-bar-copy")  # not by its name: the name changes to "已复制" and back
     copy.click()
-    copy.click()  # two quick taps
     assert page.evaluate("navigator.clipboard.readText()") == APPLY_TO + "\n" + APPLY_SUBJECT
     page.wait_for_function("document.querySelector('.apply-bar-copy').textContent === '已复制'")
+    copy.click()  # a second tap while it says "已复制"
     page.wait_for_timeout(2300)
     assert copy.inner_text() == "复制邮箱和主题"  # not stuck on "已复制"
     assert APPLY_TO in page.locator(".copy-status").inner_text()
