@@ -1,7 +1,5 @@
-"""Text from HR -> safe HTML: normalise pasted Chinese text, render Markdown, sanitise.
-
-The one place that knows how Word and WeChat text differs from Markdown; templates never fix text.
-"""
+"""Text from HR -> safe HTML: normalise pasted Chinese text, render Markdown, sanitise. The one place that knows
+how Word and WeChat text differs from Markdown; templates never fix text."""
 
 from __future__ import annotations
 
@@ -53,13 +51,13 @@ _ITEM_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]")
 # "2对互联网…": a number run into the text because the "、" or "." was lost. Not "3年以上…".
 _RUN_IN_NUMBER = re.compile(
     r"^[ \t]*(\d{1,2})[ \t]*(?=[\u4e00-\u9fff])(?![年月日号个名人位岁万千百亿元天周小时分秒次倍级届类项期批层])(?P<rest>.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 def run_in_number(line: str) -> tuple[int, str] | None:
     """(number, the text after it) when LINE starts with a number run into the text ("2对…"), else None."""
     match = _RUN_IN_NUMBER.match(line)
     return (int(match[1]), match["rest"]) if match else None
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 def pasted_number(line: str) -> int | None:
@@ -93,10 +91,8 @@ _LEAD = re.compile("^[ \t\u3000\u00a0]*")
 
 
 def paste_fixed(line: str, markdown: bool) -> str:
-    """LINE without what Word and WeChat leave in it, as `check --fix` writes it, in the order normalize_text
-    cleans: what the page shows does not change. In a Markdown line a line break becomes a new line and the
-    pasted indentation goes (as in _clean_line); in a YAML line (MARKDOWN false) only its full-width or no-break
-    spaces, so that YAML's indentation stays, and line breaks stay (YAML reads them itself)."""
+    """LINE cleaned as normalize_text cleans it, as `check --fix` writes it. A YAML line (not MARKDOWN) keeps its
+    line breaks and indentation, but for full-width and no-break spaces: YAML reads them itself."""
     if markdown and _BREAKS.search(line):
         return "\n".join(paste_fixed(part, True) for part in _BREAKS.split(line))
     line = _strip_artefacts(line.translate(_INVISIBLE))
@@ -109,34 +105,22 @@ def paste_fixed(line: str, markdown: bool) -> str:
     return line.translate(_SPACES).translate(_SYMBOL_BULLETS) if _TRANSLATED.search(line) else line
 
 
-def _is_list_line(line: str) -> bool:
-    return bool(_MARKDOWN_ITEM.match(line))
-
-
 def _strip_conditional_comments(text: str) -> str:
     """Remove Word's <!--[if ...]>...<![endif]--> blocks in one pass (a regex with .*? is quadratic
     on text full of unclosed openings)."""
-    out: list[str] = []
-    pos = 0
-    while (start := text.find(_IF_START, pos)) != -1:
-        end = text.find(_IF_END, start)
-        if end == -1:
-            break  # no later opening can be closed either
-        out.append(text[pos:start])
-        out.append("\n")  # see _WORD_ARTEFACTS
+    out, pos = [], 0
+    while (start := text.find(_IF_START, pos)) != -1 and (end := text.find(_IF_END, start)) != -1:
+        out.append(text[pos:start] + "\n")  # not nothing: the text either side must not join into a new comment
         pos = end + len(_IF_END)
-    out.append(text[pos:])
-    return "".join(out)
+    return "".join(out) + text[pos:]
 
 
 def _strip_artefacts(line: str) -> str:
     """Remove Word artefacts until none is left: '[book' + '[bookmark: x]' + 'mark: y]' must not
     leave a new artefact behind, or cleaning twice would differ from cleaning once."""
-    while True:
-        cleaned = _WORD_ARTEFACTS.sub("", line)
-        if cleaned == line:
-            return line
+    while (cleaned := _WORD_ARTEFACTS.sub("", line)) != line:
         line = cleaned
+    return line
 
 
 def normalize_text(text: str, dedented: list[int] | None = None) -> str:
@@ -175,7 +159,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
                 dedented.append(index)
         elif not indented:
             dedenting = False
-        run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _is_list_line(line) else None
+        run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _MARKDOWN_ITEM.match(line) else None
         if run_in and int(run_in[1]) == number + 1:
             line = f"{number + 1}. {run_in['rest'].strip()}"
         marker = _FENCE.match(line)
@@ -184,7 +168,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
             fence, in_list = marker[1], False
         # Python-Markdown needs a blank line between a paragraph and the list after it, and reads an
         # unindented line after a list as part of the last item: a pasted line is a paragraph of its own.
-        elif _is_list_line(line):
+        elif _MARKDOWN_ITEM.match(line):
             item = _ITEM_NUMBER.match(line)
             if previous.strip() and (not in_list or ordered != bool(item)) \
                     and not previous.lstrip().startswith(("#", "|")):
