@@ -12,7 +12,7 @@ def site_files(site: Site, env: jinja2.Environment | None = None) -> dict[str, A
     """Every file of SITE (pages, static files, sitemap and feeds), each made when asked.
 
     ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
-    return Pages(site, env).files()
+    return dict(Pages(site, env).files())
 
 
 def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
