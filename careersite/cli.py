@@ -14,7 +14,8 @@ from typing import NoReturn
 
 from . import __version__
 from .errors import Problem, Problems, UsageError, did_you_mean, visible
-from .load.config import site_messages
+from .load.config import site_messages, url_problem
+from .load.fields import suggestion_hint
 
 TODAY_ENV = "CAREERSITE_TODAY"
 
@@ -48,8 +49,7 @@ def usage_message(message: str, problems: Problems) -> str:
             values = match.groupdict()
             if msg_id == "usage_command":
                 values["choices"] = values["choices"].replace("'", "")
-                suggestion = did_you_mean(values["value"], values["choices"].split(", "))
-                values["hint"] = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+                values["hint"] = suggestion_hint(problems, did_you_mean(values["value"], values["choices"].split(", ")))
             return problems.text(msg_id, **values)
     return message
 
@@ -201,15 +201,12 @@ def _serve(args: argparse.Namespace, problems: Problems) -> int:
 
 def _run(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.build import Options, build, check
-    from .load.config import url_problem
 
     command = {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command)
     if command is not None:
         return command(args, problems)
-    if args.base_url:
-        reason = url_problem(args.base_url)
-        if reason:
-            raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
+    if args.base_url and (reason := url_problem(args.base_url)):
+        raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
     options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
                       today=_today(args, problems), strict=args.strict, cache=not getattr(args, "no_cache", False))
     if args.command == "check" and (args.dry_run or args.force) and not args.fix:
