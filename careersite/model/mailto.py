@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from ..load.fields import is_valid_email
 
@@ -40,14 +40,9 @@ def build_mailto(address: str, subject: str = "", body: str = "") -> str:
     """
     if not is_valid_email(address):
         raise ValueError(f"not a single plain e-mail address: {address!r}")
-    query = []
-    if subject:
-        query.append("subject=" + quote(subject, safe=""))
-    if body:
-        # RFC 6068: line breaks in the body are CRLF, percent-encoded.
-        crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-        query.append("body=" + quote(crlf, safe=""))
-    return "mailto:" + address + ("?" + "&".join(query) if query else "")
+    fields = {"subject": subject, "body": re.sub(r"\r\n|\r|\n", "\r\n", body)}  # RFC 6068: CRLF line breaks
+    query = urlencode({name: value for name, value in fields.items() if value}, quote_via=quote, safe="")
+    return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
 def mailto_problem(href: str, allowed: Iterable[str]) -> str | None:
