@@ -30,7 +30,7 @@ SECTION_ALIASES = {
     "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
                      "requirements", "qualifications", "what we are looking for"),
 }
-# No backtracking: closing #s are stripped in Python (a pattern took 10 s on 2,000 spaces); loose headings are short.
+# No backtracking: closing #s are stripped in Python (a pattern was quadratic in spaces); loose headings are short.
 _HEADING = re.compile(r"^(#{1,2})\s+(\S.*)$")
 _LOOSE_MAX = 48
 # "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.

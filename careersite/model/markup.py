@@ -224,11 +224,9 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
-# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead
-# from every '[' and '<', and rebuilds the text at every match: 4,000 '[bookmark: ' took 38 s), and
-# slow per match overall (1 MB of '*a*' took 8 s). No real position comes near these limits (the
-# seed positions have none); a paragraph or item past them is shown as plain text instead, so a
-# hostile 1 MB file renders in about a second.
+# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead from every
+# '[' and '<', and rebuilds the text at every match), and slow per match overall (docs/security.md). No real
+# position comes near these limits; a paragraph or item past them is shown as plain text instead.
 MAX_BRACKETS_PER_UNIT = 50  # '[' in one paragraph or item
 MAX_MARKUP_PER_UNIT = 500  # markup characters in one paragraph or item
 MARKUP_BUDGET = 20_000  # markup characters rendered as Markdown in one document
@@ -242,6 +240,7 @@ _MARKUP_CHARS = "[<*_`&\\!"
 _UNIT_START = re.compile(r"^(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|[ \t]{0,3}(?:#|\||>))")
 _LEADING_MARKS = re.compile(r"[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])(?:[ \t]+|$))*")
 _PLAIN = "careersiteplain{}n{}x"  # letters and digits only: Markdown leaves it alone
+_PLAIN_TOKEN = re.compile(r"careersiteplain[0-9a-f]{16}n\d+x")
 
 
 def nesting(line: str) -> int:
@@ -249,14 +248,11 @@ def nesting(line: str) -> int:
     lead = _LEADING_MARKS.match(line)[0]
     indent = len(line) - len(line.lstrip(" \t"))
     return len(re.findall(r"[-*+>]|\d{1,9}[.)]", lead)) + line[:indent].expandtabs(4).count(" ") // 2
-_PLAIN_TOKEN = re.compile(r"careersiteplain[0-9a-f]{16}n\d+x")
 
 
 def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
-    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}.
-
-    Once a document budget is spent, everything after that point is one plain-text token.
-    """
+    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}. Once a
+    document budget is spent, everything after that point is one plain-text token."""
     brackets = text.count("[")
     marks = brackets + sum(text.count(c) for c in _MARKUP_CHARS[1:])
     deep = max(map(nesting, text.split("\n"))) > MAX_NESTING
@@ -306,7 +302,7 @@ class Renderer:
     """One Markdown instance reused with reset(): building it costs more than rendering a section."""
 
     def __init__(self) -> None:
-        import markdown  # here: a build that finds nothing changed never needs it (12 ms to import)
+        import markdown  # here: a build that finds nothing changed never needs it
 
         self._md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 

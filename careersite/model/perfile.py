@@ -45,7 +45,7 @@ def process_file(rel: str, data: bytes, config: SiteConfig, renderer: Renderer) 
     if problems.has_errors():  # (a mailto link to another address, a list that falls apart): not published
         position = None
     # The raw text was needed for the warnings above; the rest of the build does not need it, and with
-    # the Position made it reads only a few fields of the source (10,000 full ones are 30 MB).
+    # the Position made it reads only a few fields of the source (docs/performance.md).
     slim = dataclasses.replace(source, text="", sections=(),
                                fields={k: v for k, v in source.fields.items() if k in _KEPT_FIELDS},
                                lines={k: v for k, v in source.lines.items() if k in _KEPT_LINES})

@@ -141,7 +141,7 @@ class Discovery:
 
 
 def _joined(parts: Iterable[str]) -> bytes:
-    """PARTS encoded one by one, then joined: a 20 MB feed is never held twice."""
+    """PARTS encoded one by one, then joined: a large feed is never held twice."""
     out = io.BytesIO()  # grows in place, and getvalue() hands over its buffer without a copy
     for part in parts:
         out.write(part.encode("utf-8"))

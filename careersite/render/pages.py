@@ -81,7 +81,7 @@ def static_files(root: Path) -> list[tuple[str, Path]]:
 
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates by name and source checksum, for whoever builds many times in one process (the
-    dev server between saves): compiling them all again took 0.1 s of each."""
+    dev server between saves): compiling them all again was much of a rebuild."""
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
@@ -177,8 +177,8 @@ class Pages:
         """A page's <title>: its own words, then who is hiring ("风险管理岗 · 风险管理类 · 某公司 招聘")."""
         return " · ".join([p for p in parts if p] + [self.translate("title_company", company=self.site.config.company)])
 
-    # Share pictures (og:image): one for the site and one per category, which its positions share. One a
-    # position would cost 14 ms of drawing and PNG each (docs/performance.md), 2.3 minutes at 10,000 positions.
+    # Share pictures (og:image): one for the site and one per category, which its positions share (one a
+    # position would cost minutes at 10,000 positions: docs/performance.md).
     def share_inputs(self, category: Category | None) -> tuple[str, str, str, str]:
         config = self.site.config
         address = config.base_url.split("://", 1)[-1].rstrip("/")
@@ -289,7 +289,7 @@ class Pages:
             yield share_path(category), Artifact(self.share_keys[category.key if category else None], picture, "image")
         everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
         discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
-        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml is 20 MB at 10,000 positions
+        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
             yield rel, Artifact(digest(discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
         for rel, data in self.static_bytes.items():
             yield rel, Artifact(digest("static", rel, self.static_digests[rel]),
