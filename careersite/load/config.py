@@ -222,7 +222,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         return None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for int()
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (1, 1)
         problems.error(CONFIG_FILE, line, col, "config_syntax", detail=re.sub(r"\s*\(at line.*\)", "", str(exc)))

@@ -100,7 +100,7 @@ def chinese_count(text: str) -> int | None:
     """The number in a count as HR writes it: 2人, 两名, 十, 3 位; None when there is none."""
     text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
     if text.isdecimal():
-        return int(text)
+        return int(text) if len(text) < 19 else None
     if not text or len(text) > 3 or any(ch not in _CHINESE_DIGITS for ch in text):
         return None
     digits = [_CHINESE_DIGITS[ch] for ch in text]
@@ -227,10 +227,10 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
             return _CHINESE_BOOLS[str(loc.value).strip()]
         return bool(loc.value) if loc.kind == "bool" else wrong_type(name, loc, path, problems, "expected_bool")
     if kind == "positive_int":
-        value = loc.value
-        if loc.kind == "str" and str(value).strip().isdecimal():
-            value = int(str(value).strip())
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        text = str(loc.value).strip() if loc.kind == "str" else ""
+        # Bounded: int() and str() refuse numbers of over 4,300 digits, and no count has 19.
+        value = int(text) if text.isdecimal() and len(text) < 19 else loc.value if loc.kind == "int" else 0
+        if 1 <= value < 10**18:
             return value
         if name == "headcount":
             problems.error(path, loc.line, loc.col, "headcount_positive", value=_shown(loc),
@@ -258,14 +258,12 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
         problems.error(path, loc.line, loc.col, "choice_unknown", key=name, value=_shown(loc),
                        hint=suggestion_hint(problems, did_you_mean(value, CHOICES[name]) if value else None),
                        allowed="、".join(CHOICES[name]))
-    elif kind == "slug":
+    else:  # slug
         raw = str(loc.value).strip() if loc.kind in ("str", "int") else ""
         if is_valid_slug(raw):
             return raw
         problems.error(path, loc.line, loc.col, "slug_invalid", value=_shown(loc),
                        hint=suggestion_hint(problems, slugify(raw)))
-    else:
-        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - table is static
     return INVALID
 
 
