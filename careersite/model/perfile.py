@@ -1,8 +1,5 @@
-"""One position file's bytes -> everything the model makes of it on its own, in one value a build cache keeps.
-
-Validation, the Position with its HTML, and the warnings about its text: none of it looks at another
-file or at the date, so the result is a function of the bytes, the path and the configuration.
-"""
+"""One position file's bytes -> everything the model makes of it on its own (validation, the Position with its
+HTML, the warnings about its text), in one value a build cache keeps: a function of the bytes, path and config."""
 
 from __future__ import annotations
 

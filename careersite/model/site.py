@@ -218,10 +218,8 @@ def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, 
 def build_site(config: SiteConfig, positions: Iterable[Position], problems: Problems, *, today: dt.date,
                drafts: bool = False, changed: Mapping[str, dt.datetime] | None = None,
                lines: Mapping[str, Mapping[str, tuple[int, int]]] | None = None) -> Site:
-    """The cross-file rules over positions made one by one (position_of): one URL per position, drafts
-    left out unless asked for, listing order; JobPosting checks of the open ones.
-
-    LINES: each source's field -> (line, col), to report a duplicate where it is written."""
+    """The cross-file rules over positions made one by one (position_of): one URL per position, drafts left out
+    unless asked for, listing order; JobPosting checks of the open ones. LINES: source -> field -> (line, col)."""
     by_slug: dict[str, Position] = {}
     by_code: dict[str, Position] = {}
     by_title: dict[tuple[str, str], Position] = {}

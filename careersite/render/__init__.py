@@ -9,9 +9,8 @@ from .pages import Artifact, Bundle, CompiledTemplates, Pages, config_key, diges
 
 
 def site_files(site: Site, env: jinja2.Environment | None = None) -> dict[str, Artifact]:
-    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked.
-
-    ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
+    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked. ENV: the templates, if
+    the caller keeps them (the dev server); else compiled anew."""
     return dict(Pages(site, env).files())
 
 

@@ -29,10 +29,7 @@ def qr_png(url: str) -> bytes:
 
 def qr_terminal(text: str, *, colour: bool) -> list[str]:
     """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █).
-
-    COLOUR: black on white with ANSI colours, so that the code scans on a dark terminal too (without it,
-    the blocks are the dark modules, for a light background or a log file).
-    """
+    COLOUR: black on white, so that it scans on a dark terminal too; without, the blocks are the dark modules."""
     image = _qr_image(text, 1)
     side, modules = image.shape[0], image.tobytes()
 
