@@ -91,7 +91,8 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
     new.add_argument("--slug", help="the URL name (default: from the title, 风险管理岗 -> feng-xian-guan-li-gang)")
     serve = sub.add_parser("serve", parents=[site], help="preview with live reload (drafts included)")
     serve.add_argument("--port", type=port, default=8000, help="port (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this computer only)")
     notice = sub.add_parser("import", parents=[site],
                             help="write position files from a recruitment notice (.docx .xlsx .csv .txt)")
     notice.add_argument("files", nargs="+", type=Path, metavar="FILE",

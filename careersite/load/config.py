@@ -317,8 +317,9 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
             allowed = set(_FIELD.findall(ui[key]))
             unknown = [name for name in _FIELD.findall(value) if name not in allowed]
             if unknown or _broken_braces(value):
+                shown = " ".join("{%s}" % f for f in sorted(allowed)) or problems.text("config_ui_no_fields")
                 problems.error(CONFIG_FILE, line, 1, "config_ui_field", key=key, field="{" + (unknown or [""])[0] + "}",
-                               allowed=" ".join("{%s}" % f for f in sorted(allowed)) or problems.text("config_ui_no_fields"))
+                               allowed=shown)
             else:
                 ui[key] = value
 

@@ -177,7 +177,8 @@ def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, 
     closes, opens = values.get("closes"), values.get("opens")
     posted = source.fields.get("posted") or opens or values.get("posted")
     if opens and closes and closes < opens:
-        problems.error(source.path, *source.lines.get("opens", (1, 1)), "opens_after_closes", opens=opens, closes=closes)
+        line, col = source.lines.get("opens", (1, 1))
+        problems.error(source.path, line, col, "opens_after_closes", opens=opens, closes=closes)
         return None
     if closes and posted and closes < posted:
         line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
@@ -235,7 +236,7 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
             if not drafts:
                 continue
             position = replace(position, draft=True)  # the preview shows it as a draft until then
-        elif not position.is_closed(today):  # among open positions: a code names one application; equal titles look like a copy
+        elif not position.is_closed(today):  # open: a code names one application; equal titles look like a copy
             if position.code and position.code in by_code:
                 problems.error(position.source, *where.get("code", (1, 1)), "code_duplicate", code=position.code,
                                other=by_code[position.code].source)

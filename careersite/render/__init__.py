@@ -22,4 +22,5 @@ def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
     return made
 
 
-__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise", "site_files"]
+__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise",
+           "site_files"]

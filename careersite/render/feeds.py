@@ -61,7 +61,8 @@ class Discovery:
         rows = [(self.abs_url(path), self._listing_times.get(cat.key if cat else None, self.config_time))
                 for path, cat in self.listings]
         rows += [(self.abs_url(p.url_path), self.position_time(p)) for p in self.published]
-        body = "".join(f"<url><loc>{xml_escape(loc)}</loc><lastmod>{stamp(when)}</lastmod></url>\n" for loc, when in rows)
+        body = "".join(f"<url><loc>{xml_escape(loc)}</loc><lastmod>{stamp(when)}</lastmod></url>\n"
+                       for loc, when in rows)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                 f"{body}</urlset>\n").encode("utf-8")

@@ -142,8 +142,8 @@ class Pages:
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
-            share_image=self.share_image, page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
-            share_width=SHARE_WIDTH, share_height=SHARE_HEIGHT,
+            share_image=self.share_image, share_width=SHARE_WIDTH, share_height=SHARE_HEIGHT,
+            page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
         )
         self.share_font = share_font()
         self.share_keys = {(c.key if c else None): digest("share", self.share_inputs(c), font_identity(self.share_font))
@@ -220,7 +220,7 @@ class Pages:
     @functools.cached_property
     def filters(self) -> list[tuple[str, list[str]]]:
         """Each fixed-value field some open position has, with the values they have (the home page's filters)."""
-        found = [(field, in_choice_order(field, (getattr(p, field) for p in self.site.open_positions if getattr(p, field))))
+        found = [(field, in_choice_order(field, filter(None, (getattr(p, field) for p in self.site.open_positions))))
                  for field in FILTER_FIELDS]
         return [(field, values) for field, values in found if values]
 
@@ -237,8 +237,8 @@ class Pages:
                            open_count=len(self.site.open_positions), locations=self.locations, filters=self.filters)
 
     def category(self, category: Category, page: Page) -> bytes:
-        return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
-                           total=len(self.site.open_in(category)), category_path=category_path)
+        return self.render("category.html", category=category, page=page, total=len(self.site.open_in(category)),
+                           page_path=category_path(category, page.number), category_path=category_path)
 
     def suggestions(self, position: Position) -> tuple[Position, ...]:
         """What a closed position's page offers instead: the first open positions of its category."""
