@@ -262,10 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = Problems(messages=site_messages(_site_folder(argv)))
     parser = _parser(problems)
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            args = parser.parse_args(["build", *argv])
-        return _run(args, problems)
+        return _run(parser.parse_args(argv), problems)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
