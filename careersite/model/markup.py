@@ -70,12 +70,8 @@ def pasted_number(line: str) -> int | None:
 
 
 def _clean_line(line: str) -> str:
-    """One line of prose: pasted indentation, odd spaces and bullets -> plain Markdown."""
-    line = _INDENT.sub("", line)
-    line = _NBSP_ENTITY.sub(" ", line)
-    if _TRANSLATED.search(line):
-        line = line.translate(_SPACES).translate(_SYMBOL_BULLETS)
-    line = line.rstrip()
+    """One line of prose: what Word and WeChat leave in it (paste_fixed), pasted numbering and bullets -> Markdown."""
+    line = paste_fixed(line, True).rstrip()
     if line.startswith(("    ", "\t")) or _MARKDOWN_ITEM.match(line):
         return line  # a nested list, an indented code block, or a list that is already Markdown
     number = _NUMBERED.match(line)
@@ -95,7 +91,7 @@ def paste_fixed(line: str, markdown: bool) -> str:
     line breaks and indentation, but for full-width and no-break spaces: YAML reads them itself."""
     if markdown and _BREAKS.search(line):
         return "\n".join(paste_fixed(part, True) for part in _BREAKS.split(line))
-    line = _strip_artefacts(line.translate(_INVISIBLE))
+    line = _strip_artefacts(line.translate(_INVISIBLE) if _TRANSLATED.search(line) else line)
     if markdown:
         line = _INDENT.sub("", line)
     else:
@@ -151,7 +147,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
                 fence = None
             continue
         # Cleaned first, so a fence hidden behind an artefact or an indent is seen the same way twice.
-        line = _clean_line(_strip_artefacts(line))
+        line = _clean_line(line)
         indented = line.startswith(("    ", "\t")) and bool(line.strip())
         if indented and (dedenting or not in_list):
             line, dedenting = _clean_line(line.strip()), True  # pasted indentation, not a code block
