@@ -1,41 +1,60 @@
 """An address -> its QR code: a PNG file a page shows as <img> (WeChat's long-press "识别图中二维码" reads images),
-or lines to print in a terminal. zxing-cpp encodes (error correction M, the standard's 4 modules of quiet zone)."""
+or lines to print in a terminal. zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 
+QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
 QR_SCALE = 6  # pixels a module in the PNG: sharp at the 132 CSS px it is shown at, on a 1x or 2x screen
 
 
-def _qr_image(text: str, scale: int) -> memoryview:
-    """TEXT's QR code with its quiet zone, SCALE pixels a module, one byte a pixel (dark = 0)."""
+def _modules(text: str) -> tuple[int, bytes]:
+    """The side of TEXT's QR code in modules and its modules, one byte each (dark = 0), no quiet zone."""
     import zxingcpp  # here, not at the top: only a build that writes position pages needs it
 
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    return memoryview(code.to_image(scale=scale, add_quiet_zones=True))
+    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    return image.shape[0], image.tobytes()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+_LIGHT = bytes(0 if i == 0 else 1 for i in range(256))  # a module's byte -> 0 (dark) or 1 (light)
+_PIXELS = {0: "0" * QR_SCALE, 1: "1" * QR_SCALE}  # one module -> its pixels along a row, as bits
 
 
 def qr_png(url: str) -> bytes:
-    """URL's QR code as a black-and-white PNG (1 bit a pixel)."""
-    from PIL import Image
-
-    image = _qr_image(url, QR_SCALE)
-    out = io.BytesIO()
-    picture = Image.frombytes("L", (image.shape[1], image.shape[0]), image.tobytes())
-    picture.convert("1", dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
-    return out.getvalue()
+    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included. Written here, each module row
+    as its pixel row by two translations: Pillow makes bigger files, or takes longer (docs/performance.md)."""
+    size, modules = _modules(url)
+    full = (size + 2 * QR_BORDER) * QR_SCALE
+    width = (full + 7) // 8
+    white = "1" * (QR_BORDER * QR_SCALE)
+    pad = -full % 8
+    rows = []
+    for y in range(size):
+        line = white + modules[y * size:(y + 1) * size].translate(_LIGHT).decode("latin-1").translate(_PIXELS) + white
+        rows.append((b"\x00" + (int(line, 2) << pad).to_bytes(width, "big")) * QR_SCALE)
+    blank = (b"\x00" + b"\xff" * width) * (QR_BORDER * QR_SCALE)
+    raw = blank + b"".join(rows) + blank
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
 
 
 def qr_terminal(text: str, *, colour: bool) -> list[str]:
-    """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █).
-    COLOUR: black on white, so that it scans on a dark terminal too; without, the blocks are the dark modules."""
-    image = _qr_image(text, 1)
-    side, modules = image.shape[0], image.tobytes()
+    """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █), quiet
+    zone included. COLOUR: black on white, so that it scans on a dark terminal too; without, the blocks are dark."""
+    size, modules = _modules(text)
+    full = size + 2 * QR_BORDER
 
     def dark(x: int, y: int) -> bool:
-        return y < side and modules[y * side + x] == 0
+        x, y = x - QR_BORDER, y - QR_BORDER
+        return 0 <= x < size and 0 <= y < size and modules[y * size + x] == 0
 
     blocks = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
-    lines = ["".join(blocks[dark(x, y), dark(x, y + 1)] for x in range(side)) for y in range(0, side, 2)]
+    lines = ["".join(blocks[dark(x, y), dark(x, y + 1)] for x in range(full)) for y in range(0, full, 2)]
     return [f"\x1b[30;47m{line}\x1b[0m" for line in lines] if colour else lines
