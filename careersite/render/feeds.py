@@ -53,8 +53,7 @@ class Discovery:
         for p in self.site.open_positions:
             when = max(self.position_time(p), self.config_time)
             for key in (p.category.key, None):
-                if key not in times or when > times[key]:
-                    times[key] = when
+                times[key] = max(times.get(key, when), when)
         return times
 
     def sitemap(self) -> bytes:

@@ -71,12 +71,9 @@ SUGGESTED = 4  # open positions a closed position's page suggests
 def static_files(root: Path) -> list[tuple[str, Path]]:
     """(output path, source path) for every file under ROOT/static, sorted, editor files skipped."""
     base = root / STATIC_DIR
-    found = []
-    if base.is_dir():
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and not any(is_ignored(part) for part in path.relative_to(base).parts):
-                found.append((f"{STATIC_DIR}/{path.relative_to(base).as_posix()}", path))
-    return found
+    paths = sorted(base.rglob("*")) if base.is_dir() else []
+    return [(f"{STATIC_DIR}/{path.relative_to(base).as_posix()}", path) for path in paths
+            if path.is_file() and not any(is_ignored(part) for part in path.relative_to(base).parts)]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
