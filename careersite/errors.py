@@ -56,12 +56,7 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
-_FORMATTER = _Formatter()
-
-
-def format_message(template: str, /, **values: object) -> str:
-    """TEMPLATE (a message of a locale file) with VALUES, plural forms included."""
-    return _FORMATTER.format(template, **values)
+format_message = _Formatter().format  # a locale's message (a template) with values, plural forms included
 
 
 @dataclass
