@@ -108,7 +108,8 @@ def today_in(timezone: str) -> dt.date:
 def plain_text(html_text: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed (for descriptions and summaries); no space after
     Chinese punctuation, where one list item or paragraph ends and the next begins ("规范。 支持" reads wrong)."""
-    return re.sub(r"(?<=[。；：，！？、）」』】》]) ", "", " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split()))
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+    return re.sub(r"(?<=[。；：，！？、）」』】》]) ", "", text)
 
 
 def _source_sections(source: PositionSource) -> list[tuple[str, str, str, int]]:
