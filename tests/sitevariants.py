@@ -1,7 +1,8 @@
 """The seed fixture site plus the page variants it does not show on its own: a closed and a draft position,
-and a new one closing soon with every optional fact (salary, recruitment type, education, experience).
+and a new one closing soon with every optional fact (salary, recruitment type, education, experience); and
+the seed site with no open position at all (its home page's empty state).
 
-Used by the accessibility, HTML-validity and link tests so every page template is checked.
+Used by the accessibility, HTML-validity, layout and link tests so every page template is checked.
 """
 
 from __future__ import annotations
@@ -31,4 +32,14 @@ def build_all_templates_site(root: Path) -> Path:
     for slug, text in ((CLOSED_SLUG, CLOSED), (DRAFT_SLUG, DRAFT), (FULL_SLUG, FULL)):
         site.position(f"{slug}.md", text)
     site.build(drafts=True)
+    return site.out
+
+
+def build_empty_site(root: Path) -> Path:
+    """The seed fixture site with its positions replaced by one closed position (no open one); return the output."""
+    site = SiteDir(copy_site(SEED_FIXTURE, root))
+    for path in (root / "content/positions").iterdir():
+        path.unlink()
+    site.position(f"{CLOSED_SLUG}.md", CLOSED)
+    site.build()
     return site.out

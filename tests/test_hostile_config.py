@@ -102,3 +102,8 @@ def test_every_site_toml_problem_is_at_a_line_never_internal():
     lines = problem_lines(result)
     assert [line.split(": ")[0] for line in lines] == ["site.toml:3:1", "site.toml:4:1", "site.toml:5:1",
                                                        "site.toml:23:1", "site.toml:24:1"], lines
+
+
+def test_an_integer_too_long_for_int_is_a_message_not_a_traceback():
+    result = MemorySite({"site.toml": "per_page = " + "1" * 5000 + "\n" + MINIMAL_TOML}).check()
+    assert [line.split(": ")[0] for line in problem_lines(result)] == ["site.toml:1:1"]
