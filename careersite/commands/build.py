@@ -203,7 +203,8 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
     try:
         with Output(out, say) as output:
             rendered: Counter[str] = Counter()
-            if isinstance(stages, Cache) and stages.is_up_to_date(files, output):
+            up_to_date = isinstance(stages, Cache) and stages.is_up_to_date(files, output)
+            if up_to_date:
                 stats = WriteStats(len(files), 0, len(files), 0)
             else:
                 try:
@@ -212,9 +213,9 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
                     template_problem(exc, problems)
                     return Result(problems, seconds=time.perf_counter() - started)
                 stats = output.commit()
-                if isinstance(stages, Cache):
-                    stages.keep((len(site.positions), len(site.config.categories)), files, output,
-                                tuple(problems.items[mark:]), site.today.isoformat())
+            if isinstance(stages, Cache):  # also when up to date: what this build saw lets the next one replay
+                stages.keep((len(site.positions), len(site.config.categories)), files, None if up_to_date else output,
+                            tuple(problems.items[mark:]), site.today.isoformat())
     except OutputError as exc:
         problems.error(str(out), 1, 1, exc.msg_id, **exc.values)
         return Result(problems, seconds=time.perf_counter() - started)

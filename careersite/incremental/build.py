@@ -177,19 +177,20 @@ class Cache:
             first = next(pages)  # the workers are started, and busy
             make_bundles()
             for rel, stat, sha in chain([first], pages):
-                output.adopt(rel, stat, sha, written=True)
+                output.adopt(rel, stat, sha)
         return made + Counter(files[rel].kind for rel in todo)
 
-    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output,
+    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output | None,
              problems: tuple[Problem, ...], today: str) -> None:
-        """After a successful build: what it saw and wrote, for the next."""
+        """After a successful build: what it saw and wrote (OUTPUT None: the last build's files, still up to date)."""
         folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
 
         def key(rel: str) -> str:
             artifact = files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))
             return self._output_key(artifact)
 
-        outputs = {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
+        outputs = self.last.outputs if output is None else \
+            {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
         manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0], scanned_ns=self.scanned_ns,
                             sources=self.sources, outputs=outputs, problems=problems, counts=site_counts,
                             git_times=self.git[1] if self.git[0] else {})

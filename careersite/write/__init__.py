@@ -93,7 +93,8 @@ class Output:
         self.out = Path(os.path.realpath(out))
         self.say = say or (lambda msg_id, values: None)
         self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256) of what the staged tree holds
-        self.written = self.unchanged = 0
+        self.linked: list[str] = []  # files linked from the current output: their ctime changes with each link
+        self.written = 0
         self.dir: Path | None = None
         self._lock: int | None = None
 
@@ -178,7 +179,7 @@ class Output:
         except OSError as exc:
             raise _os_error(exc, rel) from None
         sha = hashlib.sha256(data).hexdigest()
-        self.adopt(rel, stat_of(dest), sha, written=True)
+        self.adopt(rel, stat_of(dest), sha)
         return sha
 
     def link(self, rel: str, known: tuple[Stat, str]) -> bool:
@@ -195,14 +196,14 @@ class Output:
             os.link(existing, self._dest(rel))
         except OSError:
             return False
-        self.adopt(rel, stat, known[1], written=False)
+        self.files[rel] = (stat, known[1])
+        self.linked.append(rel)
         return True
 
-    def adopt(self, rel: str, stat: Stat | None, sha: str, written: bool) -> None:
-        """Record a file that is in the staged tree (put there by this process or a worker)."""
+    def adopt(self, rel: str, stat: Stat | None, sha: str) -> None:
+        """Record a file written into the staged tree (by this process or a worker)."""
         self.files[rel] = (stat or (0, 0, 0, 0), sha)
-        self.written += written
-        self.unchanged += not written
+        self.written += 1
 
     def commit(self) -> WriteStats:
         """Swap the staged tree in for the output."""
@@ -225,7 +226,9 @@ class Output:
         leftovers: list[str] = []
         if old is not None:  # published: what cannot be deleted now is a warning, never a failure
             shutil.rmtree(old, onerror=lambda _f, path, _e: leftovers.append(path))
-        return WriteStats(len(self.files), self.written, self.unchanged, removed, tuple(leftovers[:5]))
+        for rel in self.linked:  # as the next build will find them (linking and deleting the old tree changed ctime)
+            self.files[rel] = (stat_of(os.path.join(self.out, rel)) or (0, 0, 0, 0), self.files[rel][1])
+        return WriteStats(len(self.files), self.written, len(self.linked), removed, tuple(leftovers[:5]))
 
     def _removed(self) -> int:
         """How many files of the current output the staged tree does not have."""
