@@ -120,6 +120,11 @@ def test_one_edit_makes_only_what_depends_on_it(site, monkeypatch):
     cached(site)
     monkeypatch.setattr("careersite.incremental.store.Manifest.RACY_NS", 0)
     edit_position(site)
+
+    def whole_index(docs):
+        raise AssertionError("the whole search index was made again for one edit")
+
+    monkeypatch.setattr("careersite.search.index.index_files", whole_index)  # updated from the last one instead
     result = cached(site)
     assert result.rendered["position"] == 1 and result.rendered["category"] == 1 and result.rendered["home"] == 1
     assert result.rendered["static"] == 0 and result.stats.unchanged > 10

@@ -68,7 +68,7 @@ class Preview:
         self.say = say
         self.files: dict[str, Artifact] = {}
         self.made: dict[str, bytes] = {}  # artifact key -> bytes
-        self.bundles: dict[str, dict[str, bytes]] = {}  # the search index last asked for, by its key
+        self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.banner = ""
         self.generation = 0
         self.changed = threading.Condition()
@@ -117,11 +117,13 @@ class Preview:
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
             bundle = self.files.get(rel[:rel.find("/") + 1])  # its folder
             if isinstance(bundle, Bundle):
-                made = self.bundles.get(bundle.key)
-                if made is None:
-                    made = bundle.make()
-                    self.bundles = {bundle.key: made}
-                return made.get(rel)
+                last = self.index
+                if last is None or last[0].key != bundle.key:  # made anew, or from the last one if it can be
+                    update = bundle.update(last[0].inputs, last[1].get) if last and bundle.update else None
+                    made = {path: last[1][path] if data is None else data for path, data in update.items()} \
+                        if last and update else bundle.make()
+                    self.index = last = (bundle, made)
+                return last[1].get(rel)
             if not self.files and rel == "index.html":  # no good build yet: a page to show the problems on
                 title = html.escape(new_problems().text("serve_no_site"))
                 return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'

@@ -103,14 +103,29 @@ class Cache:
         return times
 
     # Output files ------------------------------------------------------------------------------------------
-    def _output_key(self, artifact: Artifact | Bundle) -> str:
-        return artifact.key  # self.last is always of this fingerprint (else empty): the key needs no prefix
-
+    # (self.last is always of this fingerprint, else empty: an artifact's key needs no prefix)
     def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:
         """What the last build wrote of BUNDLE (under FOLDER) if it was made from the same key, else {}."""
         found = {rel: entry[:2] for rel, entry in self.last.outputs.items() if rel.startswith(folder)}
-        ok = found and all(self.last.outputs[rel][2] == self._output_key(bundle) for rel in found)
+        ok = found and all(self.last.outputs[rel][2] == bundle.key for rel in found)
         return found if ok else {}
+
+    def _updated(self, folder: str, bundle: Bundle) -> dict[str, bytes | None] | None:
+        """BUNDLE.update from the last build's bundle in FOLDER, each file it reads checked by its sha256."""
+        inputs = self.last.bundles.get(folder)
+        if bundle.update is None or inputs is None:
+            return None
+
+        def read(rel: str) -> bytes | None:
+            try:
+                with open(os.path.join(self.out, rel), "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None
+            known = self.last.outputs.get(rel)
+            return data if known and known[1] == hashlib.sha256(data).hexdigest() else None
+
+        return bundle.update(inputs, read)
 
     def expected(self, files: Mapping[str, Artifact | Bundle]) -> dict[str, str] | None:
         """Every output path with its key, when the last build's bundles can stand (None if one cannot)."""
@@ -120,9 +135,9 @@ class Cache:
                 last = self._last_of(rel, artifact)
                 if not last:
                     return None
-                keys.update(dict.fromkeys(last, self._output_key(artifact)))
+                keys.update(dict.fromkeys(last, artifact.key))
             else:
-                keys[rel] = self._output_key(artifact)
+                keys[rel] = artifact.key
         return keys
 
     def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
@@ -145,17 +160,29 @@ class Cache:
                 bundles.append((rel, artifact))
                 continue
             known = outputs.get(rel)
-            if not (known and known[2] == self._output_key(artifact) and output.link(rel, known[:2])):
+            if not (known and known[2] == artifact.key and output.link(rel, known[:2])):
                 todo.append(rel)
 
         def make_bundles() -> None:
-            for rel, bundle in bundles:
-                last = self._last_of(rel, bundle)
-                if not (last and all(output.link(path, known) for path, known in last.items())):
+            for folder, bundle in bundles:
+                last = self._last_of(folder, bundle)
+                if last and all(output.link(path, known) for path, known in last.items()):
+                    continue
+                made[bundle.kind] += 1
+                update = self._updated(folder, bundle) or {}
+                whole = not update
+                for path, data in update.items():  # None: the file as the last build wrote it
+                    known = outputs.get(path)
+                    if path in output.files:
+                        continue
+                    if data is not None:
+                        output.put(path, data)
+                    elif not (known and output.link(path, known[:2])):
+                        whole = True
+                if whole:
                     for path, data in bundle.make().items():
                         if path not in output.files:
                             output.put(path, data)
-                    made[bundle.kind] += 1
 
         stage = os.fspath(output.dir)
 
@@ -187,13 +214,14 @@ class Cache:
 
         def key(rel: str) -> str:
             artifact = files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))
-            return self._output_key(artifact)
+            return artifact.key
 
         outputs = self.last.outputs if output is None else \
             {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
-        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0], scanned_ns=self.scanned_ns,
-                            sources=self.sources, outputs=outputs, problems=problems, counts=site_counts,
-                            git_times=self.git[1] if self.git[0] else {})
+        bundles = self.last.bundles if output is None else {folder: bundle.inputs for folder, bundle in folders}
+        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0],
+                            scanned_ns=self.scanned_ns, sources=self.sources, outputs=outputs, bundles=bundles,
+                            problems=problems, counts=site_counts, git_times=self.git[1] if self.git[0] else {})
         self.store.save_manifest(self.name, manifest)
         self.last = manifest
 

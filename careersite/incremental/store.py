@@ -94,6 +94,7 @@ class Manifest:
     scanned_ns: int = 0  # when that build looked at the position files
     sources: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # rel -> (stat, digest)
     outputs: dict[str, tuple[Stat, str, str]] = field(default_factory=dict)  # rel -> (stat, sha256, artifact key)
+    bundles: dict[str, object] = field(default_factory=dict)  # folder -> the inputs of the Bundle made into it
     problems: tuple[Problem, ...] = ()
     counts: tuple[int, int] = (0, 0)  # positions, categories
     git_times: dict[str, float] = field(default_factory=dict)  # rel -> last commit time, at git_head
