@@ -162,6 +162,19 @@ def test_after_a_change_the_next_unchanged_build_does_nothing(site, monkeypatch,
     assert cached(site).stats.written == 0
 
 
+def test_a_linked_position_file_is_read_again_when_the_file_it_links_to_changes(site, tmp_path, monkeypatch):
+    shared = site.root / "content/positions/shared/linked.txt"  # (a .txt there is only a warning)
+    shared.parent.mkdir()
+    shared.write_text(text(30), encoding="utf-8")
+    (site.root / "content/positions/linked.md").symlink_to("shared/linked.txt")
+    cached(site)
+    monkeypatch.setattr("careersite.incremental.store.Manifest.RACY_NS", 0)
+    shared.write_text(text(30).replace("岗位30", "岗位三十"), encoding="utf-8")
+    cached(site)
+    assert "岗位三十" in (site.out / "positions/linked/index.html").read_text(encoding="utf-8")
+    assert tree_digest(site.out) == plain(site, tmp_path)
+
+
 def test_a_new_day_closes_positions_in_the_cached_build_as_without_the_cache(make_site, tmp_path):
     site = make_site({"content/positions/soon.md": text(1, closes="2026-11-28"),
                       "content/positions/later.md": text(2, closes="2027-03-01")}, position=False)

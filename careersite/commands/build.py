@@ -92,8 +92,8 @@ class NoCache:
             results.append(FileResult(rel, "", None, tuple(problems.items)) if data is None else make(rel, data))
         return results
 
-    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
-        return git_times(root, paths)
+    def times(self, paths: list[str]) -> dict[str, dt.datetime]:
+        return content_times(self.root, paths, git_times(self.root, [*paths, CONTENT_DIR.as_posix()]))
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():
@@ -132,8 +132,7 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
     today = options.today or today_in(config.timezone)
     changed = {}
     if times:
-        paths = [CONFIG_FILE, *(p.source for p in positions)]
-        changed = content_times(root, paths, stages.git_times(root, [*paths, CONTENT_DIR.as_posix()]))
+        changed = stages.times([CONFIG_FILE, *(p.source for p in positions)])
     lines = {r.path: r.source.lines for r in results if r.source is not None}
     site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
     lint_dates(config, [r.source for r in results if r.source is not None], today, problems)

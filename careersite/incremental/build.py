@@ -12,6 +12,7 @@ Three memos, one per kind of input:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import time
@@ -21,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import Problem, Problems
-from ..load.content import MAX_FILE_BYTES
-from ..history import git_head, git_times
+from ..load.content import CONTENT_DIR, MAX_FILE_BYTES
+from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
 from ..model.perfile import FileResult
 from ..render import Artifact, Bundle
@@ -43,10 +44,10 @@ class Cache:
         self.name = hashlib.sha256(repr((os.path.realpath(out), variant)).encode()).hexdigest()[:24]
         self.fingerprint = ""
         self.last = Manifest()
-        self.results: dict[str, FileResult] = {}  # this build's, by path
         self.memory: dict[str, FileResult] = {}  # the last build's, by result key (a dev server's next save)
         self.sources: dict[str, tuple[Stat, str]] = {}
         self.scanned_ns = 0
+        self.saved: set[str] | None = None  # position files saved since the last scan, as a dev server's watcher saw
         self.git: tuple[str, dict[str, float]] = ("", {})
 
     def close(self) -> None:
@@ -60,13 +61,17 @@ class Cache:
         """MAKE(rel, bytes) for each position file, or what an earlier build made of the same bytes."""
         previous = Manifest(fingerprint=self.fingerprint, scanned_ns=self.scanned_ns, sources=self.sources)
         self.fingerprint = fingerprint(self.root)
-        manifest = self.store.manifest(self.name)
-        self.last = manifest if manifest is not None and manifest.fingerprint == self.fingerprint else Manifest()
+        if self.last.fingerprint != self.fingerprint:  # (else replay() or the last build of this object set it)
+            manifest = self.store.manifest(self.name)
+            self.last = manifest if manifest is not None and manifest.fingerprint == self.fingerprint else Manifest()
         if previous.fingerprint != self.fingerprint:
             previous = Manifest()
         self.scanned_ns = time.time_ns()
         base = os.path.join(os.fspath(self.root), "")
-        stats = {rel: stat_of(base + rel) for rel in rels}
+        saved, self.saved = self.saved, None
+        seen = previous.sources if saved is not None else {}  # the files not saved since are as the last scan saw them
+        stats = {rel: seen[rel][0] if rel in seen and rel not in saved else stat_of(base + rel, follow=True)
+                 for rel in rels}
         # What this object saw last time (a dev server's previous save), else what the last build saw.
         digests = {rel: previous.known_digest(rel, stat) or self.last.known_digest(rel, stat) for rel, stat in stats.items()}
         data: dict[str, bytes] = {}
@@ -86,21 +91,26 @@ class Cache:
             if rel not in data:  # trusted by its stat, but its result is gone: read it after all
                 data[rel] = read_file(base + rel, rel, Problems(), MAX_FILE_BYTES) or b""
         made = dict(zip(todo, workers.each(lambda i: make(todo[i], data[todo[i]]), len(todo))))
-        self.store.put_results({keys[rel]: result for rel, result in made.items()}, keep=set(keys.values()))
+        entries, kept = {keys[rel]: result for rel, result in made.items()}, set(keys.values())
+        if previous.sources:  # after a scan of this object's: forget what that scan had and this one has not
+            self.store.put_results(entries, drop=self.memory.keys() - kept)
+        else:
+            self.store.put_results(entries, keep=kept)
         results = [unreadable.get(rel) or made.get(rel) or found[keys[rel]] for rel in rels]
         self.memory = {keys[r.path]: r for r in results if r.path in keys}
         self.sources = {rel: (stats[rel], digests[rel]) for rel in rels if digests.get(rel) and stats[rel]}
         return results
 
-    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
-        """git_times for the commit the work tree is at: asked of git once per commit."""
-        head = git_head(root)
-        if head and head in (self.git[0], self.last.git_head):
-            times = self.git[1] if head == self.git[0] else self.last.git_times
+    def times(self, paths: list[str]) -> dict[str, dt.datetime]:
+        """content_times of PATHS, with git asked once per commit (never outside git) and the times of the
+        position files from their scan."""
+        head = git_head(self.root)
+        if head in (self.git[0], self.last.git_head):
+            committed = self.git[1] if head == self.git[0] else self.last.git_times
         else:
-            times = git_times(root, paths)
-        self.git = (head, times)
-        return times
+            committed = git_times(self.root, [*paths, CONTENT_DIR.as_posix()])
+        self.git = (head, committed)
+        return content_times(self.root, paths, committed, {rel: stat[1] for rel, (stat, _) in self.sources.items()})
 
     # Output files ------------------------------------------------------------------------------------------
     # (self.last is always of this fingerprint, else empty: an artifact's key needs no prefix)
@@ -219,9 +229,9 @@ class Cache:
         outputs = self.last.outputs if output is None else \
             {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
         bundles = self.last.bundles if output is None else {folder: bundle.inputs for folder, bundle in folders}
-        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0],
-                            scanned_ns=self.scanned_ns, sources=self.sources, outputs=outputs, bundles=bundles,
-                            problems=problems, counts=site_counts, git_times=self.git[1] if self.git[0] else {})
+        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today,
+                            git_head=self.git[0], scanned_ns=self.scanned_ns, sources=self.sources, outputs=outputs,
+                            bundles=bundles, problems=problems, counts=site_counts, git_times=self.git[1])
         self.store.save_manifest(self.name, manifest)
         self.last = manifest
 
@@ -230,16 +240,17 @@ class Cache:
         commit; every position file and output file as it left them): then there is nothing to do."""
         self.fingerprint = fingerprint(self.root)
         last = self.store.manifest(self.name)
-        if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs \
-                or last.inputs != site_inputs(self.root):
+        if last is None or last.fingerprint != self.fingerprint:
+            return None
+        self.last = last  # (what process() will start from if this build cannot be replayed)
+        if last.today != today or not last.outputs or last.inputs != site_inputs(self.root):
             return None
         if set(rels) != set(last.sources) or git_head(self.root) != last.git_head:
             return None
         base = os.path.join(os.fspath(self.root), "")
-        if any(last.known_digest(rel, stat_of(base + rel)) is None for rel in rels):
+        if any(last.known_digest(rel, stat_of(base + rel, follow=True)) is None for rel in rels):
             return None
         out = os.path.join(self.out, "")
         if any(stat_of(out + rel) != entry[0] for rel, entry in last.outputs.items()):
             return None
-        self.last = last
         return last

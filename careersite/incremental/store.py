@@ -166,8 +166,8 @@ class Store:
             self.forget()
             return {}
 
-    def put_results(self, entries: dict[str, Any], keep: set[str] | None = None) -> None:
-        """Store ENTRIES; with KEEP, forget every stored result not in it (files deleted or changed since)."""
+    def put_results(self, entries: dict[str, Any], keep: set[str] | None = None, drop: Iterable[str] = ()) -> None:
+        """Store ENTRIES and forget DROP; with KEEP, every stored result not in it (files deleted or changed since)."""
         db = self._connect()
         if db is None:
             return
@@ -176,8 +176,8 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
                            ((k, pack(v)) for k, v in entries.items()))
             if keep is not None:
-                stale = [(k,) for (k,) in db.execute("SELECT key FROM results") if k not in keep]
-                db.executemany("DELETE FROM results WHERE key = ?", stale)
+                drop = [k for (k,) in db.execute("SELECT key FROM results") if k not in keep]
+            db.executemany("DELETE FROM results WHERE key = ?", ((k,) for k in drop))
             db.execute("COMMIT")
         except sqlite3.Error:
             self.forget()

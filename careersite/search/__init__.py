@@ -26,7 +26,8 @@ def _made(site: Site) -> dict[str, bytes]:
     return index.index_files(index.docs_of(site))
 
 
-def _updated(site: Site, inputs: tuple, last: tuple, read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
+def _updated(site: Site, inputs: tuple, last: tuple,
+             read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
     """The index from the last one (made from LAST) when the same positions are shown with the same configuration
     and only a few of them changed (a position's URL is checked by the index's tag)."""
     if last[0] != inputs[0] or len(last[1]) != len(inputs[1]):

@@ -291,7 +291,8 @@ def _tag(docs: Sequence[SearchDoc]) -> str:
     return hashlib.sha256("\n".join(doc.url for doc in docs).encode("utf-8")).hexdigest()[:8]
 
 
-def _files(docs: Sequence[SearchDoc], records: dict[str, bytes], fragments: Iterable[int], folder: str) -> dict[str, bytes]:
+def _files(docs: Sequence[SearchDoc], records: dict[str, bytes], fragments: Iterable[int],
+           folder: str) -> dict[str, bytes]:
     """The index files of DOCS from their RECORDS (key -> entry), with the fragments of the ids FRAGMENTS."""
     count, tag = len(docs), _tag(docs)
     header = MAGIC + bytes.fromhex(tag)

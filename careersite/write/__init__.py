@@ -49,9 +49,9 @@ def checked(rel: str) -> str:
     return rel
 
 
-def stat_of(path: str | os.PathLike[str]) -> Stat | None:
+def stat_of(path: str | os.PathLike[str], follow: bool = False) -> Stat | None:
     try:
-        st = os.lstat(path)
+        st = os.stat(path, follow_symlinks=follow)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
