@@ -7,13 +7,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import os
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import jinja2
 
@@ -175,10 +176,24 @@ def build(options: Options, cache: Cache | None = None,
     if foreign:
         problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
         return Result(problems, seconds=time.perf_counter() - started)
-    if cache is None and options.cache:
-        with contextlib.closing(Cache(root, out, options.variant)) as cache:
-            return _build(options, problems, cache, say, started)
-    return _build(options, problems, cache or NoCache(root), say, started)
+    with no_cyclic_gc():
+        if cache is None and options.cache:
+            with contextlib.closing(Cache(root, out, options.variant)) as cache:
+                return _build(options, problems, cache, say, started)
+        return _build(options, problems, cache or NoCache(root), say, started)
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector off in the block: a build or a save makes little cyclic garbage, and the
+    collector went through the million objects of a loaded site again and again (docs/performance.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, started: float) -> Result:

@@ -28,7 +28,7 @@ from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
 from ..load.content import CONTENT_DIR, is_ignored
 from ..render import Artifact, Bundle
 from ..render.qr import qr_terminal
-from .build import Options, load_site, new_problems, template_problem
+from .build import Options, load_site, new_problems, no_cyclic_gc, template_problem
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 STEP_MS = 30  # saves reported within STEP of each other are one batch, which ends after DEBOUNCE at most
@@ -79,7 +79,7 @@ class Preview:
     def rebuild(self, saved: Iterable[str] | None = None) -> bool:
         """Build anew (what changed only); on failure keep the last good site and list the problems. SAVED: the
         paths the watcher saw change, if it knows (when they are all position files, the others are not looked at)."""
-        with self.building:
+        with self.building, no_cyclic_gc():
             started = time.perf_counter()
             problems = new_problems()
             files = None
