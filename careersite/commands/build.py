@@ -207,7 +207,7 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
             if options.strict and problems.warnings:
                 return Result(problems)
             files = len(last.outputs)
-            return Result(problems, stats=WriteStats(files, 0, files, 0), counts=last.counts,
+            return Result(problems, stats=WriteStats(files, 0, files), counts=last.counts,
                           seconds=time.perf_counter() - started)
     mark = len(problems.items)
     site = load_site(options, problems, stages, times=True)
@@ -219,7 +219,7 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
             rendered: Counter[str] = Counter()
             up_to_date = isinstance(stages, Cache) and stages.is_up_to_date(files, output)
             if up_to_date:
-                stats = WriteStats(len(files), 0, len(files), 0)
+                stats = WriteStats(len(files), 0, len(files))
             else:
                 try:
                     rendered = stages.write(files, output)

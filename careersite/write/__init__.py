@@ -38,7 +38,6 @@ class WriteStats:
     files: int
     written: int  # new or changed
     unchanged: int  # linked from the previous output
-    removed: int
     leftovers: tuple[str, ...] = ()  # parts of the previous output that could not be deleted after the swap
 
 
@@ -94,6 +93,7 @@ class Output:
         self.say = say or (lambda msg_id, values: None)
         self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256) of what the staged tree holds
         self.linked: list[str] = []  # files linked from the current output: their ctime changes with each link
+        self.folders: set[str] = set()  # made in the staged tree
         self.written = 0
         self.dir: Path | None = None
         self._lock: int | None = None
@@ -167,7 +167,10 @@ class Output:
         if rel in self.files:
             raise ValueError(f"{rel} produced twice")
         dest = os.path.join(self.dir, checked(rel))
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        folder = os.path.dirname(dest)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
         return dest
 
     def put(self, rel: str, data: bytes) -> str:
@@ -209,7 +212,6 @@ class Output:
         """Swap the staged tree in for the output."""
         stage, self.dir = self.dir, None
         assert stage is not None
-        removed = self._removed()
         try:
             if not os.path.lexists(self.out):
                 os.rename(stage, self.out)
@@ -228,12 +230,4 @@ class Output:
             shutil.rmtree(old, onerror=lambda _f, path, _e: leftovers.append(path))
         for rel in self.linked:  # as the next build will find them (linking and deleting the old tree changed ctime)
             self.files[rel] = (stat_of(os.path.join(self.out, rel)) or (0, 0, 0, 0), self.files[rel][1])
-        return WriteStats(len(self.files), self.written, len(self.linked), removed, tuple(leftovers[:5]))
-
-    def _removed(self) -> int:
-        """How many files of the current output the staged tree does not have."""
-        count, top = 0, os.fspath(self.out)
-        for folder, _dirs, names in os.walk(top):
-            prefix = folder[len(top) + 1:].replace(os.sep, "/")
-            count += sum((f"{prefix}/{name}" if prefix else name) not in self.files for name in names)
-        return count
+        return WriteStats(len(self.files), self.written, len(self.linked), tuple(leftovers[:5]))
