@@ -137,26 +137,17 @@ class Cache:
 
         return bundle.update(inputs, read)
 
-    def expected(self, files: Mapping[str, Artifact | Bundle]) -> dict[str, str] | None:
-        """Every output path with its key, when the last build's bundles can stand (None if one cannot)."""
-        keys: dict[str, str] = {}
-        for rel, artifact in files.items():
-            if isinstance(artifact, Bundle):
-                last = self._last_of(rel, artifact)
-                if not last:
-                    return None
-                keys.update(dict.fromkeys(last, artifact.key))
-            else:
-                keys[rel] = artifact.key
-        return keys
-
     def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
         """Every file is what its artifact would make, as the last build left it, and no other is there."""
-        outputs, keys = self.last.outputs, self.expected(files)
-        if keys is None or keys.keys() != outputs.keys():
-            return False
-        out = os.path.join(os.fspath(output.out), "")
-        return all(outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
+        keys: dict[str, str] = {}
+        for rel, artifact in files.items():
+            made = self._last_of(rel, artifact) if isinstance(artifact, Bundle) else [rel]
+            if not made:
+                return False
+            keys.update(dict.fromkeys(made, artifact.key))
+        outputs, out = self.last.outputs, os.path.join(os.fspath(output.out), "")
+        return keys.keys() == outputs.keys() and all(
+            outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         """Put every file into OUTPUT: linked from the last build's when its key is unchanged and it is intact,
@@ -179,31 +170,17 @@ class Cache:
                 if last and all(output.link(path, known) for path, known in last.items()):
                     continue
                 made[bundle.kind] += 1
-                update = self._updated(folder, bundle) or {}
-                whole = not update
-                for path, data in update.items():  # None: the file as the last build wrote it
-                    known = outputs.get(path)
-                    if path in output.files:
-                        continue
-                    if data is not None:
+                made_files = self._updated(folder, bundle)  # None: a file as the last build wrote it
+                kept = [path for path, data in (made_files or {}).items() if data is None and path not in output.files]
+                if made_files is None or not all(path in outputs and output.link(path, outputs[path][:2])
+                                                 for path in kept):
+                    made_files = bundle.make()
+                for path, data in made_files.items():
+                    if data is not None and path not in output.files:
                         output.put(path, data)
-                    elif not (known and output.link(path, known[:2])):
-                        whole = True
-                if whole:
-                    for path, data in bundle.make().items():
-                        if path not in output.files:
-                            output.put(path, data)
-
-        stage = os.fspath(output.dir)
 
         def make(i: int) -> tuple[str, Stat | None, str]:
-            rel = todo[i]
-            data = files[rel].make()
-            dest = os.path.join(stage, rel)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            with open(dest, "wb") as fh:
-                fh.write(data)
-            return rel, stat_of(dest), hashlib.sha256(data).hexdigest()
+            return todo[i], *output.write(todo[i], files[todo[i]].make())
 
         if len(todo) < workers.MIN_PARALLEL:
             make_bundles()

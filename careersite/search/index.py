@@ -246,45 +246,45 @@ def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[
     """index_files(DOCS) made from the last build's (READ gives its files) when only the docs of the ids CHANGED
     differ from that build's (the others need no items): None for a file as it was. None when that index
     cannot be read or numbers other positions (another tag)."""
+    count, before = len(docs), {}
     try:
         meta = json.loads(read(f"{folder}/meta.json") or b"")
-        if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), len(docs)):
+        if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), count):
             return None
-        records = dict(entry for kind, count in meta["shards"].items() for number in range(count)
+        records = dict(entry for kind, shards in meta["shards"].items() for number in range(shards)
                        for entry in _entries(read(f"{folder}/{kind}/{number}.bin") or b""))
-        was = {number: json.loads(read(f"{folder}/d/{number}.json") or b"") for number in changed}
-        old = {n: SearchDoc(f["url"], f["title"], f["code"], "", f["category"], tuple(f["locations"]), f["closes"],
-                            f["salary"], tuple(f["items"])) for n, f in was.items()}
+        for number in changed:  # what that index holds of a changed doc: its fragment
+            was = json.loads(read(f"{folder}/d/{number}.json") or b"")
+            before[number] = _keys_of(was["title"], (was["title"], was["code"], was["category"], *was["locations"],
+                                                     *was["items"]))
     except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
         return None
-    moves: dict[str, dict[int, tuple[bool, bool]]] = defaultdict(dict)  # key -> id -> (anywhere, in the title) now
+    moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
     for number in changed:
-        before, after = _terms_of_doc(old[number]), _terms_of_doc(docs[number])
-        for key in before.keys() | after.keys():
-            if before.get(key) != after.get(key):
-                moves[key][number] = after.get(key, (False, False))
-    count = len(docs)
-    for key, ids in moves.items():
-        anywhere, title = _read_record(records.pop(key, b"\0\0"), count)
-        anywhere = sorted({*anywhere, *(n for n, (there, _) in ids.items() if there)}.difference(
-            n for n, (there, _) in ids.items() if not there))
-        title = sorted({*title, *(n for n, (_, there) in ids.items() if there)}.difference(
-            n for n, (_, there) in ids.items() if not there))
-        if anywhere:
-            records[key] = _record(anywhere, title, count)
+        after = _keys_of(docs[number].title, docs[number].fields())
+        for key in before[number].keys() | after.keys():
+            if before[number].get(key) != after.get(key):
+                moves[key].append((number, after.get(key, (False, False))))
+    for key, changes in moves.items():
+        lists = [set(ids) for ids in _read_record(records.pop(key, b"\0\0"), count)]  # anywhere, in the title
+        for number, now in changes:
+            for ids, there in zip(lists, now):
+                (ids.add if there else ids.discard)(number)
+        if lists[0]:
+            records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
     files: dict[str, bytes | None] = dict(_files(docs, records, sorted(changed), folder))
     files.update((f"{folder}/d/{n}.json", None) for n in range(count) if f"{folder}/d/{n}.json" not in files)
     return files
 
 
-def _terms_of_doc(doc: SearchDoc) -> dict[str, tuple[bool, bool]]:
-    """Each key of DOC's entries: (whether it is anywhere in DOC, whether in its title); its exact title."""
-    terms = dict.fromkeys(terms_of(" ".join(doc.fields())), (True, False))
-    terms.update(dict.fromkeys(terms_of(doc.title), (True, True)))
-    key = exact_key(doc.title)
-    if len(key) > 1:
-        terms[key] = (True, False)
-    return terms
+def _keys_of(title: str, fields: Iterable[str]) -> dict[str, tuple[bool, bool]]:
+    """The key of each entry a doc with TITLE and FIELDS is in: (whether anywhere, whether in the title)."""
+    keys = dict.fromkeys(terms_of(" ".join(fields)), (True, False))
+    keys.update(dict.fromkeys(terms_of(title), (True, True)))
+    exact = exact_key(title)
+    if len(exact) > 1:
+        keys[exact] = (True, False)
+    return keys
 
 
 def _tag(docs: Sequence[SearchDoc]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import hashlib
 import os
 import shutil
@@ -31,6 +32,9 @@ class OutputError(Exception):
     def __init__(self, msg_id: str, **values: object) -> None:
         super().__init__(msg_id)
         self.msg_id, self.values = msg_id, values
+
+    def __reduce__(self) -> tuple:  # raised in a worker, it arrives whole
+        return functools.partial(OutputError, **self.values), (self.msg_id,)
 
 
 @dataclass(frozen=True)
@@ -173,17 +177,19 @@ class Output:
             self.folders.add(folder)
         return dest
 
-    def put(self, rel: str, data: bytes) -> str:
-        """Stage DATA at REL; returns its sha256."""
+    def write(self, rel: str, data: bytes) -> tuple[Stat | None, str]:
+        """Write DATA at REL in the staged tree (a worker does, in its copy of this object): its stat and sha256."""
         try:
             dest = self._dest(rel)
             with open(dest, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
             raise _os_error(exc, rel) from None
-        sha = hashlib.sha256(data).hexdigest()
-        self.adopt(rel, stat_of(dest), sha)
-        return sha
+        return stat_of(dest), hashlib.sha256(data).hexdigest()
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Stage DATA at REL."""
+        self.adopt(rel, *self.write(rel, data))
 
     def link(self, rel: str, known: tuple[Stat, str]) -> bool:
         """Link the current output's REL into the staged tree if it is still KNOWN (same stat, or else same sha256)."""
