@@ -14,7 +14,8 @@ from typing import NoReturn
 
 from . import __version__
 from .errors import Problem, Problems, UsageError, did_you_mean, visible
-from .load.config import site_messages
+from .load.config import site_messages, url_problem
+from .load.fields import suggestion_hint
 
 TODAY_ENV = "CAREERSITE_TODAY"
 
@@ -48,8 +49,7 @@ def usage_message(message: str, problems: Problems) -> str:
             values = match.groupdict()
             if msg_id == "usage_command":
                 values["choices"] = values["choices"].replace("'", "")
-                suggestion = did_you_mean(values["value"], values["choices"].split(", "))
-                values["hint"] = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
+                values["hint"] = suggestion_hint(problems, did_you_mean(values["value"], values["choices"].split(", ")))
             return problems.text(msg_id, **values)
     return message
 
@@ -91,7 +91,8 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
     new.add_argument("--slug", help="the URL name (default: from the title, 风险管理岗 -> feng-xian-guan-li-gang)")
     serve = sub.add_parser("serve", parents=[site], help="preview with live reload (drafts included)")
     serve.add_argument("--port", type=port, default=8000, help="port (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this computer only)")
     notice = sub.add_parser("import", parents=[site],
                             help="write position files from a recruitment notice (.docx .xlsx .csv .txt)")
     notice.add_argument("files", nargs="+", type=Path, metavar="FILE",
@@ -201,15 +202,12 @@ def _serve(args: argparse.Namespace, problems: Problems) -> int:
 
 def _run(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.build import Options, build, check
-    from .load.config import url_problem
 
     command = {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command)
     if command is not None:
         return command(args, problems)
-    if args.base_url:
-        reason = url_problem(args.base_url)
-        if reason:
-            raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
+    if args.base_url and (reason := url_problem(args.base_url)):
+        raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
     options = Options(root=args.site, out=getattr(args, "out", None), base_url=args.base_url, drafts=args.drafts,
                       today=_today(args, problems), strict=args.strict, cache=not getattr(args, "no_cache", False))
     if args.command == "check" and (args.dry_run or args.force) and not args.fix:
@@ -264,10 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = Problems(messages=site_messages(_site_folder(argv)))
     parser = _parser(problems)
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            args = parser.parse_args(["build", *argv])
-        return _run(args, problems)
+        return _run(parser.parse_args(argv), problems)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,5 @@
-"""Problems found in a user's files, and the collector every stage reports into.
-
-A problem is never an exception: stages return problems, the CLI prints them sorted, then a summary.
-"""
+"""Problems found in a user's files, and the collector every stage reports into: a problem is never an
+exception; stages return problems, the CLI prints them sorted, then a summary."""
 
 from __future__ import annotations
 
@@ -12,8 +10,6 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 MAX_VALUE = 300  # characters of one value quoted in a message
-ERROR = "error"
-WARNING = "warning"
 
 
 # Control characters from a file name or a quoted value must not move the cursor, clear the
@@ -46,7 +42,7 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
-        return self.severity == ERROR
+        return self.severity == "error"
 
 
 class _Formatter(string.Formatter):
@@ -60,12 +56,7 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
-_FORMATTER = _Formatter()
-
-
-def format_message(template: str, /, **values: object) -> str:
-    """TEMPLATE (a message of a locale file) with VALUES, plural forms included."""
-    return _FORMATTER.format(template, **values)
+format_message = _Formatter().format  # a locale's message (a template) with values, plural forms included
 
 
 @dataclass
@@ -85,10 +76,10 @@ class Problems:
             return f"{template} {values}"
 
     def error(self, path: str, line: int, col: int, msg_id: str, **values: object) -> None:
-        self.items.append(Problem(path, line, col, ERROR, self.text(msg_id, **values)))
+        self.items.append(Problem(path, line, col, "error", self.text(msg_id, **values)))
 
     def warning(self, path: str, line: int, col: int, msg_id: str, **values: object) -> None:
-        self.items.append(Problem(path, line, col, WARNING, self.text(msg_id, **values)))
+        self.items.append(Problem(path, line, col, "warning", self.text(msg_id, **values)))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)

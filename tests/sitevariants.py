@@ -1,7 +1,8 @@
 """The seed fixture site plus the page variants it does not show on its own: a closed and a draft position,
-and a new one closing soon with every optional fact (salary, recruitment type, education, experience).
+and a new one closing soon with every optional fact (salary, recruitment type, education, experience); and
+the seed site with no open position at all (its home page's empty state).
 
-Used by the accessibility, HTML-validity and link tests so every page template is checked.
+Used by the accessibility, HTML-validity, layout and link tests so every page template is checked.
 """
 
 from __future__ import annotations
@@ -30,8 +31,20 @@ def build_all_templates_site(root: Path, *extra_args: str) -> Path:
     (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
     (root / f"content/positions/{DRAFT_SLUG}.md").write_text(DRAFT, encoding="utf-8")
     (root / f"content/positions/{FULL_SLUG}.md").write_text(FULL, encoding="utf-8")
+    return _build(root, "--drafts", *extra_args)
+
+
+def build_empty_site(root: Path) -> Path:
+    """The seed fixture site with its positions replaced by one closed position (no open one); return the output."""
+    copy_site(SEED_FIXTURE, root)
+    for path in (root / "content/positions").iterdir():
+        path.unlink()
+    (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
+    return _build(root)
+
+
+def _build(root: Path, *args: str) -> Path:
     out = root / "public"
-    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", FIXED_TODAY.isoformat(),
-                     "--drafts", *extra_args)
+    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", FIXED_TODAY.isoformat(), *args)
     assert result.returncode == 0, result.stderr
     return out

@@ -101,3 +101,8 @@ def test_every_site_toml_problem_is_at_a_line_never_internal(make_site):
     lines = problem_lines(result)
     assert [line.split(": ")[0] for line in lines] == ["site.toml:3:1", "site.toml:4:1", "site.toml:5:1",
                                                        "site.toml:23:1", "site.toml:24:1"], lines
+
+
+def test_an_integer_too_long_for_int_is_a_message_not_a_traceback(make_site):
+    result = check(make_site({"site.toml": "per_page = " + "1" * 5000 + "\n" + MINIMAL_TOML}).root)
+    assert [line.split(": ")[0] for line in problem_lines(result)] == ["site.toml:1:1"]

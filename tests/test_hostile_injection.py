@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from careersite.model.markup import Renderer, sanitize
-from careersite.render.safejson import safe_json_for_script
+from careersite.render.jobposting import json_ld
 from tests.conftest import MINIMAL_TOML
 from tests.helpers import POS, build
 
@@ -206,12 +206,12 @@ def test_sanitize_keeps_ordinary_links():
     assert all("noopener" in a["rel"] for a in soup.find_all("a"))
 
 
-# JSON-LD (careersite/seo.py, on another branch) must use safe_json_for_script.
+# JSON-LD is written by render.jobposting.json_ld.
 
 @pytest.mark.parametrize("text", PAYLOADS + ["a & b", "<!-- x -->", "\u2028", "\\u003c", "\"", "\\"])
 def test_safe_json_round_trips_and_cannot_close_the_script(text):
     data = {"@type": "JobPosting", "title": text, "nested": [{"x": text}], "n": 3}
-    out = safe_json_for_script(data)
+    out = json_ld(data)
     assert json.loads(out) == data
     for bad in ("<", ">", "&", "\u2028", "\u2029"):
         assert bad not in out
@@ -222,9 +222,8 @@ def test_safe_json_round_trips_and_cannot_close_the_script(text):
     assert soup.find("p").get_text() == "after"
 
 
-def test_safe_json_indent_and_unicode():
-    out = safe_json_for_script({"title": "风险管理岗"}, indent=2)
-    assert "风险管理岗" in out and "\n" in out
+def test_safe_json_keeps_unicode():
+    assert "风险管理岗" in json_ld({"title": "风险管理岗"})
 
 
 # --- every URL the generator writes, in every output format --------------------------------------------------

@@ -191,3 +191,8 @@ def test_title_no_and_quoted_no(make_site):
     site = make_site({p("a.md"): "---\ntitle: NO\ncategory: tech\n---\n",
                       p("b.md"): "---\ntitle: \"no\"\ncategory: tech\n---\n"})
     assert_problems(check(site.root), [expect(p("a.md"), 2, 8, "not_text", key="title", found=msg("kind_bool"), value="NO")])
+
+
+def test_a_count_too_long_for_int_is_a_message_not_a_traceback(make_site):
+    site = make_site({p("x.md"): "---\ntitle: 后端\ncategory: tech\nheadcount: " + "1" * 5000 + "\n---\n"})
+    assert_problems(check(site.root), [expect(p("x.md"), 4, 12, "headcount_positive", value="1" * 40 + "…", hint="")])

@@ -58,6 +58,13 @@ def test_cards_and_page_show_salary_code_summary_and_the_same_unit_as_job_postin
                                               "unitText": "YEAR"}
 
 
+def test_a_summary_made_from_the_duties_reads_as_one_chinese_text(make_site):
+    site = make_site({POS + "risk.md": position("风险经理", duties=("负责风险政策。", "负责 SQL 报表；", "配合审计"))})
+    site.build()
+    summary = card(site.page(), "风险经理").select_one(".card-summary").get_text()
+    assert summary == "负责风险政策。负责 SQL 报表；配合审计"  # no space after 。 and ；, the author's own kept
+
+
 def test_a_site_default_unit_applies_to_every_bare_range(make_site):
     site = make_site({POS + "risk.md": position("风险经理", front="salary: 100-200\n")})
     toml = (site.root / "site.toml").read_text(encoding="utf-8")

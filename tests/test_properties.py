@@ -19,7 +19,7 @@ from careersite.load.fields import is_valid_email, is_valid_slug, slugify
 from careersite.load.frontmatter import Located, load_yaml, split_front_matter
 from careersite.model.mailto import build_mailto, fill_template
 from careersite.model.markup import Renderer, normalize_text
-from careersite.render.safejson import safe_json_for_script
+from careersite.render.jobposting import json_ld
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -155,6 +155,6 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | header_te
 @FAST
 @given(json_values)
 def test_safe_json_round_trips_and_has_no_html_specials(value):
-    text = safe_json_for_script(value)
+    text = json_ld(value)
     assert json.loads(text) == value
     assert not any(ch in text for ch in "<>&\u2028\u2029")

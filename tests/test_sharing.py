@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from careersite.render.qr import qr_matrix_from_png
+from careersite.render.qr import QR_SCALE
 
 
 BASE = "https://example.github.io/careers/"  # the default site's base_url
@@ -40,6 +41,16 @@ def test_open_graph_and_twitter_tags(seed_site, rel, og_type):
         assert og_title == "风险管理岗 · 示例消费金融有限公司 招聘"
     else:
         assert og_title == title
+
+
+def qr_matrix_from_png(data: bytes) -> list[list[bool]]:
+    """The dark modules of a QR code's PNG, quiet zone included: each module's middle pixel."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("L")
+    side, middle = image.width // QR_SCALE, QR_SCALE // 2
+    return [[image.getpixel((x * QR_SCALE + middle, y * QR_SCALE + middle)) < 128 for x in range(side)]
+            for y in range(side)]
 
 
 def decode_qr(grid: list[list[bool]]) -> str:

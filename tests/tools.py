@@ -48,6 +48,12 @@ CHROMIUM_ARGS: list[str] = [
     "--disable-sync",
 ]
 
+# WeChat's in-app browser on a phone and on a desktop (WeChat for Windows): both say MicroMessenger.
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 "
+             "Mobile Safari/537.36 MicroMessenger/8.0.44.2502 NetType/WIFI Language/zh_CN")
+WECHAT_DESKTOP_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/81.0.4044.138 "
+                     "Safari/537.36 NetType/WIFI MicroMessenger/7.0.20.1781(0x6700143B) WindowsWechat(0x63090a13)")
+
 
 # --------------------------------------------------------------------------
 # tool discovery

@@ -33,7 +33,7 @@ FIELDS: dict[str, tuple[str, Callable[[Position, dict[str, str]], str]]] = {
     "salary": ("ui:salary", lambda p, ui: p.salary),
     "summary": ("diff_field_summary", lambda p, ui: p.summary),
     "apply_email": ("diff_field_apply_email", lambda p, ui: p.apply_email),
-    "apply_subject": ("ui:apply_subject", lambda p, ui: p.apply_subject),
+    "apply_subject": ("ui:apply_subject", lambda p, ui: (p.apply_subject, p.apply_body)),  # the e-mail, not shown
 }
 
 
@@ -44,23 +44,7 @@ class Change:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class SiteDiff:
-    added: tuple[Change, ...]
-    changed: tuple[Change, ...]
-    closed: tuple[Change, ...]
-    reopened: tuple[Change, ...]
-    removed: tuple[Change, ...]
-    drafts: tuple[Change, ...] = ()
-    broken: tuple[str, ...] = ()  # position files with errors (not in the head site)
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(vars(self).values())
-
-
-def label(key: str, problems: Problems, ui: dict[str, str]) -> str:
-    return ui[key[3:]] if key.startswith("ui:") else problems.text(key)
+KINDS = ("added", "changed", "closed", "reopened", "removed", "drafts")  # the summary's sections, in order
 
 
 def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[str, str]) -> tuple[str, ...]:
@@ -68,11 +52,9 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
     changes = []
     for name, (key, value) in FIELDS.items():
         before, after = value(old, ui), value(new, ui)
-        if name == "apply_subject":
-            before, after = (before, old.apply_body), (after, new.apply_body)
         if before == after:
             continue
-        field = label(key, problems, ui)
+        field = ui[key[3:]] if key.startswith("ui:") else problems.text(key)
         if name not in ("summary", "apply_subject"):  # short enough to show as old -> new
             field = problems.text("diff_value", field=field, old=before or "—", new=after or "—")
         changes.append(field)
@@ -84,34 +66,33 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
     return tuple(changes)
 
 
-def compare(base: Site | None, head: Site, today: dt.date, problems: Problems | None = None,
-            broken: Iterable[str] = ()) -> SiteDiff:
-    """Positions matched by slug, open or closed on TODAY; drafts apart; BROKEN files neither added nor removed."""
-    problems = problems or Problems()
+def compare(base: Site | None, head: Site, today: dt.date, problems: Problems,
+            broken: Iterable[str]) -> dict[str, list[Change]]:
+    """Each of KINDS -> its changes: positions matched by slug, open or closed on TODAY; drafts apart; BROKEN
+    files neither added nor removed."""
     ui = head.config.ui
-    broken = tuple(sorted(set(broken)))
     old = {p.slug: p for p in base.positions} if base else {}
     new = {p.slug: p for p in head.positions}
-    added, changed, closed, reopened, removed, drafts = [], [], [], [], [], []
+    found: dict[str, list[Change]] = {kind: [] for kind in KINDS}
     for slug, position in new.items():
         before = old.get(slug)
         fields = () if before is None else changed_fields(before, position, problems, ui)
         was_closed, is_closed = before is not None and before.is_closed(today), position.is_closed(today)
         if position.draft and before is not None and not before.draft:
-            removed.append(Change(position, note=problems.text("diff_now_draft")))
+            found["removed"].append(Change(position, note=problems.text("diff_now_draft")))
         elif position.draft:
-            drafts.append(Change(position, fields))
+            found["drafts"].append(Change(position, fields))
         elif before is None or before.draft:
-            added.append(Change(position))
+            found["added"].append(Change(position))
         elif is_closed and not was_closed:
-            closed.append(Change(position, fields))
+            found["closed"].append(Change(position, fields))
         elif was_closed and not is_closed:
-            reopened.append(Change(position, fields))
+            found["reopened"].append(Change(position, fields))
         elif fields:
-            changed.append(Change(position, fields))
-    removed += [Change(p) for slug, p in old.items() if slug not in new and not p.draft and p.source not in broken]
-    return SiteDiff(tuple(added), tuple(changed), tuple(closed), tuple(reopened), tuple(removed), tuple(drafts),
-                    broken)
+            found["changed"].append(Change(position, fields))
+    found["removed"] += [Change(p) for slug, p in old.items()
+                         if slug not in new and not p.draft and p.source not in broken]
+    return found
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
@@ -139,27 +120,24 @@ def _line(change: Change, problems: Problems, today: dt.date, sep: str) -> str:
     return line
 
 
-def to_markdown(diff: SiteDiff, head_problems: Problems, *, base_label: str, today: dt.date,
-                note: str = "", separator: str = "；") -> str:
+def to_markdown(diff: dict[str, list[Change]], broken: list[str], head_problems: Problems, *, base_label: str,
+                today: dt.date, note: str = "", separator: str = "；") -> str:
     text = head_problems.text
     out = [f"## {md(text('diff_title'))}", ""]
-    counts = text("diff_counts", added=len(diff.added), changed=len(diff.changed), closed=len(diff.closed),
-                  reopened=len(diff.reopened), removed=len(diff.removed), drafts=len(diff.drafts),
-                  broken=len(diff.broken), warnings=len(head_problems.warnings), errors=len(head_problems.errors))
+    counts = text("diff_counts", **{kind: len(changes) for kind, changes in diff.items()}, broken=len(broken),
+                  warnings=len(head_problems.warnings), errors=len(head_problems.errors))
     out += [text("diff_against", base=md(base_label), counts=counts), ""]
     if note:
         out += [f"> {md(note)}", ""]
-    if diff.is_empty:
+    if not any(diff.values()) and not broken:
         out += [md(text("diff_no_changes")), ""]
     def section(key: str, items: tuple | list, lines: list[str]) -> None:
         if items:
             out.extend([f"### {md(text(key))} ({len(items)})", "", *lines, ""])
 
-    for key, changes in (("diff_added", diff.added), ("diff_changed", diff.changed), ("diff_closed", diff.closed),
-                         ("diff_reopened", diff.reopened), ("diff_removed", diff.removed),
-                         ("diff_drafts", diff.drafts)):
-        section(key, changes, [_line(c, head_problems, today, separator) for c in changes])
-    section("diff_broken", diff.broken, [f"- `{path}`" for path in diff.broken])
+    for kind, changes in diff.items():
+        section(f"diff_{kind}", changes, [_line(c, head_problems, today, separator) for c in changes])
+    section("diff_broken", broken, [f"- `{path}`" for path in broken])
     words = {"error": text("error"), "warning": text("warning")}
     for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
         section(key, items, [code_block([p.format(words) for p in sorted(set(items))])])
@@ -202,13 +180,13 @@ def run(root: Path, base_ref: str, today: dt.date | None = None) -> tuple[str, b
             base, note = None, head_problems.text("diff_base_missing", base=base_ref)
     ok = not head_problems.has_errors()
     if head is None:  # site.toml itself cannot be used
-        return to_markdown(SiteDiff((), (), (), (), ()), head_problems, base_label=base_ref,
+        return to_markdown({kind: [] for kind in KINDS}, [], head_problems, base_label=base_ref,
                            today=today or dt.date.today(), note=note), False
     day = today or head.today
     published = {p.source for p in head.positions}
-    broken = {p.path for p in head_problems.errors if p.path.startswith("content/") and p.path not in published}
+    broken = sorted({p.path for p in head_problems.errors if p.path.startswith("content/") and p.path not in published})
     diff = compare(base, head, day, head_problems, broken)
-    return to_markdown(diff, head_problems, base_label=base_ref, today=day, note=note), ok
+    return to_markdown(diff, broken, head_problems, base_label=base_ref, today=day, note=note), ok
 
 
 def main(argv: list[str] | None = None) -> int:

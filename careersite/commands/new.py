@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Problems, UsageError, did_you_mean
+from ..errors import Problems, UsageError
 from ..load.config import load_config
-from ..load.content import CONTENT_DIR, MARKDOWN_SUFFIXES, YAML_SUFFIXES
-from ..load.fields import is_valid_slug, slugify
+from ..load.content import CONTENT_DIR, MARKDOWN_SUFFIXES, YAML_SUFFIXES, find_category
+from ..load.fields import is_valid_slug, slugify, suggestion_hint
 from ..model.site import today_in
 from .positionfile import yaml_scalar
 
@@ -31,16 +31,12 @@ def new_position(root: Path, title: str, category: str, problems: Problems, *, s
     config = load_config(root, problems)
     if config is None:
         return NewPosition(None, problems)
-    chosen = config.category(category)
+    unknown = Problems(messages=problems.messages)  # the message a position naming it would get, as a usage error
+    chosen = find_category(category, config.categories, "", 1, 1, unknown)
     if chosen is None:
-        suggestion = did_you_mean(category, [c.key for c in config.categories] + [c.name for c in config.categories])
-        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-        allowed = ", ".join(f"{c.key}（{c.name}）" for c in config.categories)
-        raise UsageError(problems.text("category_unknown", value=category, hint=hint, allowed=allowed))
+        raise UsageError(unknown.items[0].message)
     if slug is not None and not is_valid_slug(slug):
-        suggestion = slugify(slug)
-        hint = problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
-        raise UsageError(problems.text("slug_invalid", value=slug, hint=hint))
+        raise UsageError(problems.text("slug_invalid", value=slug, hint=suggestion_hint(problems, slugify(slug))))
     slug = slug or slugify(title)
     if not slug:
         raise UsageError(problems.text("new_slug_empty", title=title))

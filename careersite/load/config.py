@@ -1,4 +1,4 @@
-"""site.toml -> a frozen SiteConfig, checked against one table of keys, types, defaults and help."""
+"""site.toml -> a frozen SiteConfig: each of its tables checked against a table of keys and defaults."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, available_languages, load_locale
-from .fields import DEFAULTABLE, INVALID, POSITION_FIELDS, forbidden_character, unknown_key_hint, validate_field
+from .fields import DEFAULTABLE, INVALID, forbidden_character, unknown_key_hint, validate_field, wrong_type
 from .frontmatter import Located
 from .textfile import decode, read_file
 from .tomllines import key_lines
@@ -23,45 +23,17 @@ STATIC_DIR = "static"  # copied as they are, with a content hash in their URLs
 SUBJECT_FIELDS = ("title", "code", "category", "company", "location")
 
 
-@dataclass(frozen=True)
-class Setting:
-    type: type | tuple[type, ...]
-    default: Any
-    help: str
-    required: bool = False
-
-
-# Top-level keys. Every key is documented in the README (a test checks the two agree).
-SITE_SETTINGS: dict[str, Setting] = {
-    "title": Setting(str, None, "Site title, shown in the header and in every page title.", True),
-    "company": Setting(str, None, "The hiring organisation's name (JobPosting hiringOrganization).", True),
-    "base_url": Setting(str, None, "Absolute URL the site is published at; may have a sub-path.", True),
-    "language": Setting(str, DEFAULT_LANGUAGE, "Language of the UI and of messages: zh-CN or en."),
-    "timezone": Setting(str, "Asia/Shanghai", "Time zone for 'today' and closing dates (end of day)."),
-    "description": Setting(str, "", "One-sentence site description for search engines and sharing."),
-    "intro": Setting(str, "", "Recruitment introduction on the home page (Markdown)."),
-    "company_url": Setting(str, "", "The company's own website (JobPosting sameAs, the footer's link)."),
-    "logo": Setting(str, "", "The company's logo: an http(s) URL or a file under static/ (JobPosting logo)."),
-    "hr_phone": Setting(str, "", "HR's telephone number, shown in the footer as a tel: link."),
-    "icp": Setting(str, "", "ICP 备案 number, shown in the footer linked to beian.miit.gov.cn."),
-    "anti_fraud": Setting(str, None, "Anti-fraud line in the footer; absent: the language's default; empty: none."),
-    "country": Setting(str, "CN", "ISO 3166 country code of the work locations."),
-    "home_per_category": Setting(int, 20, "Positions listed per category on the home page before 'view all'."),
-    "per_page": Setting(int, 50, "Positions per category page; more pages are added as needed."),
-    "allow_empty": Setting(bool, False, "Publishing a site with no open position is intended (else the publish job refuses)."),
+# Each table's keys and their defaults; a value must have its default's type, and None marks a required text.
+# Every key is documented in the README (a test checks the two agree).
+SITE_SETTINGS: dict[str, Any] = {
+    "title": None, "company": None, "base_url": None, "language": DEFAULT_LANGUAGE, "timezone": "Asia/Shanghai",
+    "description": "", "intro": "", "company_url": "", "logo": "", "hr_phone": "", "icp": "",
+    "anti_fraud": "",  # when absent, the language's line
+    "country": "CN", "home_per_category": 20, "per_page": 50,
+    "allow_empty": False,  # read by the publish job, not by the site
 }
-APPLY_SETTINGS: dict[str, Setting] = {
-    "email": Setting(str, None, "Where applications go (one address).", True),
-    "subject": Setting(str, "", "Subject template; fields: {title} {code} {category} {company} {location}."),
-    "body": Setting(str, "", "Optional e-mail body template, same fields as subject."),
-    "instructions": Setting(str, "", "How to apply, shown on every position page (Markdown)."),
-    "privacy": Setting(str, "", "Privacy note about résumés, shown beside the apply link (Markdown)."),
-}
-CATEGORY_SETTINGS: dict[str, Setting] = {
-    "key": Setting(str, None, "Short kebab-case key used in position files and URLs.", True),
-    "name": Setting(str, None, "Display name.", True),
-    "description": Setting(str, "", "Optional one-paragraph description on the category page."),
-}
+APPLY_SETTINGS: dict[str, Any] = {"email": None, "subject": "", "body": "", "instructions": "", "privacy": ""}
+CATEGORY_SETTINGS: dict[str, Any] = {"key": None, "name": None, "description": ""}
 TABLES = ("apply", "defaults", "categories", "ui", "compliance")
 # [compliance]: each kind of wording careersite.model.compliance looks for, and how it is reported.
 COMPLIANCE_KINDS = ("gender", "marriage", "ethnicity", "religion", "origin", "appearance", "health", "age")
@@ -174,34 +146,30 @@ class SiteConfig:
         return next((cat for cat in self.categories if key_or_name in (cat.key, cat.name)), None)
 
 
-def _wrong_type(problems: Problems, line: int, key: str, expected: str, value: Any) -> None:
-    problems.error(CONFIG_FILE, line, 1, "wrong_type", key=key, expected=problems.text(expected),
-                   found=problems.text(f"kind_{_toml_kind(value)}"), value=str(value)[:40])
-
-
-def _check_table(values: dict, settings: dict[str, Setting], table: str, index: int, lines: dict,
+def _check_table(values: dict, settings: dict[str, Any], table: str, index: int, lines: dict,
                  problems: Problems) -> dict[str, Any]:
     """VALUES of one table checked against SETTINGS, with the defaults of the keys not set."""
     result: dict[str, Any] = {}
     table_line = lines.get((table, index, ""), 1)
     for key, value in values.items():
         line = lines.get((table, index, key), table_line)
-        setting = settings.get(key)
-        if setting is None:
+        if key not in settings:
             if not (table == "" and key in TABLES):
                 problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
                                hint=unknown_key_hint(problems, key, list(settings)))
-        elif isinstance(value, bool) != (setting.type is bool) or not isinstance(value, setting.type):
-            expected = {str: "expected_text", bool: "expected_bool"}.get(setting.type, "expected_positive_int")
-            _wrong_type(problems, line, key, expected, value)
-        elif setting.required and isinstance(value, str) and not value.strip():  # as good as missing: say so
+            continue
+        kind = str if settings[key] is None else type(settings[key])
+        if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
+            expected = {str: "expected_text", bool: "expected_bool"}.get(kind, "expected_positive_int")
+            wrong_type(key, _as_located(value, line), CONFIG_FILE, problems, expected)
+        elif settings[key] is None and not value.strip():  # as good as missing: say so
             problems.error(CONFIG_FILE, line, 1, "empty_text", key=f"{table}.{key}" if table else key)
         else:
             result[key] = value.strip() if isinstance(value, str) else value
-    for key, setting in settings.items():
-        if setting.required and key not in values:
+    for key, default in settings.items():
+        if default is None and key not in values:
             problems.error(CONFIG_FILE, table_line, 1, "config_required", key=f"{table}.{key}" if table else key)
-        result.setdefault(key, setting.default)
+        result.setdefault(key, default)
     return result
 
 
@@ -254,7 +222,7 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
         return None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for int()
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, col = (int(match[1]), int(match[2])) if match else (1, 1)
         problems.error(CONFIG_FILE, line, col, "config_syntax", detail=re.sub(r"\s*\(at line.*\)", "", str(exc)))
@@ -278,8 +246,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
             problems.error(CONFIG_FILE, at(key), 1, reason, key=key, value=top[key], limit=MAX_URL)
     top["logo"] = _check_logo(root, top["logo"], at("logo"), problems)
     for key in ("hr_phone", "icp", "anti_fraud"):
-        value = top[key] or ""
-        if code := forbidden_character("title", value):
+        value = top[key]
+        if code := forbidden_character(value):
             problems.error(CONFIG_FILE, at(key), 1, "control_character", key=key, code=code)
         elif len(value) > MAX_FOOTER_TEXT:
             problems.error(CONFIG_FILE, at(key), 1, "text_too_long", key=key, length=len(value), limit=MAX_FOOTER_TEXT)
@@ -342,15 +310,16 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
             problems.error(CONFIG_FILE, line, 1, "config_ui_unknown", key=key,
                            hint=unknown_key_hint(problems, key, list(ui)))
         elif not isinstance(value, str):
-            _wrong_type(problems, line, f"ui.{key}", "expected_text", value)
-        elif code := forbidden_character("title", value):
+            wrong_type(f"ui.{key}", _as_located(value, line), CONFIG_FILE, problems, "expected_text")
+        elif code := forbidden_character(value):
             problems.error(CONFIG_FILE, line, 1, "control_character", key=f"ui.{key}", code=code)
         else:
             allowed = set(_FIELD.findall(ui[key]))
             unknown = [name for name in _FIELD.findall(value) if name not in allowed]
             if unknown or _broken_braces(value):
+                shown = " ".join("{%s}" % f for f in sorted(allowed)) or problems.text("config_ui_no_fields")
                 problems.error(CONFIG_FILE, line, 1, "config_ui_field", key=key, field="{" + (unknown or [""])[0] + "}",
-                               allowed=" ".join("{%s}" % f for f in sorted(allowed)) or problems.text("config_ui_no_fields"))
+                               allowed=shown)
             else:
                 ui[key] = value
 
@@ -358,9 +327,8 @@ def load_config(root: Path, problems: Problems) -> SiteConfig | None:
 
     if any(p.path == CONFIG_FILE and p.is_error for p in problems.items):
         return None
-    assert set(POSITION_FIELDS) >= set(DEFAULTABLE)
-    del top["allow_empty"]  # read by the publish job, not by the site
-    if top["anti_fraud"] is None:
+    del top["allow_empty"]
+    if "anti_fraud" not in data:
         top["anti_fraud"] = ui["footer_anti_fraud"]
     if not top["base_url"].endswith("/"):
         top["base_url"] += "/"
@@ -380,7 +348,7 @@ def _compliance(raw: dict, lines: dict, problems: Problems) -> tuple[dict[str, s
             if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
                 allow = tuple(v.strip() for v in value)
             else:
-                _wrong_type(problems, line, "compliance.allow", "expected_text_list", value)
+                wrong_type("compliance.allow", _as_located(value, line), CONFIG_FILE, problems, "expected_text_list")
         elif key not in COMPLIANCE_KINDS:
             problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, [*COMPLIANCE_KINDS, "allow"]))

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .config import Category
-from .fields import INVALID, POSITION_FIELDS, suggestion_hint, unknown_key_hint, validate_field
+from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, suggestion_hint, unknown_key_hint, validate_field
 from .frontmatter import Located, load_yaml, split_front_matter
 from .repair import apply, front_matter_repairs
 from .textfile import decode, read_file
@@ -30,7 +30,7 @@ SECTION_ALIASES = {
     "requirements": ("任职要求", "任职条件", "任职资格", "岗位要求", "职位要求", "应聘条件",
                      "requirements", "qualifications", "what we are looking for"),
 }
-# No backtracking: closing #s are stripped in Python (a pattern took 10 s on 2,000 spaces); loose headings are short.
+# No backtracking: closing #s are stripped in Python (a pattern was quadratic in spaces); loose headings are short.
 _HEADING = re.compile(r"^(#{1,2})\s+(\S.*)$")
 _LOOSE_MAX = 48
 # "岗位职责：" or "**任职要求**" or "【岗位职责】" on a line of its own, as pasted from Word.
@@ -215,7 +215,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
         if key not in POSITION_FIELDS:
             problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
                            hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
-        elif loc.kind == "null" and POSITION_FIELDS[key].required:
+        elif loc.kind == "null" and key in REQUIRED_FIELDS:
             problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
         elif loc.kind not in ("null", "invalid"):  # null: "closes:" alone means "not set"; invalid: reported
             value = validate_field(key, loc, rel, problems)
@@ -224,9 +224,9 @@ def parse_position(rel: str, data: bytes, problems: Problems,
                 value = INVALID
             if value is not INVALID:
                 values[key] = value
-    for key, spec in POSITION_FIELDS.items():
-        if spec.required and key not in entries:
-            problems.error(rel, 2 if is_markdown else 1, 1, "required_key", key=key, example=spec.example)
+    for key, example in REQUIRED_FIELDS.items():
+        if key not in entries:
+            problems.error(rel, 2 if is_markdown else 1, 1, "required_key", key=key, example=example)
 
     seen: dict[str, int] = {}
     for section in (s for s in sections if s.kind in ("responsibilities", "requirements")):

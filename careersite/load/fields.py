@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problems, did_you_mean
@@ -76,37 +75,17 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text))[:MAX_SLUG].strip("-")
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    kind: str  # text, text_or_list, positive_int, date, bool, email, employment_type, choice, slug, items, markdown
-    required: bool = False
-    example: str = ""
-
-
-POSITION_FIELDS: dict[str, FieldSpec] = {
-    "title": FieldSpec("text", True, "title: 风险管理岗"),
-    "category": FieldSpec("text", True, "category: risk"),
-    "slug": FieldSpec("slug", example="slug: risk-manager"),
-    "code": FieldSpec("text", example="code: RM-03"),
-    "location": FieldSpec("text_or_list", example="location: [北京, 上海]"),
-    "headcount": FieldSpec("positive_int", example="headcount: 2"),
-    "employment_type": FieldSpec("employment_type", example="employment_type: FULL_TIME"),
-    "posted": FieldSpec("date", example="posted: 2026-11-01"),
-    "opens": FieldSpec("date", example="opens: 2027-01-04"),  # the day it appears; before it, like a draft
-    "closes": FieldSpec("date", example="closes: 2026-12-31"),
-    "salary": FieldSpec("text", example="salary: 15k-25k"),
-    "salary_unit": FieldSpec("choice", example="salary_unit: 年"),
-    "apply_email": FieldSpec("email", example="apply_email: hr@example.com"),
-    "draft": FieldSpec("bool", example="draft: true"),
-    "summary": FieldSpec("text", example="summary: 负责信贷风险政策的制定与执行"),
-    "description": FieldSpec("markdown", example="description: 部门介绍……"),
-    "responsibilities": FieldSpec("items", example="responsibilities:\n  - 负责……"),
-    "requirements": FieldSpec("items", example="requirements:\n  - 三年以上……"),
-    "recruitment_type": FieldSpec("choice", example="recruitment_type: 社招"),
-    "education": FieldSpec("choice", example="education: 本科"),
-    "experience": FieldSpec("choice", example="experience: 3年以上"),
-    "order": FieldSpec("positive_int", example="order: 1"),
+# Each field and its kind, the rule validate_field applies (documented with examples in docs/hr-guide.md).
+POSITION_FIELDS: dict[str, str] = {
+    "title": "text", "category": "text", "slug": "slug", "code": "text", "location": "text_or_list",
+    "headcount": "positive_int", "employment_type": "employment_type", "posted": "date",
+    "opens": "date",  # the day it appears; before it, like a draft
+    "closes": "date", "salary": "text", "salary_unit": "choice", "apply_email": "email", "draft": "bool",
+    "summary": "text", "description": "text", "responsibilities": "items", "requirements": "items",
+    "recruitment_type": "choice", "education": "choice", "experience": "choice", "order": "positive_int",
 }
+# The fields every position must have, each with the line that sets one (for the message that it is missing).
+REQUIRED_FIELDS = {"title": "title: 风险管理岗", "category": "category: risk"}
 
 # Fields a site may set for every position in site.toml [defaults].
 DEFAULTABLE = ("location", "headcount", "employment_type", "posted", "closes", "salary", "salary_unit", "apply_email",
@@ -121,7 +100,7 @@ def chinese_count(text: str) -> int | None:
     """The number in a count as HR writes it: 2人, 两名, 十, 3 位; None when there is none."""
     text = unicodedata.normalize("NFKC", text).strip().rstrip("人名位个")
     if text.isdecimal():
-        return int(text)
+        return int(text) if len(text) < 19 else None
     if not text or len(text) > 3 or any(ch not in _CHINESE_DIGITS for ch in text):
         return None
     digits = [_CHINESE_DIGITS[ch] for ch in text]
@@ -148,7 +127,7 @@ def _shown(loc: Located | Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _wrong_type(name: str, loc: Located, path: str, problems: Problems, expected: str) -> Any:
+def wrong_type(name: str, loc: Located, path: str, problems: Problems, expected: str) -> Any:
     problems.error(path, loc.line, loc.col, "wrong_type", key=name, expected=problems.text(expected),
                    found=problems.text(f"kind_{loc.kind}"), value=_shown(loc))
     return INVALID
@@ -159,31 +138,26 @@ def suggestion_hint(problems: Problems, suggestion: str | None) -> str:
     return problems.text("did_you_mean", suggestion=suggestion) if suggestion else ""
 
 
-def forbidden_character(name: str, value: str) -> str | None:
-    """The first character VALUE may not hold in field NAME, as U+XXXX, else None."""
+def forbidden_character(value: str) -> str | None:
+    """The first character no field may hold in VALUE, as U+XXXX, else None."""
     found = _FORBIDDEN.search(value)
     return f"U+{ord(found[0]):04X}" if found else None
-
-
-def is_visible(text: str) -> bool:
-    """TEXT has a character a reader can see (not only spaces, zero-width or format characters)."""
-    return any(unicodedata.category(ch)[0] not in "ZC" for ch in text)
 
 
 def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
     if loc.kind in ("int", "float") and name in ("code", "salary"):
         return loc.raw or str(loc.value)
     if loc.kind in ("list", "map"):  # "quote it" would be no help: the value has several parts
-        return _wrong_type(name, loc, path, problems, "expected_text")
+        return wrong_type(name, loc, path, problems, "expected_text")
     value = str(loc.value).strip()
     if loc.kind not in ("str", "date"):
         problems.error(path, loc.line, loc.col, "not_text", key=name, found=problems.text(f"kind_{loc.kind}"),
                        value=_shown(loc))
     elif not value:
         problems.error(path, loc.line, loc.col, "empty_text", key=name)
-    elif bad := forbidden_character(name, value):
+    elif bad := forbidden_character(value):
         problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
-    elif name == "title" and not is_visible(value):
+    elif name == "title" and all(unicodedata.category(ch)[0] in "ZC" for ch in value):  # spaces, format characters
         problems.error(path, loc.line, loc.col, "title_invisible")
     elif name in MAX_LENGTH and len(value) > MAX_LENGTH[name]:
         problems.error(path, loc.line, loc.col, "text_too_long", key=name, length=len(value), limit=MAX_LENGTH[name])
@@ -194,7 +168,7 @@ def _text(name: str, loc: Located, path: str, problems: Problems) -> Any:
 
 def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
     if loc.kind not in ("str", "date", "int"):
-        return _wrong_type(name, loc, path, problems, "kind_date")
+        return wrong_type(name, loc, path, problems, "kind_date")
     raw = str(loc.value).strip()
     loose = _LOOSE_DATE.match(raw) if len(raw) <= 40 else None  # short: the pattern is quadratic in spaces
     try:
@@ -217,7 +191,7 @@ def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: t
             problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
                            found=problems.text(f"kind_{item.kind}"))
             return INVALID
-        if bad := forbidden_character(name, str(item.value)):
+        if bad := forbidden_character(str(item.value)):
             problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
             return INVALID
         items.append(str(item.value))
@@ -226,8 +200,8 @@ def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: t
 
 def validate_field(name: str, loc: Located, path: str, problems: Problems) -> Any:
     """The field's value in its Python form, or INVALID after reporting why."""
-    kind = POSITION_FIELDS[name].kind
-    if kind in ("text", "markdown"):
+    kind = POSITION_FIELDS[name]
+    if kind == "text":
         return _text(name, loc, path, problems)
     if kind == "date":
         return parse_date(name, loc, path, problems)
@@ -243,20 +217,20 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
             items = _list_items(name, loc, path, problems, ("str", "date", "int", "float"))
             return INVALID if items is INVALID else tuple(items)
         if loc.kind != "str":
-            return _wrong_type(name, loc, path, problems, "expected_list")
-        if bad := forbidden_character(name, str(loc.value)):
+            return wrong_type(name, loc, path, problems, "expected_list")
+        if bad := forbidden_character(str(loc.value)):
             problems.error(path, loc.line, loc.col, "control_character", key=name, code=bad)
             return INVALID
         return str(loc.value)  # a Markdown block; rendered like a body section
     if kind == "bool":
         if loc.kind == "str" and str(loc.value).strip() in _CHINESE_BOOLS:  # draft: 是 / 否
             return _CHINESE_BOOLS[str(loc.value).strip()]
-        return bool(loc.value) if loc.kind == "bool" else _wrong_type(name, loc, path, problems, "expected_bool")
+        return bool(loc.value) if loc.kind == "bool" else wrong_type(name, loc, path, problems, "expected_bool")
     if kind == "positive_int":
-        value = loc.value
-        if loc.kind == "str" and str(value).strip().isdecimal():
-            value = int(str(value).strip())
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        text = str(loc.value).strip() if loc.kind == "str" else ""
+        # Bounded: int() and str() refuse numbers of over 4,300 digits, and no count has 19.
+        value = int(text) if text.isdecimal() and len(text) < 19 else loc.value if loc.kind == "int" else 0
+        if 1 <= value < 10**18:
             return value
         if name == "headcount":
             problems.error(path, loc.line, loc.col, "headcount_positive", value=_shown(loc),
@@ -284,14 +258,12 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
         problems.error(path, loc.line, loc.col, "choice_unknown", key=name, value=_shown(loc),
                        hint=suggestion_hint(problems, did_you_mean(value, CHOICES[name]) if value else None),
                        allowed="、".join(CHOICES[name]))
-    elif kind == "slug":
+    else:  # slug
         raw = str(loc.value).strip() if loc.kind in ("str", "int") else ""
         if is_valid_slug(raw):
             return raw
         problems.error(path, loc.line, loc.col, "slug_invalid", value=_shown(loc),
                        hint=suggestion_hint(problems, slugify(raw)))
-    else:
-        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - table is static
     return INVALID
 
 

@@ -1,8 +1,5 @@
-"""Warnings for things worth a look (not errors): long titles, closing dates, broken numbering, Word paste.
-
-Runs after the model stage on the sources that passed their own checks. Uses the raw file text, so
-what it reports is what HR wrote, at the real line and column; it never changes what is built.
-"""
+"""Sources that passed their own checks -> warnings for things worth a look: long titles, closing dates, broken
+numbering, Word paste. Read from the raw file text, so they point at what HR wrote; they never change the site."""
 
 from __future__ import annotations
 
@@ -45,78 +42,48 @@ _PLACEHOLDER = re.compile(r"请改成实际的|replace with the real|^\s*(?:\d+[
 
 def lint_file(source: PositionSource, problems: Problems) -> None:
     """The warnings that depend on this file alone (a build cache keeps them with the file's digest)."""
-    text = source.text  # read once by the content stage, not again here
-    lint_title(source, problems)
-    lint_name(source, problems)
-    if not source.fields.get("draft"):
-        lint_placeholder(source.path, text, problems)
-    is_markdown = source.path.endswith(MARKDOWN_SUFFIXES)
-    lint_paste(source.path, text, is_markdown, problems)
-    lint_numbering(source.path, text, is_markdown, problems)
+    path, text, title = source.path, source.text, source.fields.get("title", "")
+    if len(title) > MAX_TITLE:
+        problems.warning(path, *source.lines.get("title", (1, 1)), "title_too_long", length=len(title), limit=MAX_TITLE)
+    if _COPY_NAME.search(source.stem.strip()):  # a leftover, or a URL nobody chose
+        problems.warning(path, 1, 1, "file_name_copy", name=source.stem, title=title)
+    if not source.fields.get("draft"):  # a seeker would read the skeleton's placeholders: an error
+        for number, line in enumerate(text.split("\n"), start=1):
+            if _PLACEHOLDER.search(line):
+                col = len(line) - len(line.lstrip()) + 1
+                problems.error(path, number, col, "skeleton_placeholder", text=_shorten(line.strip(), 30))
+                break
+    is_markdown = path.endswith(MARKDOWN_SUFFIXES)
+    lint_paste(path, text, is_markdown, problems)
+    lint_numbering(path, text, is_markdown, problems)
     if is_markdown:
-        lint_indented(source.path, text, problems)
+        lint_indented(path, text, problems)
+
+
+def _closing(closes: dt.date, today: dt.date) -> str | None:
+    days = (closes - today).days
+    return "closes_expired" if days < 0 else "closes_soon" if days <= CLOSING_SOON_DAYS else None
 
 
 def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
-    """The warnings that depend on today: closing soon, expired, no closing date."""
-    defaults_line = config.lines.get("defaults.closes", 1)
-    reported_defaults: set[str] = set()
+    """The warnings that depend on today: closing soon, expired, no closing date, posted in the future."""
+    default = config.defaults.get("closes")
+    uses_default = False
     for source in sources:
-        lint_closing(source, config, today, problems, defaults_line, reported_defaults)
+        closes = source.fields.get("closes")
+        if closes is None:
+            uses_default = True
+            if default is None:
+                problems.warning(source.path, *source.lines.get("title", (1, 1)), "closes_missing")
+        elif msg_id := _closing(closes, today):
+            problems.warning(source.path, *source.lines.get("closes", (1, 1)), msg_id, date=closes.isoformat(),
+                             days=(closes - today).days, file=source.path)
         posted = source.fields.get("posted")
         if posted and posted > today and not source.fields.get("opens"):
             problems.warning(source.path, *source.lines.get("posted", (1, 1)), "posted_future", date=posted.isoformat())
-
-
-def lint_name(source: PositionSource, problems: Problems) -> None:
-    """A file name made by "copy" or "new file": a leftover, or a URL nobody chose."""
-    if _COPY_NAME.search(source.stem.strip()):
-        title = source.fields.get("title", "")
-        problems.warning(source.path, 1, 1, "file_name_copy", name=source.stem, title=title)
-
-
-def lint_placeholder(path: str, text: str, problems: Problems) -> None:
-    """The skeleton's "负责……（请改成实际的职责）" still in a file that is published: an error, a seeker would read it."""
-    for number, line in enumerate(text.split("\n"), start=1):
-        found = _PLACEHOLDER.search(line)
-        if found:
-            col = len(line) - len(line.lstrip()) + 1
-            problems.error(path, number, col, "skeleton_placeholder", text=_shorten(line.strip(), 30))
-            return
-
-
-def lint_title(source: PositionSource, problems: Problems) -> None:
-    title = source.fields.get("title", "")
-    if len(title) > MAX_TITLE:
-        line, col = source.lines.get("title", (1, 1))
-        problems.warning(source.path, line, col, "title_too_long", length=len(title), limit=MAX_TITLE)
-
-
-def lint_closing(source: PositionSource, config: SiteConfig, today: dt.date, problems: Problems,
-                 defaults_line: int, reported_defaults: set[str]) -> None:
-    closes = source.fields.get("closes")
-    if closes is None:
-        closes = config.defaults.get("closes")
-        if closes is None:
-            line, col = source.lines.get("title", (1, 1))
-            problems.warning(source.path, line, col, "closes_missing")
-            return
-        where = (CONFIG_FILE, defaults_line, 1)  # one warning for the site-wide default, not one a file
-    else:
-        where = (source.path, *source.lines.get("closes", (1, 1)))
-    days = (closes - today).days
-    if days < 0:
-        msg_id, values = "closes_expired", {"date": closes.isoformat(), "file": source.path}
-    elif days <= CLOSING_SOON_DAYS:
-        msg_id, values = "closes_soon", {"date": closes.isoformat(), "days": days}
-    else:
-        return
-    if where[0] == CONFIG_FILE:
-        msg_id, values = msg_id + "_defaults", {"date": closes.isoformat(), "days": days}
-        if msg_id in reported_defaults:
-            return
-        reported_defaults.add(msg_id)
-    problems.warning(*where, msg_id, **values)
+    if uses_default and default is not None and (msg_id := _closing(default, today)):  # once, not once a file
+        problems.warning(CONFIG_FILE, config.lines.get("defaults.closes", 1), 1, msg_id + "_defaults",
+                         date=default.isoformat(), days=(default - today).days)
 
 
 def lint_paste(path: str, text: str, is_markdown: bool, problems: Problems, fixes: Fixes | None = None) -> None:
@@ -133,35 +100,24 @@ def lint_paste(path: str, text: str, is_markdown: bool, problems: Problems, fixe
             cleaned[number] = fixed
     after = "\n".join(cleaned.get(number, line) for number, line in enumerate(lines, start=1))
     for kind, pattern in found_kinds:
-        first: tuple[int, int] | None = None
-        count = 0
-        for number, line in enumerate(lines, start=1):
-            found = list(pattern.finditer(line))
-            if found and first is None:
-                first = (number, found[0].start() + 1)
-            count += len(found)
-        if first:
-            fixable = not pattern.search(after)
-            problems.warning(path, *first, "paste_artefact" if fixable else "paste_artefact_manual",
-                             what=problems.text(f"paste_{kind}"), count=count)
+        found = [(number, m.start() + 1) for number, line in enumerate(lines, start=1) for m in pattern.finditer(line)]
+        if found:
+            problems.warning(path, *found[0], "paste_artefact_manual" if pattern.search(after) else "paste_artefact",
+                             what=problems.text(f"paste_{kind}"), count=len(found))
     if fixes is not None:
         fixes.update(cleaned)
 
 
 def _body_lines(text: str, is_markdown: bool) -> list[tuple[int, str, bool]]:
     """(line number, text, is front matter/YAML) for every line outside code fences."""
-    lines = text.split("\n")
-    body_start = 1
-    if is_markdown:
-        try:
-            split = split_front_matter(text)
-            body_start = split.body_line if split.front_matter is not None else 1
-        except ValueError:
-            body_start = 1
+    try:
+        body_start = split_front_matter(text).body_line if is_markdown else float("inf")
+    except ValueError:  # front matter never closed: all of it is the body
+        body_start = 1
     result = []
     fence = None
-    for number, line in enumerate(lines, start=1):
-        in_yaml = number < body_start or not is_markdown
+    for number, line in enumerate(text.split("\n"), start=1):
+        in_yaml = number < body_start
         marker = None if in_yaml else _FENCE.match(line)
         if fence is None and marker:
             fence = marker[1]
@@ -178,20 +134,22 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems, 
     """Numbers run into the text, and numbered lists whose numbers skip or repeat. FIXES: gets the lines whose
     number the page shows as an item ("2对…" -> "2、对…"): the only repair here whose intent is plain."""
     fixes = {} if fixes is None else fixes
+
+    def run_in_found(number: int, line: str, col: int, run_in: re.Match[str], shown: bool) -> None:
+        rest = run_in["rest"].strip()
+        if shown:
+            fixes[number] = f"{line[:col - 1]}{run_in[1]}、{rest}"
+        problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
+                         number=run_in[1], text=_shorten(line[col - 1:].strip()), suggestion=f"{run_in[1]}、{rest[:6]}…")
+
     previous: int | None = None
     index = 0  # of a YAML list's item
     for number, line, in_yaml in _body_lines(text, is_markdown):
         if in_yaml:
             item = _YAML_ITEM.sub("", line, count=1)
             index = index + 1 if item != line else (index if line.startswith((" ", "\t")) else 0)
-            run_in = _RUN_IN_NUMBER.match(item)
-            if run_in and item != line:
-                col = len(line) - len(item) + 1
-                shown = int(run_in[1]) == index  # "- 2对接系统" as the second item: shown as item 2
-                if shown:
-                    fixes[number] = line[:col - 1] + _numbered(run_in)
-                problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
-                                 number=run_in[1], text=_shorten(item.strip()), suggestion=_suggest(run_in))
+            if item != line and (run_in := _RUN_IN_NUMBER.match(item)):  # "- 2对接系统" as item 2: shown as item 2
+                run_in_found(number, line, len(line) - len(item) + 1, run_in, int(run_in[1]) == index)
             continue
         if not line.strip():
             continue  # a blank line does not end a Markdown list
@@ -206,10 +164,7 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems, 
             # Next in the list above it ("2对…" after "1."): shown as that item (markup.normalize_text), and
             # worth writing as one; a number elsewhere ("10余年…") may be meant as text.
             shown = previous is not None and n == previous + 1
-            if shown:
-                fixes[number] = line[:col - 1] + _numbered(run_in)
-            problems.warning(path, number, col, "numbering_run_in_shown" if shown else "numbering_run_in",
-                             number=run_in[1], text=_shorten(line.strip()), suggestion=_suggest(run_in))
+            run_in_found(number, line, col, run_in, shown)
             if not shown:  # a paragraph on the page: it ends the list above, and starts none
                 previous = None
                 continue
@@ -250,14 +205,6 @@ def lint_indented(path: str, text: str, problems: Problems, fixes: Fixes | None 
             problems.warning(path, number, 1, "indented_text", text=_shorten(lines[index].strip()))
         if fixes is not None:
             fixes[number] = lines[index].strip()
-
-
-def _numbered(run_in: re.Match[str]) -> str:
-    return f"{run_in[1]}、{run_in['rest'].strip()}"
-
-
-def _suggest(run_in: re.Match[str]) -> str:
-    return f"{run_in[1]}、{run_in['rest'].strip()[:6]}…"
 
 
 def _shorten(text: str, limit: int = 20) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Iterable
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from ..load.fields import is_valid_email
 
@@ -14,10 +14,8 @@ _AROUND_EMPTY = re.compile(r"([-_/|·—])?\s*\x00\s*([-_/|·—])?")
 
 
 def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> str:
-    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名').
-
-    Only separators around an empty field are merged: a title such as 'C--税务' or a URL keeps its text.
-    """
+    """Fill {field}s; an empty field does not leave a doubled separator ('应聘A--姓名' -> '应聘A-姓名'), and only
+    separators around an empty field are merged: a title such as 'C--税务' or a URL keeps its text."""
 
     def value(match: re.Match[str]) -> str:
         text = values.get(match[1], "")
@@ -34,20 +32,13 @@ def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> s
 
 
 def build_mailto(address: str, subject: str = "", body: str = "") -> str:
-    """A mailto: URI for exactly one recipient, with subject and body as the only header fields.
-
-    Raises ValueError for an address that could smuggle in recipients or headers.
-    """
+    """A mailto: URI for exactly one recipient, with subject and body as the only header fields; ValueError for
+    an address that could smuggle in recipients or headers."""
     if not is_valid_email(address):
         raise ValueError(f"not a single plain e-mail address: {address!r}")
-    query = []
-    if subject:
-        query.append("subject=" + quote(subject, safe=""))
-    if body:
-        # RFC 6068: line breaks in the body are CRLF, percent-encoded.
-        crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-        query.append("body=" + quote(crlf, safe=""))
-    return "mailto:" + address + ("?" + "&".join(query) if query else "")
+    fields = {"subject": subject, "body": re.sub(r"\r\n|\r|\n", "\r\n", body)}  # RFC 6068: CRLF line breaks
+    query = urlencode({name: value for name, value in fields.items() if value}, quote_via=quote, safe="")
+    return f"mailto:{address}" + (f"?{query}" if query else "")
 
 
 def mailto_problem(href: str, allowed: Iterable[str]) -> str | None:

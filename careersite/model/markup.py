@@ -1,7 +1,5 @@
-"""Text from HR -> safe HTML: normalise pasted Chinese text, render Markdown, sanitise.
-
-The one place that knows how Word and WeChat text differs from Markdown; templates never fix text.
-"""
+"""Text from HR -> safe HTML: normalise pasted Chinese text, render Markdown, sanitise. The one place that knows
+how Word and WeChat text differs from Markdown; templates never fix text."""
 
 from __future__ import annotations
 
@@ -53,13 +51,13 @@ _ITEM_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]")
 # "2对互联网…": a number run into the text because the "、" or "." was lost. Not "3年以上…".
 _RUN_IN_NUMBER = re.compile(
     r"^[ \t]*(\d{1,2})[ \t]*(?=[\u4e00-\u9fff])(?![年月日号个名人位岁万千百亿元天周小时分秒次倍级届类项期批层])(?P<rest>.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 def run_in_number(line: str) -> tuple[int, str] | None:
     """(number, the text after it) when LINE starts with a number run into the text ("2对…"), else None."""
     match = _RUN_IN_NUMBER.match(line)
     return (int(match[1]), match["rest"]) if match else None
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 def pasted_number(line: str) -> int | None:
@@ -72,12 +70,8 @@ def pasted_number(line: str) -> int | None:
 
 
 def _clean_line(line: str) -> str:
-    """One line of prose: pasted indentation, odd spaces and bullets -> plain Markdown."""
-    line = _INDENT.sub("", line)
-    line = _NBSP_ENTITY.sub(" ", line)
-    if _TRANSLATED.search(line):
-        line = line.translate(_SPACES).translate(_SYMBOL_BULLETS)
-    line = line.rstrip()
+    """One line of prose: what Word and WeChat leave in it (paste_fixed), pasted numbering and bullets -> Markdown."""
+    line = paste_fixed(line, True).rstrip()
     if line.startswith(("    ", "\t")) or _MARKDOWN_ITEM.match(line):
         return line  # a nested list, an indented code block, or a list that is already Markdown
     number = _NUMBERED.match(line)
@@ -93,13 +87,11 @@ _LEAD = re.compile("^[ \t\u3000\u00a0]*")
 
 
 def paste_fixed(line: str, markdown: bool) -> str:
-    """LINE without what Word and WeChat leave in it, as `check --fix` writes it, in the order normalize_text
-    cleans: what the page shows does not change. In a Markdown line a line break becomes a new line and the
-    pasted indentation goes (as in _clean_line); in a YAML line (MARKDOWN false) only its full-width or no-break
-    spaces, so that YAML's indentation stays, and line breaks stay (YAML reads them itself)."""
+    """LINE cleaned as normalize_text cleans it, as `check --fix` writes it. A YAML line (not MARKDOWN) keeps its
+    line breaks and indentation, but for full-width and no-break spaces: YAML reads them itself."""
     if markdown and _BREAKS.search(line):
         return "\n".join(paste_fixed(part, True) for part in _BREAKS.split(line))
-    line = _strip_artefacts(line.translate(_INVISIBLE))
+    line = _strip_artefacts(line.translate(_INVISIBLE) if _TRANSLATED.search(line) else line)
     if markdown:
         line = _INDENT.sub("", line)
     else:
@@ -109,34 +101,22 @@ def paste_fixed(line: str, markdown: bool) -> str:
     return line.translate(_SPACES).translate(_SYMBOL_BULLETS) if _TRANSLATED.search(line) else line
 
 
-def _is_list_line(line: str) -> bool:
-    return bool(_MARKDOWN_ITEM.match(line))
-
-
 def _strip_conditional_comments(text: str) -> str:
     """Remove Word's <!--[if ...]>...<![endif]--> blocks in one pass (a regex with .*? is quadratic
     on text full of unclosed openings)."""
-    out: list[str] = []
-    pos = 0
-    while (start := text.find(_IF_START, pos)) != -1:
-        end = text.find(_IF_END, start)
-        if end == -1:
-            break  # no later opening can be closed either
-        out.append(text[pos:start])
-        out.append("\n")  # see _WORD_ARTEFACTS
+    out, pos = [], 0
+    while (start := text.find(_IF_START, pos)) != -1 and (end := text.find(_IF_END, start)) != -1:
+        out.append(text[pos:start] + "\n")  # not nothing: the text either side must not join into a new comment
         pos = end + len(_IF_END)
-    out.append(text[pos:])
-    return "".join(out)
+    return "".join(out) + text[pos:]
 
 
 def _strip_artefacts(line: str) -> str:
     """Remove Word artefacts until none is left: '[book' + '[bookmark: x]' + 'mark: y]' must not
     leave a new artefact behind, or cleaning twice would differ from cleaning once."""
-    while True:
-        cleaned = _WORD_ARTEFACTS.sub("", line)
-        if cleaned == line:
-            return line
+    while (cleaned := _WORD_ARTEFACTS.sub("", line)) != line:
         line = cleaned
+    return line
 
 
 def normalize_text(text: str, dedented: list[int] | None = None) -> str:
@@ -167,7 +147,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
                 fence = None
             continue
         # Cleaned first, so a fence hidden behind an artefact or an indent is seen the same way twice.
-        line = _clean_line(_strip_artefacts(line))
+        line = _clean_line(line)
         indented = line.startswith(("    ", "\t")) and bool(line.strip())
         if indented and (dedenting or not in_list):
             line, dedenting = _clean_line(line.strip()), True  # pasted indentation, not a code block
@@ -175,7 +155,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
                 dedented.append(index)
         elif not indented:
             dedenting = False
-        run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _is_list_line(line) else None
+        run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _MARKDOWN_ITEM.match(line) else None
         if run_in and int(run_in[1]) == number + 1:
             line = f"{number + 1}. {run_in['rest'].strip()}"
         marker = _FENCE.match(line)
@@ -184,7 +164,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
             fence, in_list = marker[1], False
         # Python-Markdown needs a blank line between a paragraph and the list after it, and reads an
         # unindented line after a list as part of the last item: a pasted line is a paragraph of its own.
-        elif _is_list_line(line):
+        elif _MARKDOWN_ITEM.match(line):
             item = _ITEM_NUMBER.match(line)
             if previous.strip() and (not in_list or ordered != bool(item)) \
                     and not previous.lstrip().startswith(("#", "|")):
@@ -240,11 +220,9 @@ def sanitize(html: str) -> str:
                      link_rel="noopener noreferrer", strip_comments=True)
 
 
-# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead
-# from every '[' and '<', and rebuilds the text at every match: 4,000 '[bookmark: ' took 38 s), and
-# slow per match overall (1 MB of '*a*' took 8 s). No real position comes near these limits (the
-# seed positions have none); a paragraph or item past them is shown as plain text instead, so a
-# hostile 1 MB file renders in about a second.
+# Python-Markdown is quadratic in the inline markup of one paragraph or list item (it scans ahead from every
+# '[' and '<', and rebuilds the text at every match), and slow per match overall (docs/security.md). No real
+# position comes near these limits; a paragraph or item past them is shown as plain text instead.
 MAX_BRACKETS_PER_UNIT = 50  # '[' in one paragraph or item
 MAX_MARKUP_PER_UNIT = 500  # markup characters in one paragraph or item
 MARKUP_BUDGET = 20_000  # markup characters rendered as Markdown in one document
@@ -258,6 +236,7 @@ _MARKUP_CHARS = "[<*_`&\\!"
 _UNIT_START = re.compile(r"^(?:[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|[ \t]{0,3}(?:#|\||>))")
 _LEADING_MARKS = re.compile(r"[ \t]*(?:(?:[-*+>]|\d{1,9}[.)])(?:[ \t]+|$))*")
 _PLAIN = "careersiteplain{}n{}x"  # letters and digits only: Markdown leaves it alone
+_PLAIN_TOKEN = re.compile(r"careersiteplain[0-9a-f]{16}n\d+x")
 
 
 def nesting(line: str) -> int:
@@ -265,14 +244,11 @@ def nesting(line: str) -> int:
     lead = _LEADING_MARKS.match(line)[0]
     indent = len(line) - len(line.lstrip(" \t"))
     return len(re.findall(r"[-*+>]|\d{1,9}[.)]", lead)) + line[:indent].expandtabs(4).count(" ") // 2
-_PLAIN_TOKEN = re.compile(r"careersiteplain[0-9a-f]{16}n\d+x")
 
 
 def defuse_markup(text: str) -> tuple[str, dict[str, str]]:
-    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}.
-
-    Once a document budget is spent, everything after that point is one plain-text token.
-    """
+    """TEXT with over-marked paragraphs and items replaced by tokens, and {token: their plain text}. Once a
+    document budget is spent, everything after that point is one plain-text token."""
     brackets = text.count("[")
     marks = brackets + sum(text.count(c) for c in _MARKUP_CHARS[1:])
     deep = max(map(nesting, text.split("\n"))) > MAX_NESTING
@@ -322,7 +298,7 @@ class Renderer:
     """One Markdown instance reused with reset(): building it costs more than rendering a section."""
 
     def __init__(self) -> None:
-        import markdown  # here: a build that finds nothing changed never needs it (12 ms to import)
+        import markdown  # here: a build that finds nothing changed never needs it
 
         self._md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
 

@@ -1,8 +1,5 @@
-"""One position file's bytes -> everything the model makes of it on its own, in one value a build cache keeps.
-
-Validation, the Position with its HTML, and the warnings about its text: none of it looks at another
-file or at the date, so the result is a function of the bytes, the path and the configuration.
-"""
+"""One position file's bytes -> everything the model makes of it on its own (validation, the Position with its
+HTML, the warnings about its text), in one value a build cache keeps: a function of the bytes, path and config."""
 
 from __future__ import annotations
 
@@ -45,7 +42,7 @@ def process_file(rel: str, data: bytes, config: SiteConfig, renderer: Renderer) 
     if problems.has_errors():  # (a mailto link to another address, a list that falls apart): not published
         position = None
     # The raw text was needed for the warnings above; the rest of the build does not need it, and with
-    # the Position made it reads only a few fields of the source (10,000 full ones are 30 MB).
+    # the Position made it reads only a few fields of the source (docs/performance.md).
     slim = dataclasses.replace(source, text="", sections=(),
                                fields={k: v for k, v in source.fields.items() if k in _KEPT_FIELDS},
                                lines={k: v for k, v in source.lines.items() if k in _KEPT_LINES})

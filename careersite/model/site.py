@@ -1,8 +1,5 @@
-"""Validated sources + config -> the frozen Site: positions with defaults, slugs, categories, HTML.
-
-Cross-file rules (one URL per position, known categories) live here; so does the lifecycle: a Site
-knows its day, and each position's state on it (open or closed), which is all the pages see of time.
-"""
+"""Validated sources + config -> the frozen Site: positions with defaults, slugs and HTML, the cross-file rules,
+and the day, which decides each position's state (open or closed): all the pages see of time."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Problems
 from ..load.config import Category, SiteConfig
-from ..load.content import PositionSource, find_category
+from ..load.content import PositionSource
 from ..load.fields import is_valid_slug, slugify
 from .mailto import build_mailto, fill_template, mailto_problem
 from .markup import Renderer, items_to_markdown
@@ -60,20 +57,12 @@ class Position:
     digest: str = field(default="", compare=False)  # sha256 of the source file: what the position is made from
 
     @property
-    def mailto(self) -> str:
-        """Made when a page asks for it: at 650 bytes a position, not worth keeping 10,000 of them."""
+    def mailto(self) -> str:  # made when a page asks for it: long, and cheap to make again
         return build_mailto(self.apply_email, self.apply_subject, self.apply_body)
 
     @property
     def url_path(self) -> str:
         return f"positions/{self.slug}/"
-
-    def section(self, kind: str) -> Section | None:
-        return next((s for s in self.sections if s.kind == kind), None)
-
-    def is_scheduled(self, today: dt.date) -> bool:
-        """Not yet published: its `opens` day has not come."""
-        return self.opens is not None and today < self.opens
 
     def is_closed(self, today: dt.date) -> bool:
         """Closed after the end of its closing day (dates are in the site's time zone)."""
@@ -117,25 +106,21 @@ def today_in(timezone: str) -> dt.date:
 
 
 def plain_text(html_text: str) -> str:
-    """Visible text of an HTML fragment, whitespace collapsed (for descriptions and summaries)."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+    """Visible text of an HTML fragment, whitespace collapsed (for descriptions and summaries); no space after
+    Chinese punctuation, where one list item or paragraph ends and the next begins ("规范。 支持" reads wrong)."""
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", html_text)).split())
+    return re.sub(r"(?<=[。；：，！？、）」』】》]) ", "", text)
 
 
 def _source_sections(source: PositionSource) -> list[tuple[str, str, str, int]]:
     """(kind, heading, Markdown, first line) of each text of the position, front matter and body alike."""
-    values = source.fields
     found = []
-    if "description" in values:
-        found.append(("description", "", values["description"], source.lines.get("description", (1, 1))[0]))
-    for kind in ("responsibilities", "requirements"):
-        if kind in values:
-            value = values[kind]
+    for kind in ("description", "responsibilities", "requirements"):
+        if kind in source.fields:
+            value = source.fields[kind]
             text = items_to_markdown(value) if isinstance(value, tuple) else value
             found.append((kind, "", text, source.lines.get(kind, (1, 1))[0]))
-    for section in source.sections:
-        found.append((section.kind, section.heading if section.kind == "other" else "", section.markdown,
-                      section.body_line))
-    return found
+    return found + [(s.kind, s.heading if s.kind == "other" else "", s.markdown, s.body_line) for s in source.sections]
 
 
 _HREF = re.compile(r'\shref="([^"]*)"')
@@ -154,63 +139,16 @@ def _check_links(rel: str, markdown: str, line: int, rendered: str, allowed: Ite
         problems.error(rel, line + offset, 1, reason, link=href[:80], allowed=" / ".join(dict.fromkeys(allowed)))
 
 
-def make_position(source: PositionSource, config: SiteConfig, category: Category, slug: str,
-                  renderer: Renderer, problems: Problems) -> Position:
-    values: dict[str, Any] = {**config.defaults, **source.fields}
-    apply_email = values.get("apply_email") or config.apply.email
-    order = {"description": 0, "responsibilities": 1, "requirements": 2, "other": 3}
-    sections = []
-    for kind, heading, markdown, line in _source_sections(source):
-        rendered = renderer.render(markdown)
-        _check_links(source.path, markdown, line, rendered, (apply_email, config.apply.email), problems)
-        if rendered or kind in ("responsibilities", "requirements"):
-            sections.append(Section(kind, heading, rendered))
-    sections.sort(key=lambda s: order[s.kind])
-    locations = tuple(values.get("location", ()))
-    fills = {
-        "title": values["title"], "code": values.get("code", ""), "category": category.name,
-        "company": config.company, "location": config.ui["list_separator"].join(locations),
-    }
-    subject = fill_template(config.apply.subject, fills, one_line=True)
-    body = fill_template(config.apply.body, fills, one_line=False) if config.apply.body else ""
-    summary = values.get("summary", "")
-    if not summary:
-        duties = next((s for s in sections if s.kind == "responsibilities"), None)
-        first = next((s for s in sections if s.html), None)
-        summary = plain_text((duties or first).html) if (duties or first) else ""
-    return Position(
-        source=source.path, slug=slug, title=values["title"], category=category, code=values.get("code", ""),
-        locations=locations, headcount=values.get("headcount"), employment_type=values.get("employment_type"),
-        posted=source.fields.get("posted") or values.get("opens") or values.get("posted"), closes=values.get("closes"), opens=values.get("opens"), salary=values.get("salary", ""),
-        apply_email=apply_email, draft=bool(values.get("draft", False)), summary=summary, sections=tuple(sections),
-        apply_subject=subject, apply_body=body, order=values.get("order"), salary_unit=values.get("salary_unit"),
-        recruitment_type=values.get("recruitment_type"), education=values.get("education"),
-        experience=values.get("experience"), digest=source.digest,
-    )
-
-
-SITE_TEXTS = {"intro": "intro", "instructions": "apply.instructions", "privacy": "apply.privacy"}
-
-
 def site_texts(config: SiteConfig, problems: Problems) -> dict[str, str]:
     """site.toml's Markdown texts as HTML, rendered once for every page; their mailto: links checked too."""
     renderer = Renderer()
     texts = {}
-    for name, key in SITE_TEXTS.items():
-        markdown = config.intro if name == "intro" else getattr(config.apply, name)
+    for key, markdown in (("intro", config.intro), ("apply.instructions", config.apply.instructions),
+                          ("apply.privacy", config.apply.privacy)):
+        name = key.removeprefix("apply.")
         texts[name] = renderer.render(markdown)
         _check_links("site.toml", markdown, config.lines.get(key, 1), texts[name], (config.apply.email,), problems)
     return texts
-
-
-def posting_problems(position: Position, problems: Problems) -> None:
-    """What an open position lacks for valid JobPosting data (errors), or for a useful page (a warning)."""
-    if not position.posted:
-        problems.error(position.source, 1, 1, "jobposting_no_posted", title=position.title)
-    if not position.locations:
-        problems.error(position.source, 1, 1, "jobposting_no_location", title=position.title)
-    if not any(s.html for s in position.sections):
-        problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
 
 
 def _sort_key(position: Position) -> tuple:
@@ -230,20 +168,15 @@ def resolve_slug(source: PositionSource) -> str | None:
 
 
 def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, problems: Problems) -> Position | None:
-    """The Position a valid source makes on its own (None when its category or slug cannot be resolved).
-
-    A function of the file's bytes and the configuration alone, so a build cache may keep it by digest."""
-    line, col = source.lines.get("category", (1, 1))
-    category = find_category(source.fields["category"], config.categories, source.path, line, col, problems)
-    if category is None:
-        return None
+    """The Position a valid source makes on its own (None when its slug or dates cannot be used): a function of
+    the file's bytes and the configuration alone, so a build cache may keep it by digest."""
     slug = resolve_slug(source)
     if slug is None:
         problems.error(source.path, 1, 1, "slug_from_filename", name=source.stem, suggestion="position-name")
         return None
-    closes = source.fields.get("closes") or config.defaults.get("closes")
-    posted = source.fields.get("posted") or source.fields.get("opens") or config.defaults.get("posted")
-    opens = source.fields.get("opens")
+    values: dict[str, Any] = {**config.defaults, **source.fields}
+    closes, opens = values.get("closes"), values.get("opens")
+    posted = source.fields.get("posted") or opens or values.get("posted")
     if opens and closes and closes < opens:
         line, col = source.lines.get("opens", (1, 1))
         problems.error(source.path, line, col, "opens_after_closes", opens=opens, closes=closes)
@@ -252,16 +185,43 @@ def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, 
         line, col = source.lines.get("closes", source.lines.get("posted", (1, 1)))
         problems.error(source.path, line, col, "date_order", closes=closes, posted=posted)
         return None
-    return make_position(source, config, category, slug, renderer, problems)
+    category = config.category(values["category"])  # known: the content stage checked it
+    apply_email = values.get("apply_email") or config.apply.email
+    order = {"description": 0, "responsibilities": 1, "requirements": 2, "other": 3}
+    sections = []
+    for kind, heading, markdown, line in _source_sections(source):
+        rendered = renderer.render(markdown)
+        _check_links(source.path, markdown, line, rendered, (apply_email, config.apply.email), problems)
+        if rendered or kind in ("responsibilities", "requirements"):
+            sections.append(Section(kind, heading, rendered))
+    sections.sort(key=lambda s: order[s.kind])
+    locations = tuple(values.get("location", ()))
+    fills = {
+        "title": values["title"], "code": values.get("code", ""), "category": category.name,
+        "company": config.company, "location": config.ui["list_separator"].join(locations),
+    }
+    summary = values.get("summary", "")
+    if not summary:
+        duties = next((s for s in sections if s.kind == "responsibilities"), None)
+        first = next((s for s in sections if s.html), None)
+        summary = plain_text((duties or first).html) if (duties or first) else ""
+    return Position(
+        source=source.path, slug=slug, title=values["title"], category=category, code=values.get("code", ""),
+        locations=locations, headcount=values.get("headcount"), employment_type=values.get("employment_type"),
+        posted=posted, closes=closes, opens=opens, salary=values.get("salary", ""), apply_email=apply_email,
+        draft=bool(values.get("draft", False)), summary=summary, sections=tuple(sections),
+        apply_subject=fill_template(config.apply.subject, fills, one_line=True),
+        apply_body=fill_template(config.apply.body, fills, one_line=False), order=values.get("order"),
+        salary_unit=values.get("salary_unit"), recruitment_type=values.get("recruitment_type"),
+        education=values.get("education"), experience=values.get("experience"), digest=source.digest,
+    )
 
 
 def build_site(config: SiteConfig, positions: Iterable[Position], problems: Problems, *, today: dt.date,
                drafts: bool = False, changed: Mapping[str, dt.datetime] | None = None,
                lines: Mapping[str, Mapping[str, tuple[int, int]]] | None = None) -> Site:
-    """The cross-file rules over positions made one by one (position_of): one URL per position, drafts
-    left out unless asked for, listing order; JobPosting checks of the open ones.
-
-    LINES: each source's field -> (line, col), to report a duplicate where it is written."""
+    """The cross-file rules over positions made one by one (position_of): one URL per position, drafts left out
+    unless asked for, listing order; JobPosting checks of the open ones. LINES: source -> field -> (line, col)."""
     by_slug: dict[str, Position] = {}
     by_code: dict[str, Position] = {}
     by_title: dict[tuple[str, str], Position] = {}
@@ -273,11 +233,11 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
                            other=by_slug[position.slug].source)
             continue
         by_slug[position.slug] = position
-        if position.draft or position.is_scheduled(today):
+        if position.draft or (position.opens and today < position.opens):
             if not drafts:
                 continue
             position = replace(position, draft=True)  # the preview shows it as a draft until then
-        elif not position.is_closed(today):  # among open positions: a code names one application; equal titles look like a copy
+        elif not position.is_closed(today):  # open: a code names one application; equal titles look like a copy
             if position.code and position.code in by_code:
                 problems.error(position.source, *where.get("code", (1, 1)), "code_duplicate", code=position.code,
                                other=by_code[position.code].source)
@@ -290,6 +250,11 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
     order = {c.key: i for i, c in enumerate(config.categories)}
     kept.sort(key=lambda p: (order[p.category.key], _sort_key(p)))
     site = Site(config, tuple(kept), today, drafts, changed or {}, site_texts(config, problems))
-    for position in site.open_positions:
-        posting_problems(position, problems)
+    for position in site.open_positions:  # what JobPosting data needs (errors), or a useful page (a warning)
+        if not position.posted:
+            problems.error(position.source, 1, 1, "jobposting_no_posted", title=position.title)
+        if not position.locations:
+            problems.error(position.source, 1, 1, "jobposting_no_location", title=position.title)
+        if not any(s.html for s in position.sections):
+            problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
     return site

@@ -9,10 +9,9 @@ from .pages import Artifact, Bundle, CompiledTemplates, Pages, config_key, diges
 
 
 def site_files(site: Site, env: jinja2.Environment | None = None) -> dict[str, Artifact]:
-    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked.
-
-    ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
-    return Pages(site, env).files()
+    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked. ENV: the templates, if
+    the caller keeps them (the dev server); else compiled anew."""
+    return dict(Pages(site, env).files())
 
 
 def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
@@ -23,4 +22,5 @@ def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
     return made
 
 
-__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise", "site_files"]
+__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise",
+           "site_files"]

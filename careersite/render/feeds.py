@@ -53,15 +53,15 @@ class Discovery:
         for p in self.site.open_positions:
             when = max(self.position_time(p), self.config_time)
             for key in (p.category.key, None):
-                if key not in times or when > times[key]:
-                    times[key] = when
+                times[key] = max(times.get(key, when), when)
         return times
 
     def sitemap(self) -> bytes:
         rows = [(self.abs_url(path), self._listing_times.get(cat.key if cat else None, self.config_time))
                 for path, cat in self.listings]
         rows += [(self.abs_url(p.url_path), self.position_time(p)) for p in self.published]
-        body = "".join(f"<url><loc>{xml_escape(loc)}</loc><lastmod>{stamp(when)}</lastmod></url>\n" for loc, when in rows)
+        body = "".join(f"<url><loc>{xml_escape(loc)}</loc><lastmod>{stamp(when)}</lastmod></url>\n"
+                       for loc, when in rows)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                 f"{body}</urlset>\n").encode("utf-8")
@@ -141,7 +141,7 @@ class Discovery:
 
 
 def _joined(parts: Iterable[str]) -> bytes:
-    """PARTS encoded one by one, then joined: a 20 MB feed is never held twice."""
+    """PARTS encoded one by one, then joined: a large feed is never held twice."""
     out = io.BytesIO()  # grows in place, and getvalue() hands over its buffer without a copy
     for part in parts:
         out.write(part.encode("utf-8"))

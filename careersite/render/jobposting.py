@@ -1,12 +1,10 @@
-"""An open position -> its schema.org JobPosting data (Google's required and recommended properties).
-
-Data, not HTML: a dict the position page writes as JSON-LD (safejson). The salary range comes from
-model.salary, as the page's and positions.json's do.
-"""
+"""An open position -> its schema.org JobPosting data (Google's required and recommended properties), and that
+data as JSON-LD no text can break out of; the escaping of text in XML for the feeds."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from html import escape as html_escape
 from typing import Any, Mapping
@@ -15,11 +13,13 @@ from zoneinfo import ZoneInfo
 from ..load.config import SiteConfig
 from ..model.salary import number as _number, parse_salary, unit_code
 from ..model.site import Position
-from .safejson import safe_json_for_script
 
 CURRENCIES = {"CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "SG": "SGD", "US": "USD", "GB": "GBP"}
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What could end a <script> block, start a comment or an entity in it, or end a line for old JavaScript
+# parsers; a JSON parser reads each escape as the same text.
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def xml_escape(text: str, quote: bool = False) -> str:
@@ -29,10 +29,6 @@ def xml_escape(text: str, quote: bool = False) -> str:
     text = html_escape(_NOT_XML.sub("", text), quote=False)
     return text.replace('"', "&quot;") if quote else text
 
-
-# --------------------------------------------------------------------------
-# JobPosting
-# --------------------------------------------------------------------------
 
 def end_of_day(day: dt.date, timezone: str) -> str:
     """The last second of DAY in the site's time zone, with its offset (2027-01-31T23:59:59+08:00)."""
@@ -97,6 +93,10 @@ def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
     return data
 
 
-def json_ld(data: Mapping[str, Any]) -> str:
-    """JSON for a <script type="application/ld+json"> block that no value can break out of."""
-    return safe_json_for_script(data)
+def json_ld(data: Any) -> str:
+    """DATA as JSON for a <script type="application/ld+json"> block that no value can break out of (such as
+    a title `</script><script>…`). Mark it safe in Jinja only after this; never pass it through |tojson."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    for char, escape in _SCRIPT_ESCAPES.items():  # str.replace: str.translate would look up every character
+        text = text.replace(char, escape)
+    return text

@@ -1,7 +1,5 @@
-"""Site -> every file of the site as path -> Artifact: pages from Jinja templates (autoescaped, strict), the
-static files, 404, sitemap and feeds. An Artifact is made when asked, and carries the key of what it is made
-from: the same key always makes the same bytes (what a build cache may rely on; tests/test_incremental.py).
-"""
+"""Site -> every file of the site as path -> Artifact: pages from Jinja templates (autoescaped, strict), static
+files, 404, sitemap and feeds. An Artifact is made when asked; the same key always makes the same bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +7,7 @@ import dataclasses
 import functools
 import hashlib
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -20,7 +19,7 @@ from markupsafe import Markup, escape
 from ..errors import format_message
 from ..load.config import STATIC_DIR, TEMPLATES_DIR, Category, phone_href
 from ..load.content import is_ignored
-from ..load.fields import EMPLOYMENT_TYPES, FILTER_FIELDS, in_choice_order
+from ..load.fields import FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
 from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
@@ -70,20 +69,20 @@ class Page:
     positions: tuple[Position, ...]
 
 
+SUGGESTED = 4  # open positions a closed position's page suggests
+
+
 def static_files(root: Path) -> list[tuple[str, Path]]:
     """(output path, source path) for every file under ROOT/static, sorted, editor files skipped."""
     base = root / STATIC_DIR
-    found = []
-    if base.is_dir():
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and not any(is_ignored(part) for part in path.relative_to(base).parts):
-                found.append((f"{STATIC_DIR}/{path.relative_to(base).as_posix()}", path))
-    return found
+    paths = sorted(base.rglob("*")) if base.is_dir() else []
+    return [(f"{STATIC_DIR}/{path.relative_to(base).as_posix()}", path) for path in paths
+            if path.is_file() and not any(is_ignored(part) for part in path.relative_to(base).parts)]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates by name and source checksum, for whoever builds many times in one process (the
-    dev server between saves): compiling them all again took 0.1 s of each."""
+    dev server between saves): compiling them all again was much of a rebuild."""
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
@@ -110,10 +109,6 @@ def category_path(category: Category, page: int = 1) -> str:
     return f"categories/{category.key}/" + (f"page/{page}/" if page > 1 else "")
 
 
-def position_path(position: Position) -> str:
-    return position.url_path + "index.html"
-
-
 def breakable_url(url: str) -> Markup:
     """URL with a line-break opportunity (<wbr>) after each path's slash: printed, it wraps between words of
     the address, never inside one."""
@@ -124,7 +119,6 @@ def breakable_url(url: str) -> Markup:
 def share_path(category: Category | None) -> str:
     """The share picture of CATEGORY (its positions use it too), or of the site."""
     return f"share/categories/{category.key}.png" if category else "share/site.png"
-SUGGESTED = 4  # open positions a closed position's page suggests
 
 
 def qr_path(position: Position) -> str:
@@ -139,20 +133,18 @@ class Pages:
     def __init__(self, site: Site, env: jinja2.Environment | None = None) -> None:
         self.site = site
         config = site.config
-        self.statics = static_files(config.root)
-        self.static_bytes = {rel: path.read_bytes() for rel, path in self.statics}
+        self.static_bytes = {rel: path.read_bytes() for rel, path in static_files(config.root)}
         self.static_digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in self.static_bytes.items()}
         self.fingerprints = {rel: sha[:10] for rel, sha in self.static_digests.items()}
         self.env = env or environment(config.root)
         self.env.globals.update(
             config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
-            fmt_date=self.format_date, employment_types=EMPLOYMENT_TYPES, categories=config.categories,
-            state=site.state, filter_fields=FILTER_FIELDS,
+            categories=config.categories, state=site.state, filter_fields=FILTER_FIELDS,
             intro_html=Markup(site.texts.get("intro", "")),
             apply_instructions_html=Markup(site.texts.get("instructions", "")),
             apply_privacy_html=Markup(site.texts.get("privacy", "")),
-            share_image=self.share_image, page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
-            share_width=SHARE_WIDTH, share_height=SHARE_HEIGHT,
+            share_image=self.share_image, share_width=SHARE_WIDTH, share_height=SHARE_HEIGHT,
+            page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
         )
         self.share_font = share_font()
         self.share_keys = {(c.key if c else None): digest("share", self.share_inputs(c), font_identity(self.share_font))
@@ -186,8 +178,8 @@ class Pages:
         """A page's <title>: its own words, then who is hiring ("风险管理岗 · 风险管理类 · 某公司 招聘")."""
         return " · ".join([p for p in parts if p] + [self.translate("title_company", company=self.site.config.company)])
 
-    # Share pictures (og:image): one for the site and one per category, which its positions share. One a
-    # position would cost 14 ms of drawing and PNG each (docs/performance.md), 2.3 minutes at 10,000 positions.
+    # Share pictures (og:image): one for the site and one per category, which its positions share (one a
+    # position would cost minutes at 10,000 positions: docs/performance.md).
     def share_inputs(self, category: Category | None) -> tuple[str, str, str, str]:
         config = self.site.config
         address = config.base_url.split("://", 1)[-1].rstrip("/")
@@ -199,9 +191,6 @@ class Pages:
         company, tagline, subject, _address = self.share_inputs(category)
         return {"url": self.abs_url(share_path(category)),
                 "alt": " · ".join(x for x in (company, subject, tagline) if x)}
-
-    def share_picture(self, category: Category | None) -> bytes:
-        return share_png(*self.share_inputs(category), font_path=self.share_font)
 
     def translate(self, key: str, **values: Any) -> str:
         return format_message(self.site.config.ui[key], **values)  # (plural forms: errors.format_message)
@@ -220,25 +209,19 @@ class Pages:
 
     def home_groups(self) -> list[tuple[Category, tuple[Position, ...], int]]:
         """Each category with the positions the home page lists (the first few) and how many are open."""
-        groups = []
-        for category in self.site.config.categories:
-            positions = self.site.open_in(category)
-            groups.append((category, positions[: self.site.config.home_per_category], len(positions)))
-        return groups
+        shown = self.site.config.home_per_category
+        return [(c, self.site.open_in(c)[:shown], len(self.site.open_in(c))) for c in self.site.config.categories]
 
     @functools.cached_property
     def locations(self) -> list[str]:
         """Work locations of the open positions, most positions first (the home page's filter)."""
-        counts: dict[str, int] = {}
-        for position in self.site.open_positions:
-            for place in position.locations:
-                counts[place] = counts.get(place, 0) + 1
+        counts = Counter(place for position in self.site.open_positions for place in position.locations)
         return sorted(counts, key=lambda place: (-counts[place], place))
 
     @functools.cached_property
     def filters(self) -> list[tuple[str, list[str]]]:
         """Each fixed-value field some open position has, with the values they have (the home page's filters)."""
-        found = [(field, in_choice_order(field, (getattr(p, field) for p in self.site.open_positions if getattr(p, field))))
+        found = [(field, in_choice_order(field, filter(None, (getattr(p, field) for p in self.site.open_positions))))
                  for field in FILTER_FIELDS]
         return [(field, values) for field, values in found if values]
 
@@ -255,8 +238,8 @@ class Pages:
                            open_count=len(self.site.open_positions), locations=self.locations, filters=self.filters)
 
     def category(self, category: Category, page: Page) -> bytes:
-        return self.render("category.html", category=category, page=page, page_path=category_path(category, page.number),
-                           total=len(self.site.open_in(category)), category_path=category_path)
+        return self.render("category.html", category=category, page=page, total=len(self.site.open_in(category)),
+                           page_path=category_path(category, page.number), category_path=category_path)
 
     def suggestions(self, position: Position) -> tuple[Position, ...]:
         """What a closed position's page offers instead: the first open positions of its category."""
@@ -273,23 +256,13 @@ class Pages:
                            suggestions=self.suggestions(position),
                            category_total=len(self.site.open_in(position.category)) if is_closed else 0)
 
-    def qr(self, position: Position) -> bytes:
-        return qr_png(self.abs_url(position.url_path))
-
-    def not_found(self) -> bytes:
-        return self.render("404.html", page_path="404.html")
-
     def discovery_file(self, rel: str) -> bytes:
         listings = [("", None)] + [(category_path(c, page.number), c) for c in self.site.config.categories
                                    for page in self.category_pages(c)]
         return Discovery(self.site, listings).file(rel)
 
-    # Files
-    def files(self) -> dict[str, Artifact]:
+    def files(self) -> Iterator[tuple[str, Artifact]]:
         """Every output file, in a stable order, made when asked."""
-        return dict(self._artifacts())
-
-    def _artifacts(self) -> Iterator[tuple[str, Artifact]]:
         site, key = self.site, self.site_key
         home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
                 len(site.open_positions), tuple(self.locations), repr(self.filters))
@@ -305,18 +278,19 @@ class Pages:
             inputs = (position.source, position.digest, site.state(position))
             if site.state(position)[0]:  # a closed position's page lists open ones of its category
                 inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
-            yield position_path(position), Artifact(digest(key, "position", inputs),
+            yield position.url_path + "index.html", Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
             # Made from the address alone: a build remakes it only for a new position (or a new base_url).
-            yield qr_path(position), Artifact(digest("qr", self.abs_url(position.url_path)),
-                                              functools.partial(self.qr, position), "qr")
-        yield "404.html", Artifact(digest(key, "404"), self.not_found, "404")
+            address = self.abs_url(position.url_path)
+            yield qr_path(position), Artifact(digest("qr", address), functools.partial(qr_png, address), "qr")
+        yield "404.html", Artifact(digest(key, "404"), functools.partial(self.render, "404.html", page_path="404.html"),
+                                   "404")
         for category in (None, *site.config.categories):
-            yield share_path(category), Artifact(self.share_keys[category.key if category else None],
-                                                 functools.partial(self.share_picture, category), "image")
+            picture = functools.partial(share_png, *self.share_inputs(category), font_path=self.share_font)
+            yield share_path(category), Artifact(self.share_keys[category.key if category else None], picture, "image")
         everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
         discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
-        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml is 20 MB at 10,000 positions
+        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
             yield rel, Artifact(digest(discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
         for rel, data in self.static_bytes.items():
             yield rel, Artifact(digest("static", rel, self.static_digests[rel]),

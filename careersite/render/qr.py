@@ -1,5 +1,5 @@
-"""A position's address -> its QR code as a PNG file, which a page shows as <img> (WeChat's long-press
-"识别图中二维码" reads images). zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
+"""An address -> its QR code: a PNG file a page shows as <img> (WeChat's long-press "识别图中二维码" reads images),
+or lines to print in a terminal. zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
 QR_SCALE = 6  # pixels a module in the PNG: sharp at the 132 CSS px it is shown at, on a 1x or 2x screen
 
 
-def _modules(url: str) -> tuple[int, bytes]:
-    """The side of URL's QR code in modules and its modules, one byte each (dark = 0), no quiet zone."""
+def _modules(text: str) -> tuple[int, bytes]:
+    """The side of TEXT's QR code in modules and its modules, one byte each (dark = 0), no quiet zone."""
     import zxingcpp  # here, not at the top: only a build that writes position pages needs it
 
-    code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     return image.shape[0], image.tobytes()
 
@@ -28,10 +28,8 @@ _PIXELS = {0: "0" * QR_SCALE, 1: "1" * QR_SCALE}  # one module -> its pixels alo
 
 
 def qr_png(url: str) -> bytes:
-    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included: about 460 bytes.
-
-    Each module row becomes its pixel row by two translations (no loop over modules) and is repeated
-    QR_SCALE times: 0.2 ms on top of the 0.2 ms of encoding."""
+    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included. Written here, each module row
+    as its pixel row by two translations: Pillow makes bigger files, or takes longer (docs/performance.md)."""
     size, modules = _modules(url)
     full = (size + 2 * QR_BORDER) * QR_SCALE
     width = (full + 7) // 8
@@ -47,44 +45,10 @@ def qr_png(url: str) -> bytes:
             + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
 
 
-def qr_png_size(url_png: bytes) -> int:
-    """The width (= height) in pixels of a PNG made by qr_png."""
-    return struct.unpack(">I", url_png[16:20])[0]
-
-
-def qr_matrix_from_png(data: bytes) -> list[list[bool]]:
-    """The dark modules of a PNG made by qr_png, quiet zone included (for tests and checks)."""
-    width = qr_png_size(data)
-    at, raw = 8, b""
-    while at < len(data):
-        length, kind = struct.unpack(">I4s", data[at:at + 8])
-        if kind == b"IDAT":
-            raw += data[at + 8:at + 8 + length]
-        at += 12 + length
-    pixels = zlib.decompress(raw)
-    stride = 1 + (width + 7) // 8
-    side = width // QR_SCALE
-    grid = []
-    for my in range(side):
-        row = pixels[(my * QR_SCALE + QR_SCALE // 2) * stride + 1:][:stride - 1]
-        grid.append([not (row[(mx * QR_SCALE + QR_SCALE // 2) // 8] >> (7 - (mx * QR_SCALE + QR_SCALE // 2) % 8)) & 1
-                     for mx in range(side)])
-    return grid
-
-
 def qr_terminal(text: str, *, colour: bool) -> list[str]:
-    """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █),
-    quiet zone included. zxing-cpp has no text output of its own; its documented to_image gives the modules.
-
-    COLOUR: black on white with ANSI colours, so that the code scans on a dark terminal too (without it,
-    the blocks are the dark modules, for a light background or a log file).
-    """
-    import zxingcpp
-
-    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    size = image.shape[0]
-    modules = image.tobytes()
+    """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █), quiet
+    zone included. COLOUR: black on white, so that it scans on a dark terminal too; without, the blocks are dark."""
+    size, modules = _modules(text)
     full = size + 2 * QR_BORDER
 
     def dark(x: int, y: int) -> bool:

@@ -19,7 +19,6 @@ if str(_ROOT) not in sys.path:
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
-
 @pytest.fixture(scope="session")
 def served_site(seed_site):
     """The default site (built once by tests/conftest.py) served under /careers/, like a project site.
@@ -30,6 +29,28 @@ def served_site(seed_site):
     from tests.tools import serve_directory
 
     with serve_directory(seed_site.out, "/careers/") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def served_variants(tmp_path_factory):
+    """The default site plus a closed, a draft and a full position (tests/sitevariants.py), built once with
+    --drafts and served under /careers/. Yields (base URL, output folder)."""
+    from tests.sitevariants import build_all_templates_site
+    from tests.tools import serve_directory
+
+    out = build_all_templates_site(tmp_path_factory.mktemp("variants") / "site")
+    with serve_directory(out, "/careers/") as base:
+        yield base, out
+
+
+@pytest.fixture(scope="session")
+def served_empty_site(tmp_path_factory):
+    """The default site with no open position, served under /careers/. Yields the base URL."""
+    from tests.sitevariants import build_empty_site
+    from tests.tools import serve_directory
+
+    with serve_directory(build_empty_site(tmp_path_factory.mktemp("empty") / "site"), "/careers/") as base:
         yield base
 
 

@@ -1,18 +1,16 @@
 """axe-core (axe-playwright-python) on every page template of the default site: zero WCAG 2.2 AA violations.
 
-Templates: home, category, open position, closed position, draft position (built with --drafts), 404.
+Templates: home, category, open position, closed position, draft position (built with --drafts), a position with
+every optional fact, 404, and the home page of a site with no open position.
 Each page is checked on a phone and a desktop viewport (layout and target sizes differ), in light and in dark
 colours (prefers-color-scheme: dark has colours of its own, and so contrasts of its own).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, FULL_SLUG, build_all_templates_site
-from tests.tools import serve_directory
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, FULL_SLUG
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -25,24 +23,14 @@ PAGES = {
     "position-draft": f"positions/{DRAFT_SLUG}/",
     "position-full": f"positions/{FULL_SLUG}/",
     "404": "404.html",
+    "home-empty": "",  # a site with no open position
 }
 
 
-@pytest.fixture(scope="module")
-def all_templates_site(tmp_path_factory) -> Path:
-    """The default site plus one closed and one draft position, built with --drafts under /careers/."""
-    return build_all_templates_site(tmp_path_factory.mktemp("a11y") / "site")
-
-
-@pytest.fixture(scope="module")
-def served_templates(all_templates_site):
-    with serve_directory(all_templates_site, "/careers/") as base:
-        yield base
-
-
-def test_the_variant_pages_exist(all_templates_site):
-    closed = (all_templates_site / f"positions/{CLOSED_SLUG}/index.html").read_text(encoding="utf-8")
-    draft = (all_templates_site / f"positions/{DRAFT_SLUG}/index.html").read_text(encoding="utf-8")
+def test_the_variant_pages_exist(served_variants):
+    _base, out = served_variants
+    closed = (out / f"positions/{CLOSED_SLUG}/index.html").read_text(encoding="utf-8")
+    draft = (out / f"positions/{DRAFT_SLUG}/index.html").read_text(encoding="utf-8")
     assert "badge-closed" in closed and "apply-link" not in closed
     assert "badge-draft" in draft
 
@@ -51,12 +39,13 @@ def test_the_variant_pages_exist(all_templates_site):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("device", ["phone", "desktop"])
 @pytest.mark.parametrize("template", list(PAGES))
-def test_no_axe_violations(request, device, template, scheme, served_templates):
+def test_no_axe_violations(request, device, template, scheme, served_variants, served_empty_site):
     from axe_playwright_python.sync_playwright import Axe
 
     page = request.getfixturevalue(f"{device}_page")
     page.emulate_media(color_scheme=scheme)
-    response = page.goto(served_templates + PAGES[template])
+    base = served_empty_site if template == "home-empty" else served_variants[0]
+    response = page.goto(base + PAGES[template])
     dark = page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
     assert dark == (scheme == "dark")
     assert response is not None and response.status == 200

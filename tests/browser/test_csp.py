@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, build_all_templates_site
-from tests.tools import serve_directory
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG
 
 pytestmark = pytest.mark.slow
 
@@ -16,13 +15,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
   window.__violations.push(e.violatedDirective + " " + e.blockedURI);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def served_variants(tmp_path_factory):
-    out = build_all_templates_site(tmp_path_factory.mktemp("csp") / "site")
-    with serve_directory(out, "/careers/") as base:
-        yield base, out
 
 
 @pytest.mark.parametrize("rel", ["", "categories/technology/", "positions/dba/", f"positions/{CLOSED_SLUG}/",

@@ -1,15 +1,16 @@
 """Apply at hand on a phone: a compact bar at the bottom of the screen while the seeker reads a position,
 which gives way to the apply section; in WeChat (mailto: does nothing there) copying the address and
-subject is the first action, and a copy button never stays on "已复制"."""
+subject is the first action (in the bar and in the apply section), and a copy button never stays on "已复制".
+WeChat on a desktop (it says MicroMessenger too) shows the QR code beside the note, not over it."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.tools import WECHAT_DESKTOP_UA, WECHAT_UA
+
 APPLY_TO = "hr@example.com"
 APPLY_SUBJECT = "应聘DBA数据库工程师-IT-02-姓名"
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 "
-             "Mobile Safari/537.36 MicroMessenger/8.0.44.2502 NetType/WIFI Language/zh_CN")
 
 
 @pytest.fixture
@@ -65,11 +66,12 @@ def test_in_wechat_copying_comes_first_and_copies_address_and_subject(wechat_pag
     page.goto(served_site + "positions/dba/")
     assert bar_buttons(page) == ["复制邮箱和主题", "投递简历"]
     assert page.locator(".apply-wechat").is_visible()
-    copy = page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题")
+    assert page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题").is_visible()
+    copy = page.locator(".apply-bar-copy")  # not by its name: the name changes to "已复制" and back
     copy.click()
-    copy.click()  # two quick taps
     assert page.evaluate("navigator.clipboard.readText()") == APPLY_TO + "\n" + APPLY_SUBJECT
     page.wait_for_function("document.querySelector('.apply-bar-copy').textContent === '已复制'")
+    copy.click()  # a second tap while it says "已复制"
     page.wait_for_timeout(2300)
     assert copy.inner_text() == "复制邮箱和主题"  # not stuck on "已复制"
     assert APPLY_TO in page.locator(".copy-status").inner_text()
@@ -78,3 +80,28 @@ def test_in_wechat_copying_comes_first_and_copies_address_and_subject(wechat_pag
 def test_the_wechat_note_is_not_shown_in_other_browsers(phone_page, served_site):
     phone_page.goto(served_site + "positions/dba/")
     assert not phone_page.locator(".apply-wechat").is_visible()
+
+
+def background(locator) -> str:
+    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
+
+
+def test_in_wechat_the_apply_sections_copy_button_is_the_filled_one(wechat_page, served_site):
+    page = wechat_page
+    page.goto(served_site + "positions/dba/")
+    copy = page.locator(".apply-wechat").get_by_role("button", name="复制邮箱和主题")
+    mail = page.locator("#apply").get_by_role("link", name="发邮件投递简历")
+    filled = background(page.locator(".apply-bar-copy"))  # the bar's first action, filled in WeChat
+    assert background(copy) == filled and background(mail) != filled
+
+
+def test_in_wechat_on_a_desktop_the_note_stays_clear_of_the_qr_code(browser, served_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", user_agent=WECHAT_DESKTOP_UA)
+    try:
+        page = context.new_page()
+        page.goto(served_site + "positions/dba/")
+        note, code = page.locator(".apply-wechat").bounding_box(), page.locator(".share-qr").bounding_box()
+        assert page.locator(".share-qr img").is_visible() and page.locator(".apply-wechat").is_visible()
+        assert note["x"] + note["width"] <= code["x"], (note, code)  # beside it, not under it
+    finally:
+        context.close()

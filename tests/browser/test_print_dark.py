@@ -36,6 +36,15 @@ def test_a_printed_position_names_the_company_and_its_address_unbroken(desktop_p
     assert not address.is_visible()
 
 
+def test_a_printed_home_page_has_its_title_in_ink(desktop_page, served_site):
+    page = desktop_page
+    page.goto(served_site)
+    page.emulate_media(media="print")
+    for selector in (".hero h1", ".hero-intro p"):  # white on the blue band on screen; paper has no band
+        colour = page.locator(selector).first.evaluate("e => getComputedStyle(e).color")
+        assert colour == "rgb(0, 0, 0)", (selector, colour)
+
+
 def test_a_long_address_wraps_only_between_its_parts(desktop_page, served_site):
     page = desktop_page
     page.set_viewport_size({"width": 320, "height": 800})

@@ -3,12 +3,13 @@ WeChat copy text, and are shown on the page; anything but a short plain code is 
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0 "
-             "Mobile Safari/537.36 MicroMessenger/8.0.44.2502 NetType/WIFI Language/zh_CN")
+from tests.conftest import PROJECT
+from tests.tools import WECHAT_UA
 
 
 def mail_body(href: str) -> str:
@@ -60,3 +61,17 @@ def test_in_wechat_the_copy_text_carries_them(browser, served_site):
             "hr@example.com\n应聘DBA数据库工程师-IT-02-姓名\n内推码：LI01\n来源：campus"
     finally:
         context.close()
+
+
+def test_the_hr_guides_example_links_do_what_it_says(desktop_page, served_site):
+    guide = (PROJECT / "docs/hr-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## 渠道链接和内推码", 1)[1].split("\n## ", 1)[0]
+    examples = re.search(r"```text\n(.*?)```", section, re.S)[1].split()
+    assert len(examples) == 4 and re.search(r"投递区会显示“内推码：ZHANG-2024　来源：公众号”", section)
+    for url in examples:
+        desktop_page.goto(served_site + url.removeprefix("https://example.github.io/careers/"))
+        query = parse_qs(urlsplit(url).query)
+        shown = [f"{label}：{query[key][0]}" for key, label in (("ref", "内推码"), ("src", "来源")) if key in query]
+        assert desktop_page.locator(".referral").inner_text() == "　".join(shown), url
+        mail = desktop_page.locator("#apply").get_by_role("link", name="发邮件投递简历").get_attribute("href")
+        assert mail_body(mail).endswith("\r\n".join(shown)), url
