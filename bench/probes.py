@@ -4,7 +4,7 @@ search index, rebuilds inside one process, and the dev server's rebuild after an
 Each probe is a short script run with `python -c`, so every figure comes from a fresh interpreter
 and nothing the benchmark imports (or leaks) is counted. The probes use only the generator's public
 surface: build.py, `commands.build.build(Options(...), Cache(...))`, `search.index_files`, and
-`commands.serve.Preview(root, base_url, today)` with `.rebuild()` and `.page(rel)`; a probe whose surface
+`commands.serve.Preview(root, base_url, today)` with `.rebuild(saved)` and `.page(rel)`; a probe whose surface
 changed in an incompatible way fails loudly.
 """
 
@@ -75,9 +75,9 @@ print(json.dumps({"times": times}))
 """
 
 # What `serve` does on one edit: a Preview(root, base_url, today) rebuilt once (warm-up), then one
-# position edited, .rebuild() and .page() of the edited position's page timed, repeatedly. No HTTP
-# server: after rebuild() the real server only tells the browser to reload, and the browser asks for
-# the page (made then, not before).
+# position edited, .rebuild([its path]) (the watcher passes the paths it saw change) and .page() of the
+# edited position's page timed, repeatedly. No HTTP server: after rebuild() the real server only tells
+# the browser to reload, and the browser asks for the page (made then, not before).
 # argv: project root out edited-file repeat today
 LIVE_PREVIEW = r"""
 import datetime as dt, json, sys, time
@@ -90,10 +90,10 @@ said = []
 preview = Preview(root, "http://127.0.0.1:8000/", dt.date.fromisoformat(sys.argv[6]), say=said.append)
 page = "positions/" + edited.stem + "/index.html"
 
-def rebuild(what):
+def rebuild(what, saved=None):
     said.clear()
     started = time.perf_counter()
-    ok = preview.rebuild()
+    ok = preview.rebuild(saved)
     data = preview.page(page)
     seconds = time.perf_counter() - started
     if not ok or data is None:
@@ -106,7 +106,7 @@ times = []
 try:
     for n in range(repeat):
         edited.write_text(edit_title(original, f"预览{n}"), encoding="utf-8")
-        times.append(rebuild(f"after edit {n}"))
+        times.append(rebuild(f"after edit {n}", [str(edited)]))
 finally:
     edited.write_text(original, encoding="utf-8")
 print(json.dumps({"times": times}))

@@ -17,9 +17,12 @@ the median of --repeat runs, wall time, each build `build.py build` in a fresh p
               to the reload event (what HR waits for), saves half a second apart
   save to reload, settled  the same, until the browser also has the new page and the search index
               (made on the first request after a rebuild)
+  CI cold, CI restored  the publish workflow: a fresh git clone built without .cache/, and a fresh clone
+              of the next commit (one edit) with .cache/careersite and public/ restored (actions/cache)
 
 Memory is the peak resident set (os.wait4): "whole build" is the largest process of a cold build,
-workers included; "without search index" is the same cold build writing no search/.
+workers included; "without search index" is the same cold build writing no search/; "one edit" the
+largest process of the one-edit build.
 With --vs-hugo the same positions are built by Hugo (bench/hugo-site) in the same run, cold, and
 interleaved with ours so both see the same machine load; each ratio is the median of the per-repeat
 ratios (paired), not a ratio of medians. Not a test: nothing here asserts a time.
@@ -62,6 +65,9 @@ FIGURES = [
     ("save_to_reload_settled_s", "save to reload, settled s", "{:.3f}"),
     ("peak_mb", "peak MB (whole build)", "{:.0f}"),
     ("peak_without_search_mb", "peak MB (without search index)", "{:.0f}"),
+    ("one_edit_mb", "peak MB (one edit)", "{:.0f}"),
+    ("ci_cold_s", "CI cold s", "{:.2f}"),
+    ("ci_restored_s", "CI restored, one edit s", "{:.2f}"),
     ("largest_listing_kb", "largest listing KB", "{:.0f}"),
 ]
 HUGO_FIGURES = [("hugo_s", "Hugo s", "{:.2f}"), ("hugo_mb", "Hugo MB", "{:.0f}"),
@@ -76,8 +82,8 @@ RATIOS = [
     ("one_edit", "one_edit_s", "one edit/(Hugo+Pagefind)", "hugo_pagefind_s"),
 ]
 GROWN = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_process_edit_s", "live_preview_s",
-         "save_to_reload_s", "save_to_reload_settled_s",
-         "peak_mb", "peak_without_search_mb", "hugo_s", "hugo_mb", "hugo_pagefind_s", "hugo_pagefind_mb"]
+         "save_to_reload_s", "save_to_reload_settled_s", "peak_mb", "peak_without_search_mb", "one_edit_mb",
+         "ci_cold_s", "ci_restored_s", "hugo_s", "hugo_mb", "hugo_pagefind_s", "hugo_pagefind_mb"]
 
 
 def median(values: list[float]) -> float:
@@ -200,9 +206,10 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
         runs["live_preview_s"] = live["times"]
         saves = probes.save_to_reload(PROJECT, site, edited, edits, TODAY)
         runs["save_to_reload_s"], runs["save_to_reload_settled_s"] = saves["times"], saves["settled"]
+        runs.update(ci_builds(site, work / f"ci-{n}", repeat))
     finally:
         edited.write_text(original, encoding="utf-8")
-        for folder in (site, out, preview, hugo_site, hugo_out):
+        for folder in (site, out, preview, hugo_site, hugo_out, work / f"ci-{n}"):
             shutil.rmtree(folder, ignore_errors=True)
     result: dict = {"n": n}
     result.update({key: median(values) if values else None for key, values in runs.items()})
@@ -211,6 +218,39 @@ def measure(n: int, repeat: int, work: Path, vs_hugo: bool) -> dict:
     if vs_hugo:
         result["vs_hugo"] = {name: paired_ratio(runs[key], runs[peer]) for name, key, _, peer in RATIOS}
     return result
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args], cwd=root,
+                   check=True, capture_output=True)
+
+
+def ci_builds(site: Path, work: Path, repeat: int) -> dict[str, list[float]]:
+    """The publish workflow (.github/workflows/pages.yml) on SITE's files in a git repository: `build.py build`
+    of a fresh clone without .cache/ ("ci_cold_s"), and of a fresh clone of the next commit (one position
+    edited) at the same path with .cache/careersite and public/ copied back from the build before, as
+    actions/cache restores them ("ci_restored_s"): every file has new times and inodes."""
+    repo, checkout, saved = work / "repo", work / "checkout", work / "saved"
+    shutil.copytree(site, repo, ignore=shutil.ignore_patterns(CACHE_DIR))
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "positions")
+    edited = synth.first_open(repo)
+    original = edited.read_text(encoding="utf-8")
+    runs: dict[str, list[float]] = {"ci_cold_s": [], "ci_restored_s": []}
+    for r in range(repeat):
+        for key in runs:
+            shutil.rmtree(checkout, ignore_errors=True)
+            git(work, "clone", "-q", str(repo), str(checkout))
+            if key == "ci_restored_s":
+                for name in (".cache", "public"):
+                    shutil.copytree(saved / name, checkout / name)
+            runs[key].append(probes.build(PROJECT, checkout, checkout / "public", TODAY)["s"])
+            shutil.rmtree(saved, ignore_errors=True)
+            shutil.copytree(checkout, saved, ignore=shutil.ignore_patterns(".git", "content", "templates", "static"))
+            edited.write_text(synth.edit_title(original, f"CI{r}") if key == "ci_cold_s" else original, encoding="utf-8")
+            git(repo, "commit", "-q", "-am", "an edit")
+    return runs
 
 
 def default_site(repeat: int, work: Path) -> dict:

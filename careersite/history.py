@@ -6,6 +6,7 @@ One `git log` for all files. Never the build time: an unchanged site gives uncha
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -45,19 +46,17 @@ def git_times(root: Path, paths: Iterable[str]) -> dict[str, float]:
     return found
 
 
-def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, float] | None = None) -> dict[str, dt.datetime]:
-    """Last change of each path (relative to ROOT): its last git commit, else its file time.
-
-    COMMITTED: git_times' answer, if already known (a build cache keeps it per commit)."""
-    wanted = set(paths)
-    if committed is None:
-        committed = git_times(root, wanted)
+def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, float],
+                  mtimes: Mapping[str, int] | None = None) -> dict[str, dt.datetime]:
+    """Last change of each path (relative to ROOT): its last git commit (COMMITTED: git_times' answer), else its
+    file time (MTIMES: in ns, where known)."""
     found: dict[str, dt.datetime] = {}
-    for rel in sorted(wanted):
+    base, mtimes = os.path.join(root, ""), mtimes or {}
+    for rel in sorted(set(paths)):
         when = committed.get(rel)
         if when is None:
             try:
-                when = int((root / rel).stat().st_mtime)
+                when = (mtimes.get(rel) or os.stat(base + rel).st_mtime_ns) // 1_000_000_000
             except OSError:
                 continue
         found[rel] = dt.datetime.fromtimestamp(when, dt.timezone.utc)

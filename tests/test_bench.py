@@ -15,12 +15,12 @@ import run as bench  # noqa: E402
 
 COLUMNS = ["N", "cold s", "cold without search index s", "unchanged s", "one edit s", "in-process edit s",
            "live preview s", "save to reload s", "save to reload, settled s", "peak MB (whole build)", "peak MB (without search index)",
-           "largest listing KB"]
+           "peak MB (one edit)", "CI cold s", "CI restored, one edit s", "largest listing KB"]
 HUGO_COLUMNS = ["Hugo s", "Hugo MB", "Hugo + Pagefind s", "Hugo + Pagefind MB", "cold/(Hugo+Pagefind)",
                 "cold without search/Hugo", "unchanged/(Hugo+Pagefind)", "one edit/(Hugo+Pagefind)"]
 FIGURES = ["cold_s", "cold_without_search_s", "unchanged_s", "one_edit_s", "in_process_edit_s", "live_preview_s",
            "save_to_reload_s", "save_to_reload_settled_s", "peak_mb", "peak_without_search_mb", "build_process_mb", "largest_child_mb", "unchanged_mb",
-           "one_edit_mb", "largest_listing_kb", "html_pages", "output_mb"]
+           "one_edit_mb", "ci_cold_s", "ci_restored_s", "largest_listing_kb", "html_pages", "output_mb"]
 
 
 def markdown_rows(text: str) -> list[list[str]]:

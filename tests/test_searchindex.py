@@ -3,6 +3,7 @@ every substring, its bytes stable; and the build that writes it (only open posit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -115,6 +116,35 @@ def test_shards_grow_with_the_index(monkeypatch):
     for n in range(0, 300, 7):
         text = index.fragments[n]["items"][0]
         assert n in search(index, text[5:9])
+
+
+def test_an_index_updated_from_the_last_one_is_the_index_made_anew(monkeypatch):
+    """updated(): the last index with the entries of the changed positions moved gives the bytes index_files()
+    gives, also when the number of shards changes; when it cannot (other ids, nothing to read), it says so."""
+    monkeypatch.setattr(searchindex, "SHARD_BYTES", 300)
+    rng = random.Random(14)
+    pool = "风险管理催收处置岗营销策划互联网金融数据征信信贷审批系统开发运维"
+
+    def text(low: int, high: int) -> str:
+        return "".join(rng.choice(pool) for _ in range(rng.randint(low, high)))
+
+    def random_doc(n: int, items: int) -> SearchDoc:
+        return doc(n, rng.choice(("催收岗", "营销岗")) if rng.random() < 0.3 else text(2, 6),
+                   *(text(3, 40) for _ in range(rng.randint(0, items))), locations=(rng.choice("京沪深"),))
+
+    docs = [random_doc(n, 1) for n in range(40)]
+    shards = set()
+    for step in range(40):  # the positions get more text, then less: the number of shards changes
+        last = index_files(docs)
+        changed = set(rng.sample(range(40), rng.randint(1, 4)))
+        docs = [random_doc(n, 9 if step < 20 else 0) if n in changed else d for n, d in enumerate(docs)]
+        others_bare = [d if n in changed else dataclasses.replace(d, items=()) for n, d in enumerate(docs)]
+        made = searchindex.updated(others_bare, changed, last.get)
+        assert {rel: last[rel] if data is None else data for rel, data in made.items()} == index_files(docs)
+        shards.add(json.dumps(json.loads(made["search/meta.json"])["shards"]))
+    assert len(shards) > 1, "no edit changed the number of shards"
+    assert searchindex.updated(docs[1:], {0}, last.get) is None  # other ids
+    assert searchindex.updated(docs, {0}, {}.get) is None
 
 
 # --- the build ----------------------------------------------------------------------------------

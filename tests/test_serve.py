@@ -13,11 +13,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
+from careersite.write import stat_of
 from tests.helpers import MINIMAL_POSITION, PROJECT, TODAY, english, position
 
 pytestmark = pytest.mark.slow
@@ -377,21 +379,31 @@ def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, monkeypatch)
     preview.cache.close()
 
 
-def test_one_edit_changes_only_the_pages_made_from_it(make_site):
+def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     """Pages are made on request from artifacts whose keys say what they are made from: an edit to one
-    position changes its page, its category's listing and the home page, not the other category's."""
+    position changes its page, its category's listing and the home page, not the other category's; the
+    search index is the last one, updated; of the position files, only the one the watcher saw saved is
+    looked at."""
     files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}") for n in range(3)}
     files |= {f"content/positions/ops-{n}.md": text(f"运营岗{n}", "ops") for n in range(3)}
     site = make_site(files, position=False)
     preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)
-    assert preview.rebuild()
+    assert preview.rebuild() and preview.page("search/meta.json")
     before = {rel: artifact.key for rel, artifact in preview.files.items()}
     site.position("tech-1.md", text("技术岗1（改）"))
-    assert preview.rebuild()
+    looked_at = []
+    monkeypatch.setattr("careersite.incremental.build.stat_of",
+                        lambda path, **kw: looked_at.append(path) or stat_of(path, **kw))
+    assert preview.rebuild([str(site.root / "content/positions/tech-1.md")])  # what the watcher saw
+    assert [Path(path).name for path in looked_at] == ["tech-1.md"]
     changed = {rel for rel, artifact in preview.files.items() if before.get(rel) != artifact.key}
     assert {"positions/tech-1/index.html", "categories/tech/index.html", "index.html"} <= changed
     assert not changed & {"positions/tech-0/index.html", "categories/ops/index.html", "positions/ops-0/index.html"}
     assert "技术岗1（改）" in preview.page("positions/tech-1/index.html").decode()
+    whole = preview.files["search/"].make()
+    monkeypatch.setattr("careersite.search.UPDATE_SHARE", 1)  # (a site this small is made anew otherwise)
+    monkeypatch.setattr("careersite.search.index.index_files", lambda docs: {})  # updated from the last one instead
+    assert {rel: preview.page(rel) for rel in whole} == whole
     preview.cache.close()
 
 

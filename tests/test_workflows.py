@@ -195,3 +195,5 @@ def test_only_the_publish_workflow_keeps_the_build_cache():
     build = load(PAGES)["jobs"]["build"]["steps"]
     assert build.index(cache) < next(i for i, s in enumerate(build) if "make check-site" in s.get("run", ""))
     assert not [s for s in steps(load(PULL_REQUEST)) if s.get("uses", "").startswith("actions/cache")]
+    # the whole history: a shallow clone would date every position by the last commit (docs/feeds.md)
+    assert step_using(load(PAGES), "actions/checkout")["with"]["fetch-depth"] == 0

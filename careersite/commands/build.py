@@ -7,13 +7,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import os
 import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import jinja2
 
@@ -92,8 +93,8 @@ class NoCache:
             results.append(FileResult(rel, "", None, tuple(problems.items)) if data is None else make(rel, data))
         return results
 
-    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
-        return git_times(root, paths)
+    def times(self, paths: list[str]) -> dict[str, dt.datetime]:
+        return content_times(self.root, paths, git_times(self.root, [*paths, CONTENT_DIR.as_posix()]))
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():
@@ -132,8 +133,7 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
     today = options.today or today_in(config.timezone)
     changed = {}
     if times:
-        paths = [CONFIG_FILE, *(p.source for p in positions)]
-        changed = content_times(root, paths, stages.git_times(root, [*paths, CONTENT_DIR.as_posix()]))
+        changed = stages.times([CONFIG_FILE, *(p.source for p in positions)])
     lines = {r.path: r.source.lines for r in results if r.source is not None}
     site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
     lint_dates(config, [r.source for r in results if r.source is not None], today, problems)
@@ -176,10 +176,24 @@ def build(options: Options, cache: Cache | None = None,
     if foreign:
         problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
         return Result(problems, seconds=time.perf_counter() - started)
-    if cache is None and options.cache:
-        with contextlib.closing(Cache(root, out, options.variant)) as cache:
-            return _build(options, problems, cache, say, started)
-    return _build(options, problems, cache or NoCache(root), say, started)
+    with no_cyclic_gc():
+        if cache is None and options.cache:
+            with contextlib.closing(Cache(root, out, options.variant)) as cache:
+                return _build(options, problems, cache, say, started)
+        return _build(options, problems, cache or NoCache(root), say, started)
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector off in the block: a build or a save makes little cyclic garbage, and the
+    collector went through the million objects of a loaded site again and again (docs/performance.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, started: float) -> Result:
@@ -193,7 +207,7 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
             if options.strict and problems.warnings:
                 return Result(problems)
             files = len(last.outputs)
-            return Result(problems, stats=WriteStats(files, 0, files, 0), counts=last.counts,
+            return Result(problems, stats=WriteStats(files, 0, files), counts=last.counts,
                           seconds=time.perf_counter() - started)
     mark = len(problems.items)
     site = load_site(options, problems, stages, times=True)
@@ -203,8 +217,9 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
     try:
         with Output(out, say) as output:
             rendered: Counter[str] = Counter()
-            if isinstance(stages, Cache) and stages.is_up_to_date(files, output):
-                stats = WriteStats(len(files), 0, len(files), 0)
+            up_to_date = isinstance(stages, Cache) and stages.is_up_to_date(files, output)
+            if up_to_date:
+                stats = WriteStats(len(files), 0, len(files))
             else:
                 try:
                     rendered = stages.write(files, output)
@@ -212,9 +227,9 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
                     template_problem(exc, problems)
                     return Result(problems, seconds=time.perf_counter() - started)
                 stats = output.commit()
-                if isinstance(stages, Cache):
-                    stages.keep((len(site.positions), len(site.config.categories)), files, output,
-                                tuple(problems.items[mark:]), site.today.isoformat())
+            if isinstance(stages, Cache):  # also when up to date: what this build saw lets the next one replay
+                stages.keep((len(site.positions), len(site.config.categories)), files, None if up_to_date else output,
+                            tuple(problems.items[mark:]), site.today.isoformat())
     except OutputError as exc:
         problems.error(str(out), 1, 1, exc.msg_id, **exc.values)
         return Result(problems, seconds=time.perf_counter() - started)

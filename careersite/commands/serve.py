@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import ipaddress
 import mimetypes
+import os
 import signal
 import socket
 import sys
@@ -15,7 +16,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -24,10 +25,10 @@ from .. import render, search
 from ..errors import Problems
 from ..incremental import Cache
 from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
-from ..load.content import is_ignored
+from ..load.content import CONTENT_DIR, is_ignored
 from ..render import Artifact, Bundle
 from ..render.qr import qr_terminal
-from .build import Options, load_site, new_problems, template_problem
+from .build import Options, load_site, new_problems, no_cyclic_gc, template_problem
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 STEP_MS = 30  # saves reported within STEP of each other are one batch, which ends after DEBOUNCE at most
@@ -68,18 +69,23 @@ class Preview:
         self.say = say
         self.files: dict[str, Artifact] = {}
         self.made: dict[str, bytes] = {}  # artifact key -> bytes
-        self.bundles: dict[str, dict[str, bytes]] = {}  # the search index last asked for, by its key
+        self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.banner = ""
+        self.failed = True  # the last rebuild failed (or there was none): templates are checked in the next
         self.generation = 0
         self.changed = threading.Condition()
         self.building = threading.Lock()
 
-    def rebuild(self) -> bool:
-        """Build anew (what changed only); on failure keep the last good site and list the problems."""
-        with self.building:
+    def rebuild(self, saved: Iterable[str] | None = None) -> bool:
+        """Build anew (what changed only); on failure keep the last good site and list the problems. SAVED: the
+        paths the watcher saw change, if it knows (when they are all position files, the others are not looked at)."""
+        with self.building, no_cyclic_gc():
             started = time.perf_counter()
             problems = new_problems()
             files = None
+            rels = {os.path.relpath(path, self.options.root).replace(os.sep, "/") for path in saved or ()}
+            content = saved is not None and all(rel.startswith(CONTENT_DIR.as_posix() + "/") for rel in rels)
+            self.cache.saved = rels if content else None
             try:
                 site = load_site(self.options, problems, self.cache, times=True)
                 if site is not None:
@@ -89,7 +95,8 @@ class Preview:
                         env.get_template(name)
                     made = render.site_files(site, env)
                     made.update(search.index_files(site))
-                    for kind in ("home", "category", "position", "404"):  # a template that fails shows now
+                    # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
+                    for kind in () if content and not self.failed else ("home", "category", "position", "404"):
                         next((a.make() for a in made.values() if a.kind == kind), None)
                     files = made
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
@@ -98,7 +105,7 @@ class Preview:
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
             for problem in problems.sorted():
                 self.say(problem.format({"error": problems.text("error"), "warning": problems.text("warning")}))
-            self.banner = banner_html(problems, failed=files is None)
+            self.banner, self.failed = banner_html(problems, failed=files is None), files is None
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:
@@ -117,11 +124,13 @@ class Preview:
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
             bundle = self.files.get(rel[:rel.find("/") + 1])  # its folder
             if isinstance(bundle, Bundle):
-                made = self.bundles.get(bundle.key)
-                if made is None:
-                    made = bundle.make()
-                    self.bundles = {bundle.key: made}
-                return made.get(rel)
+                last = self.index
+                if last is None or last[0].key != bundle.key:  # made anew, or from the last one if it can be
+                    update = bundle.update(last[0].inputs, last[1].get) if last and bundle.update else None
+                    made = {path: last[1][path] if data is None else data for path, data in update.items()} \
+                        if last and update else bundle.make()
+                    self.index = last = (bundle, made)
+                return last[1].get(rel)
             if not self.files and rel == "index.html":  # no good build yet: a page to show the problems on
                 title = html.escape(new_problems().text("serve_no_site"))
                 return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
@@ -281,7 +290,7 @@ def watch(root: Path, preview: Preview, stop: threading.Event, ready: threading.
                                rust_timeout=READY_MS, yield_on_timeout=True):
         ready.set()
         if changes:
-            preview.rebuild()
+            preview.rebuild([path for _change, path in changes])
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")

@@ -12,6 +12,7 @@ Three memos, one per kind of input:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import time
@@ -21,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import Problem, Problems
-from ..load.content import MAX_FILE_BYTES
-from ..history import git_head, git_times
+from ..load.content import CONTENT_DIR, MAX_FILE_BYTES
+from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
 from ..model.perfile import FileResult
 from ..render import Artifact, Bundle
@@ -43,10 +44,10 @@ class Cache:
         self.name = hashlib.sha256(repr((os.path.realpath(out), variant)).encode()).hexdigest()[:24]
         self.fingerprint = ""
         self.last = Manifest()
-        self.results: dict[str, FileResult] = {}  # this build's, by path
         self.memory: dict[str, FileResult] = {}  # the last build's, by result key (a dev server's next save)
         self.sources: dict[str, tuple[Stat, str]] = {}
         self.scanned_ns = 0
+        self.saved: set[str] | None = None  # position files saved since the last scan, as a dev server's watcher saw
         self.git: tuple[str, dict[str, float]] = ("", {})
 
     def close(self) -> None:
@@ -60,13 +61,17 @@ class Cache:
         """MAKE(rel, bytes) for each position file, or what an earlier build made of the same bytes."""
         previous = Manifest(fingerprint=self.fingerprint, scanned_ns=self.scanned_ns, sources=self.sources)
         self.fingerprint = fingerprint(self.root)
-        manifest = self.store.manifest(self.name)
-        self.last = manifest if manifest is not None and manifest.fingerprint == self.fingerprint else Manifest()
+        if self.last.fingerprint != self.fingerprint:  # (else replay() or the last build of this object set it)
+            manifest = self.store.manifest(self.name)
+            self.last = manifest if manifest is not None and manifest.fingerprint == self.fingerprint else Manifest()
         if previous.fingerprint != self.fingerprint:
             previous = Manifest()
         self.scanned_ns = time.time_ns()
         base = os.path.join(os.fspath(self.root), "")
-        stats = {rel: stat_of(base + rel) for rel in rels}
+        saved, self.saved = self.saved, None
+        seen = previous.sources if saved is not None else {}  # the files not saved since are as the last scan saw them
+        stats = {rel: seen[rel][0] if rel in seen and rel not in saved else stat_of(base + rel, follow=True)
+                 for rel in rels}
         # What this object saw last time (a dev server's previous save), else what the last build saw.
         digests = {rel: previous.known_digest(rel, stat) or self.last.known_digest(rel, stat) for rel, stat in stats.items()}
         data: dict[str, bytes] = {}
@@ -86,52 +91,63 @@ class Cache:
             if rel not in data:  # trusted by its stat, but its result is gone: read it after all
                 data[rel] = read_file(base + rel, rel, Problems(), MAX_FILE_BYTES) or b""
         made = dict(zip(todo, workers.each(lambda i: make(todo[i], data[todo[i]]), len(todo))))
-        self.store.put_results({keys[rel]: result for rel, result in made.items()}, keep=set(keys.values()))
+        entries, kept = {keys[rel]: result for rel, result in made.items()}, set(keys.values())
+        if previous.sources:  # after a scan of this object's: forget what that scan had and this one has not
+            self.store.put_results(entries, drop=self.memory.keys() - kept)
+        else:
+            self.store.put_results(entries, keep=kept)
         results = [unreadable.get(rel) or made.get(rel) or found[keys[rel]] for rel in rels]
         self.memory = {keys[r.path]: r for r in results if r.path in keys}
         self.sources = {rel: (stats[rel], digests[rel]) for rel in rels if digests.get(rel) and stats[rel]}
         return results
 
-    def git_times(self, root: Path, paths: list[str]) -> dict[str, float]:
-        """git_times for the commit the work tree is at: asked of git once per commit."""
-        head = git_head(root)
-        if head and head in (self.git[0], self.last.git_head):
-            times = self.git[1] if head == self.git[0] else self.last.git_times
+    def times(self, paths: list[str]) -> dict[str, dt.datetime]:
+        """content_times of PATHS, with git asked once per commit (never outside git) and the times of the
+        position files from their scan."""
+        head = git_head(self.root)
+        if head in (self.git[0], self.last.git_head):
+            committed = self.git[1] if head == self.git[0] else self.last.git_times
         else:
-            times = git_times(root, paths)
-        self.git = (head, times)
-        return times
+            committed = git_times(self.root, [*paths, CONTENT_DIR.as_posix()])
+        self.git = (head, committed)
+        return content_times(self.root, paths, committed, {rel: stat[1] for rel, (stat, _) in self.sources.items()})
 
     # Output files ------------------------------------------------------------------------------------------
-    def _output_key(self, artifact: Artifact | Bundle) -> str:
-        return artifact.key  # self.last is always of this fingerprint (else empty): the key needs no prefix
-
+    # (self.last is always of this fingerprint, else empty: an artifact's key needs no prefix)
     def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:
         """What the last build wrote of BUNDLE (under FOLDER) if it was made from the same key, else {}."""
         found = {rel: entry[:2] for rel, entry in self.last.outputs.items() if rel.startswith(folder)}
-        ok = found and all(self.last.outputs[rel][2] == self._output_key(bundle) for rel in found)
+        ok = found and all(self.last.outputs[rel][2] == bundle.key for rel in found)
         return found if ok else {}
 
-    def expected(self, files: Mapping[str, Artifact | Bundle]) -> dict[str, str] | None:
-        """Every output path with its key, when the last build's bundles can stand (None if one cannot)."""
-        keys: dict[str, str] = {}
-        for rel, artifact in files.items():
-            if isinstance(artifact, Bundle):
-                last = self._last_of(rel, artifact)
-                if not last:
-                    return None
-                keys.update(dict.fromkeys(last, self._output_key(artifact)))
-            else:
-                keys[rel] = self._output_key(artifact)
-        return keys
+    def _updated(self, folder: str, bundle: Bundle) -> dict[str, bytes | None] | None:
+        """BUNDLE.update from the last build's bundle in FOLDER, each file it reads checked by its sha256."""
+        inputs = self.last.bundles.get(folder)
+        if bundle.update is None or inputs is None:
+            return None
+
+        def read(rel: str) -> bytes | None:
+            try:
+                with open(os.path.join(self.out, rel), "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None
+            known = self.last.outputs.get(rel)
+            return data if known and known[1] == hashlib.sha256(data).hexdigest() else None
+
+        return bundle.update(inputs, read)
 
     def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
         """Every file is what its artifact would make, as the last build left it, and no other is there."""
-        outputs, keys = self.last.outputs, self.expected(files)
-        if keys is None or keys.keys() != outputs.keys():
-            return False
-        out = os.path.join(os.fspath(output.out), "")
-        return all(outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
+        keys: dict[str, str] = {}
+        for rel, artifact in files.items():
+            made = self._last_of(rel, artifact) if isinstance(artifact, Bundle) else [rel]
+            if not made:
+                return False
+            keys.update(dict.fromkeys(made, artifact.key))
+        outputs, out = self.last.outputs, os.path.join(os.fspath(output.out), "")
+        return keys.keys() == outputs.keys() and all(
+            outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         """Put every file into OUTPUT: linked from the last build's when its key is unchanged and it is intact,
@@ -145,28 +161,26 @@ class Cache:
                 bundles.append((rel, artifact))
                 continue
             known = outputs.get(rel)
-            if not (known and known[2] == self._output_key(artifact) and output.link(rel, known[:2])):
+            if not (known and known[2] == artifact.key and output.link(rel, known[:2])):
                 todo.append(rel)
 
         def make_bundles() -> None:
-            for rel, bundle in bundles:
-                last = self._last_of(rel, bundle)
-                if not (last and all(output.link(path, known) for path, known in last.items())):
-                    for path, data in bundle.make().items():
-                        if path not in output.files:
-                            output.put(path, data)
-                    made[bundle.kind] += 1
-
-        stage = os.fspath(output.dir)
+            for folder, bundle in bundles:
+                last = self._last_of(folder, bundle)
+                if last and all(output.link(path, known) for path, known in last.items()):
+                    continue
+                made[bundle.kind] += 1
+                made_files = self._updated(folder, bundle)  # None: a file as the last build wrote it
+                kept = [path for path, data in (made_files or {}).items() if data is None and path not in output.files]
+                if made_files is None or not all(path in outputs and output.link(path, outputs[path][:2])
+                                                 for path in kept):
+                    made_files = bundle.make()
+                for path, data in made_files.items():
+                    if data is not None and path not in output.files:
+                        output.put(path, data)
 
         def make(i: int) -> tuple[str, Stat | None, str]:
-            rel = todo[i]
-            data = files[rel].make()
-            dest = os.path.join(stage, rel)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            with open(dest, "wb") as fh:
-                fh.write(data)
-            return rel, stat_of(dest), hashlib.sha256(data).hexdigest()
+            return todo[i], *output.write(todo[i], files[todo[i]].make())
 
         if len(todo) < workers.MIN_PARALLEL:
             make_bundles()
@@ -177,22 +191,24 @@ class Cache:
             first = next(pages)  # the workers are started, and busy
             make_bundles()
             for rel, stat, sha in chain([first], pages):
-                output.adopt(rel, stat, sha, written=True)
+                output.adopt(rel, stat, sha)
         return made + Counter(files[rel].kind for rel in todo)
 
-    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output,
+    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output | None,
              problems: tuple[Problem, ...], today: str) -> None:
-        """After a successful build: what it saw and wrote, for the next."""
+        """After a successful build: what it saw and wrote (OUTPUT None: the last build's files, still up to date)."""
         folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
 
         def key(rel: str) -> str:
             artifact = files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))
-            return self._output_key(artifact)
+            return artifact.key
 
-        outputs = {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
-        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today, git_head=self.git[0], scanned_ns=self.scanned_ns,
-                            sources=self.sources, outputs=outputs, problems=problems, counts=site_counts,
-                            git_times=self.git[1] if self.git[0] else {})
+        outputs = self.last.outputs if output is None else \
+            {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
+        bundles = self.last.bundles if output is None else {folder: bundle.inputs for folder, bundle in folders}
+        manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today,
+                            git_head=self.git[0], scanned_ns=self.scanned_ns, sources=self.sources, outputs=outputs,
+                            bundles=bundles, problems=problems, counts=site_counts, git_times=self.git[1])
         self.store.save_manifest(self.name, manifest)
         self.last = manifest
 
@@ -201,16 +217,17 @@ class Cache:
         commit; every position file and output file as it left them): then there is nothing to do."""
         self.fingerprint = fingerprint(self.root)
         last = self.store.manifest(self.name)
-        if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs \
-                or last.inputs != site_inputs(self.root):
+        if last is None or last.fingerprint != self.fingerprint:
+            return None
+        self.last = last  # (what process() will start from if this build cannot be replayed)
+        if last.today != today or not last.outputs or last.inputs != site_inputs(self.root):
             return None
         if set(rels) != set(last.sources) or git_head(self.root) != last.git_head:
             return None
         base = os.path.join(os.fspath(self.root), "")
-        if any(last.known_digest(rel, stat_of(base + rel)) is None for rel in rels):
+        if any(last.known_digest(rel, stat_of(base + rel, follow=True)) is None for rel in rels):
             return None
         out = os.path.join(self.out, "")
         if any(stat_of(out + rel) != entry[0] for rel, entry in last.outputs.items()):
             return None
-        self.last = last
         return last

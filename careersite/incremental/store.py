@@ -94,6 +94,7 @@ class Manifest:
     scanned_ns: int = 0  # when that build looked at the position files
     sources: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # rel -> (stat, digest)
     outputs: dict[str, tuple[Stat, str, str]] = field(default_factory=dict)  # rel -> (stat, sha256, artifact key)
+    bundles: dict[str, object] = field(default_factory=dict)  # folder -> the inputs of the Bundle made into it
     problems: tuple[Problem, ...] = ()
     counts: tuple[int, int] = (0, 0)  # positions, categories
     git_times: dict[str, float] = field(default_factory=dict)  # rel -> last commit time, at git_head
@@ -165,8 +166,8 @@ class Store:
             self.forget()
             return {}
 
-    def put_results(self, entries: dict[str, Any], keep: set[str] | None = None) -> None:
-        """Store ENTRIES; with KEEP, forget every stored result not in it (files deleted or changed since)."""
+    def put_results(self, entries: dict[str, Any], keep: set[str] | None = None, drop: Iterable[str] = ()) -> None:
+        """Store ENTRIES and forget DROP; with KEEP, every stored result not in it (files deleted or changed since)."""
         db = self._connect()
         if db is None:
             return
@@ -175,8 +176,8 @@ class Store:
             db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
                            ((k, pack(v)) for k, v in entries.items()))
             if keep is not None:
-                stale = [(k,) for (k,) in db.execute("SELECT key FROM results") if k not in keep]
-                db.executemany("DELETE FROM results WHERE key = ?", stale)
+                drop = [k for (k,) in db.execute("SELECT key FROM results") if k not in keep]
+            db.executemany("DELETE FROM results WHERE key = ?", ((k,) for k in drop))
             db.execute("COMMIT")
         except sqlite3.Error:
             self.forget()

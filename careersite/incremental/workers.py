@@ -8,6 +8,7 @@ CAREERSITE_JOBS=N sets the number of processes (1: none).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +35,7 @@ def worker_count() -> int:
 def _start(task: Callable[[int], object]) -> None:
     global _TASK
     _TASK = task
+    gc.enable()  # a worker collects its own garbage; what it inherited is frozen (each): its pages stay shared
     _die_with_parent()
 
 
@@ -50,10 +52,14 @@ def each(task: Callable[[int], T], count: int) -> Iterator[T]:
         return
     ranges = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     # Forked, the workers get TASK (and all it refers to) without pickling.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
-                             initargs=(task,)) as pool:
-        for part in pool.map(_run, ranges):
-            yield from part
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
+                                 initargs=(task,)) as pool:
+            for part in pool.map(_run, ranges):
+                yield from part
+    finally:
+        gc.unfreeze()
 
 
 def _die_with_parent() -> None:

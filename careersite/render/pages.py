@@ -40,11 +40,15 @@ class Artifact:
 @dataclass(frozen=True, slots=True)
 class Bundle:
     """Output files under one folder that are made together (the search index): KEY digests what they are
-    made from; MAKE makes {path: bytes}, every path below the folder it is filed under."""
+    made from, INPUTS; MAKE makes {path: bytes}, every path below the folder it is filed under. UPDATE(inputs,
+    read) makes the same from the files of a bundle made from INPUTS, as READ gives them: None for a file
+    as it was; None if it cannot."""
 
     key: str
     make: Callable[[], dict[str, bytes]]
     kind: str
+    inputs: object = None
+    update: Callable[[object, Callable[[str], bytes | None]], dict[str, bytes | None] | None] | None = None
 
 
 def digest(*parts: object) -> str:

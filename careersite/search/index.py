@@ -19,7 +19,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Container, Iterable, Iterator, Sequence
 
 from ..load.fields import FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
@@ -95,15 +95,17 @@ class SearchDoc:
 _SECTION_ORDER = {"responsibilities": 0, "requirements": 1, "description": 2, "other": 3}
 
 
-def docs_of(site: Site) -> tuple[SearchDoc, ...]:
-    """A record for each open, published position, in listing order (their ids in the index)."""
+def docs_of(site: Site, items: Container[int] | None = None) -> tuple[SearchDoc, ...]:
+    """A record for each open, published position, in listing order (their ids in the index). ITEMS: the ids
+    whose items are wanted (the rest have none: the text is what costs), else all."""
     config = site.config
     date_format = config.ui["date_format"]
     docs = []
     for position in site.open_positions:
         if position.draft:
             continue
-        sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3))
+        wanted = items is None or len(docs) in items
+        sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3)) if wanted else ()
         closes = position.closes
         docs.append(SearchDoc(
             url=config.base_path + position.url_path, title=position.title, code=position.code,
@@ -236,11 +238,69 @@ def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str,
     runs), the location names. FOLDER/c/<k>.bin and FOLDER/p/<k>.bin: shards of the terms of one
     character and of two. FOLDER/l/<i>.bin: the ids at location i. FOLDER/d/<id>.json: a fragment.
     """
-    count = len(docs)
-    tag = hashlib.sha256("\n".join(doc.url for doc in docs).encode("utf-8")).hexdigest()[:8]
+    return _files(docs, _records(docs), range(len(docs)), folder)
+
+
+def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[[str], bytes | None],
+            folder: str = INDEX_DIR) -> dict[str, bytes | None] | None:
+    """index_files(DOCS) made from the last build's (READ gives its files) when only the docs of the ids CHANGED
+    differ from that build's (the others need no items): None for a file as it was. None when that index
+    cannot be read or numbers other positions (another tag)."""
+    count, before = len(docs), {}
+    try:
+        meta = json.loads(read(f"{folder}/meta.json") or b"")
+        if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), count):
+            return None
+        records = dict(entry for kind, shards in meta["shards"].items() for number in range(shards)
+                       for entry in _entries(read(f"{folder}/{kind}/{number}.bin") or b""))
+        for number in changed:  # what that index holds of a changed doc: its fragment
+            was = json.loads(read(f"{folder}/d/{number}.json") or b"")
+            before[number] = _keys_of(was["title"], (was["title"], was["code"], was["category"], *was["locations"],
+                                                     *was["items"]))
+    except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
+        return None
+    moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
+    for number in changed:
+        after = _keys_of(docs[number].title, docs[number].fields())
+        for key in before[number].keys() | after.keys():
+            if before[number].get(key) != after.get(key):
+                moves[key].append((number, after.get(key, (False, False))))
+    for key, changes in moves.items():
+        lists = [set(ids) for ids in _read_record(records.pop(key, b"\0\0"), count)]  # anywhere, in the title
+        for number, now in changes:
+            for ids, there in zip(lists, now):
+                (ids.add if there else ids.discard)(number)
+        if lists[0]:
+            records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
+    files: dict[str, bytes | None] = dict(_files(docs, records, sorted(changed), folder))
+    files.update((f"{folder}/d/{n}.json", None) for n in range(count) if f"{folder}/d/{n}.json" not in files)
+    return files
+
+
+def _keys_of(title: str, fields: Iterable[str]) -> dict[str, tuple[bool, bool]]:
+    """The key of each entry a doc with TITLE and FIELDS is in: (whether anywhere, whether in the title)."""
+    keys = dict.fromkeys(terms_of(" ".join(fields)), (True, False))
+    keys.update(dict.fromkeys(terms_of(title), (True, True)))
+    exact = exact_key(title)
+    if len(exact) > 1:
+        keys[exact] = (True, False)
+    return keys
+
+
+def _tag(docs: Sequence[SearchDoc]) -> str:
+    return hashlib.sha256("\n".join(doc.url for doc in docs).encode("utf-8")).hexdigest()[:8]
+
+
+def _files(docs: Sequence[SearchDoc], records: dict[str, bytes], fragments: Iterable[int],
+           folder: str) -> dict[str, bytes]:
+    """The index files of DOCS from their RECORDS (key -> entry), with the fragments of the ids FRAGMENTS."""
+    count, tag = len(docs), _tag(docs)
     header = MAGIC + bytes.fromhex(tag)
-    records, places = _records(docs)
     shards, files = _shards(records, header, folder)
+    places: dict[str, list[int]] = defaultdict(list)
+    for number, doc in enumerate(docs):
+        for place in dict.fromkeys(doc.locations):
+            places[place].append(number)
     locations = sorted(places)
     for number, place in enumerate(locations):
         out = bytearray(header)
@@ -257,7 +317,8 @@ def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str,
     if filters:
         meta["filters"] = filters
     files[f"{folder}/meta.json"] = _json(meta)
-    for number, doc in enumerate(docs):
+    for number in fragments:
+        doc = docs[number]
         files[f"{folder}/d/{number}.json"] = _json({
             "tag": tag, "url": doc.url, "title": doc.title, "code": doc.code, "category": doc.category_name,
             "locations": doc.locations, "closes": doc.closes, "salary": doc.salary, "items": doc.items})
@@ -283,17 +344,16 @@ def _filter_files(docs: Sequence[SearchDoc], header: bytes, folder: str, files: 
     return values
 
 
-def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str, list[int]]]:
-    """Each term's entry (its ids anywhere, its ids in a title), each exact title's; the ids of each
-    location. A field that more than one position has (the same duty in many positions is common) is split
-    into terms once, for all the positions that have it; the rest of a position's fields together."""
+def _records(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
+    """Each term's entry (its ids anywhere, its ids in a title), each exact title's. A field that more than
+    one position has (the same duty in many positions is common) is split into terms once, for all the
+    positions that have it; the rest of a position's fields together."""
     count = len(docs)
     repeated = {text for text, n in Counter(f for doc in docs for f in doc.fields()).items() if n > 1}
     having: dict[str, list[int]] = defaultdict(list)  # a repeated field -> the ids that have it
     anywhere: dict[str, array[int]] = defaultdict(lambda: array("i"))  # 4 bytes an id, not a list's 8
     in_title: dict[str, list[int]] = defaultdict(list)
     exact: dict[str, list[int]] = defaultdict(list)
-    places: dict[str, list[int]] = defaultdict(list)
     ids_of = anywhere.__getitem__  # (millions of appends at 10,000 positions: no lookup of the method each)
     for number, doc in enumerate(docs):
         rest = []
@@ -309,23 +369,67 @@ def _records(docs: Sequence[SearchDoc]) -> tuple[dict[str, bytearray], dict[str,
         key = exact_key(doc.title)
         if len(key) > 1:
             exact[key].append(number)
-        for place in dict.fromkeys(doc.locations):
-            places[place].append(number)
     shared: dict[str, list[list[int]]] = defaultdict(list)
     for text, ids in having.items():
         for term in terms_of(text):
             shared[term].append(ids)
-    records: dict[str, bytearray] = {}
+    records = {}
     for term in anywhere.keys() | shared.keys():
         own, parts = anywhere.get(term, ()), shared.get(term)
-        record = records[term] = bytearray()
-        postings(sorted(set(own).union(*parts)) if parts else own, count, record)
-        postings(in_title.get(term, ()), count, record)
-    for key, ids in exact.items():
-        record = records[key] = bytearray()
-        postings(ids, count, record)
-        postings((), count, record)
-    return records, places
+        records[term] = _record(sorted(set(own).union(*parts)) if parts else own, in_title.get(term, ()), count)
+    records.update((key, _record(ids, (), count)) for key, ids in exact.items())
+    return records
+
+
+def _record(anywhere: Sequence[int], title: Sequence[int], count: int) -> bytes:
+    out = bytearray()
+    postings(anywhere, count, out)
+    postings(title, count, out)
+    return bytes(out)
+
+
+# --- reading the last build's files back (updated) -------------------------------------------
+
+def _read_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while data[at] & 0x80:
+        value |= (data[at] & 0x7F) << shift
+        shift += 7
+        at += 1
+    return value | data[at] << shift, at + 1
+
+
+def _read_ids(data: bytes, at: int, count: int) -> tuple[list[int], int]:
+    """The ids that postings() wrote at AT, and where they end."""
+    head, at = _read_varint(data, at)
+    if head & 3 == 1:
+        first, at = _read_varint(data, at)
+        width, at = _read_varint(data, at)
+        bits = format(int.from_bytes(data[at:at + width], "little"), "b")[::-1]
+        return [first + i for i, bit in enumerate(bits) if bit == "1"], at + width
+    size, at = _read_varint(data, at) if head & 3 == 2 else (head >> 2, at)
+    ids, last = [], -1
+    for _ in range(size):
+        gap, at = _read_varint(data, at)
+        last += gap
+        ids.append(last)
+    return (sorted(set(range(count)).difference(ids)) if head & 3 == 2 else ids), at
+
+
+def _read_record(record: bytes, count: int) -> tuple[list[int], list[int]]:
+    anywhere, at = _read_ids(record, 0, count)
+    return anywhere, _read_ids(record, at, count)[0]
+
+
+def _entries(shard: bytes) -> Iterator[tuple[str, bytes]]:
+    """The (key, entry) pairs of a shard file."""
+    size, at = _read_varint(shard, len(MAGIC) + 4)
+    for _ in range(size):
+        length, at = _read_varint(shard, at)
+        key = shard[at:at + length].decode("utf-8")
+        length, at = _read_varint(shard, at + length)
+        yield key, shard[at:at + length]
+        at += length
 
 
 def _shard_term(key: str) -> str:
@@ -333,7 +437,7 @@ def _shard_term(key: str) -> str:
     return first_term(key[1:].split(" ")[0]) if key[0] == EXACT and len(key) > 1 else key
 
 
-def _shards(records: dict[str, bytearray], header: bytes, folder: str) -> tuple[dict[str, int], dict[str, bytes]]:
+def _shards(records: dict[str, bytes], header: bytes, folder: str) -> tuple[dict[str, int], dict[str, bytes]]:
     """RECORDS in shards of one-character terms (c) and of two (p): how many of each, and the files."""
     def kind(key: str) -> str:
         return "c" if len(_shard_term(key)) == 1 else "p"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import hashlib
 import os
 import shutil
@@ -32,13 +33,15 @@ class OutputError(Exception):
         super().__init__(msg_id)
         self.msg_id, self.values = msg_id, values
 
+    def __reduce__(self) -> tuple:  # raised in a worker, it arrives whole
+        return functools.partial(OutputError, **self.values), (self.msg_id,)
+
 
 @dataclass(frozen=True)
 class WriteStats:
     files: int
     written: int  # new or changed
     unchanged: int  # linked from the previous output
-    removed: int
     leftovers: tuple[str, ...] = ()  # parts of the previous output that could not be deleted after the swap
 
 
@@ -49,9 +52,9 @@ def checked(rel: str) -> str:
     return rel
 
 
-def stat_of(path: str | os.PathLike[str]) -> Stat | None:
+def stat_of(path: str | os.PathLike[str], follow: bool = False) -> Stat | None:
     try:
-        st = os.lstat(path)
+        st = os.stat(path, follow_symlinks=follow)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -93,7 +96,9 @@ class Output:
         self.out = Path(os.path.realpath(out))
         self.say = say or (lambda msg_id, values: None)
         self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256) of what the staged tree holds
-        self.written = self.unchanged = 0
+        self.linked: list[str] = []  # files linked from the current output: their ctime changes with each link
+        self.folders: set[str] = set()  # made in the staged tree
+        self.written = 0
         self.dir: Path | None = None
         self._lock: int | None = None
 
@@ -166,20 +171,25 @@ class Output:
         if rel in self.files:
             raise ValueError(f"{rel} produced twice")
         dest = os.path.join(self.dir, checked(rel))
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        folder = os.path.dirname(dest)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
         return dest
 
-    def put(self, rel: str, data: bytes) -> str:
-        """Stage DATA at REL; returns its sha256."""
+    def write(self, rel: str, data: bytes) -> tuple[Stat | None, str]:
+        """Write DATA at REL in the staged tree (a worker does, in its copy of this object): its stat and sha256."""
         try:
             dest = self._dest(rel)
             with open(dest, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
             raise _os_error(exc, rel) from None
-        sha = hashlib.sha256(data).hexdigest()
-        self.adopt(rel, stat_of(dest), sha, written=True)
-        return sha
+        return stat_of(dest), hashlib.sha256(data).hexdigest()
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Stage DATA at REL."""
+        self.adopt(rel, *self.write(rel, data))
 
     def link(self, rel: str, known: tuple[Stat, str]) -> bool:
         """Link the current output's REL into the staged tree if it is still KNOWN (same stat, or else same sha256)."""
@@ -195,20 +205,19 @@ class Output:
             os.link(existing, self._dest(rel))
         except OSError:
             return False
-        self.adopt(rel, stat, known[1], written=False)
+        self.files[rel] = (stat, known[1])
+        self.linked.append(rel)
         return True
 
-    def adopt(self, rel: str, stat: Stat | None, sha: str, written: bool) -> None:
-        """Record a file that is in the staged tree (put there by this process or a worker)."""
+    def adopt(self, rel: str, stat: Stat | None, sha: str) -> None:
+        """Record a file written into the staged tree (by this process or a worker)."""
         self.files[rel] = (stat or (0, 0, 0, 0), sha)
-        self.written += written
-        self.unchanged += not written
+        self.written += 1
 
     def commit(self) -> WriteStats:
         """Swap the staged tree in for the output."""
         stage, self.dir = self.dir, None
         assert stage is not None
-        removed = self._removed()
         try:
             if not os.path.lexists(self.out):
                 os.rename(stage, self.out)
@@ -225,12 +234,6 @@ class Output:
         leftovers: list[str] = []
         if old is not None:  # published: what cannot be deleted now is a warning, never a failure
             shutil.rmtree(old, onerror=lambda _f, path, _e: leftovers.append(path))
-        return WriteStats(len(self.files), self.written, self.unchanged, removed, tuple(leftovers[:5]))
-
-    def _removed(self) -> int:
-        """How many files of the current output the staged tree does not have."""
-        count, top = 0, os.fspath(self.out)
-        for folder, _dirs, names in os.walk(top):
-            prefix = folder[len(top) + 1:].replace(os.sep, "/")
-            count += sum((f"{prefix}/{name}" if prefix else name) not in self.files for name in names)
-        return count
+        for rel in self.linked:  # as the next build will find them (linking and deleting the old tree changed ctime)
+            self.files[rel] = (stat_of(os.path.join(self.out, rel)) or (0, 0, 0, 0), self.files[rel][1])
+        return WriteStats(len(self.files), self.written, len(self.linked), tuple(leftovers[:5]))
