@@ -75,7 +75,7 @@ class SharedTemplates(jinja2.BytecodeCache):
 def shared_render_work():
     """Builds in this process share what is the same in every small site: the compiled templates (by source
     checksum, so an edited template compiles anew) and the share pictures (by their texts). Compiling the
-    templates and encoding three PNGs were four fifths of a one-position build, and hundreds of tests build one."""
+    templates and encoding three PNGs were most of a one-position build, and many tests build one."""
     from careersite.render import pages
 
     shared = SharedTemplates()
