@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny sites in tmp_path, the seed fixture site built once, and a CLI runner.
+"""Shared fixtures: tiny sites in tmp_path, the seed fixture site built once, the browser, and the guard.
 
 The generator is tested on sites the tests own (tests/fixtures/, and the small sites make_site writes),
 never on the live content/ or site.toml: HR can add, close or remove a position and the suite stays
@@ -7,143 +7,25 @@ green. tests/guard/ enforces that for this process and every Python process a te
 
 from __future__ import annotations
 
+import functools
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import textwrap
 from pathlib import Path
 
+import jinja2
 import pytest
-from bs4 import BeautifulSoup
 
-from tests.helpers import TODAY, position
+from tests.helpers import PROJECT, SEED_FIXTURE, SiteDir, copy_site, new_site
 
-PROJECT = Path(__file__).resolve().parent.parent
-FIXTURES = PROJECT / "tests" / "fixtures"
-SEED_FIXTURE = FIXTURES / "seed"  # a frozen copy of the first real content: 23 positions, 6 categories
-FIXED_TODAY = TODAY  # (tests/helpers.py: one fixed day for the whole suite)
 GUARD = PROJECT / "tests" / "guard"
-
-MINIMAL_TOML = """\
-title = "测试招聘"
-company = "测试公司"
-base_url = "https://jobs.example.com/"
-
-[apply]
-email = "jobs@example.com"
-
-[[categories]]
-key = "tech"
-name = "技术类"
-
-[[categories]]
-key = "ops"
-name = "运营类"
-
-[defaults]
-posted = 2026-11-01
-location = "北京"
-"""
-
-MINIMAL_POSITION = position()
-
-
-def copy_site(fixture: Path, dest: Path) -> Path:
-    """A site folder at DEST: FIXTURE's site.toml and content/, the generator's templates/ and static/."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(fixture / "site.toml", dest / "site.toml")
-    shutil.copytree(fixture / "content", dest / "content")
-    for name in ("templates", "static"):
-        shutil.copytree(fixture / name if (fixture / name).is_dir() else PROJECT / name, dest / name)
-    return dest
-
-
-class SiteDir:
-    """A throwaway site folder: the project's templates and static files plus the given content."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def write(self, rel: str, text: str | bytes) -> Path:
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text, encoding="utf-8")
-        return path
-
-    def position(self, name: str, text: str) -> Path:
-        return self.write(f"content/positions/{name}", text)
-
-    def run(self, *args: str, today: str = TODAY.isoformat()) -> subprocess.CompletedProcess:
-        """build.py's command line as HR runs it, from the site folder, in this process (the same main()
-        build.py calls; the commands keep no state between runs); stdout, stderr and the exit status."""
-        return run_in_process(*args, "--site", str(self.root), "--today", today, cwd=self.root)
-
-    def process(self, *args: str, today: str = TODAY.isoformat()) -> subprocess.CompletedProcess:
-        """The same in a real `python build.py` process (for what only a process shows: exit by signal, a crash)."""
-        return run_cli(*args, "--site", str(self.root), "--today", today, cwd=self.root)
-
-    def build(self, *args: str) -> subprocess.CompletedProcess:
-        result = self.run("build", *args)
-        assert result.returncode == 0, result.stderr
-        return result
-
-    @property
-    def out(self) -> Path:
-        return self.root / "public"
-
-    def page(self, rel: str = "") -> BeautifulSoup:
-        path = self.out / rel
-        if path.is_dir() or not rel or rel.endswith("/"):
-            path = path / "index.html"
-        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def run_in_process(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
-    """careersite.cli.main(ARGS) from CWD, with its output captured, as a CompletedProcess."""
-    import contextlib
-    import io
-
-    from careersite.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    before = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args))
-    finally:
-        os.chdir(before)
-    return subprocess.CompletedProcess(["build.py", *args], code, out.getvalue(), err.getvalue())
-
-
-def run_cli(*args: str, cwd: Path = PROJECT, env: dict | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, str(PROJECT / "build.py"), *args]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.fixture
 def make_site(tmp_path: Path):
-    """make_site({"content/positions/x.md": "..."}) -> SiteDir with a valid minimal site, files overridden."""
-
-    def factory(files: dict[str, str | bytes] | None = None, *, position: bool = True) -> SiteDir:
-        root = tmp_path / "site"
-        root.mkdir()
-        shutil.copytree(PROJECT / "templates", root / "templates")
-        shutil.copytree(PROJECT / "static", root / "static")
-        site = SiteDir(root)
-        site.write("site.toml", MINIMAL_TOML)
-        if position:
-            site.position("backend-engineer.md", MINIMAL_POSITION)
-        for rel, text in (files or {}).items():
-            site.write(rel, text)
-        return site
-
-    return factory
+    """make_site({"content/positions/x.md": "..."}) -> SiteDir with a valid minimal site, files overridden
+    (a test about what the stages make of some content, not about files or commands: MemorySite)."""
+    return functools.partial(new_site, tmp_path / "site")
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +36,15 @@ def seed_site(tmp_path_factory) -> SiteDir:
     return site
 
 
+@pytest.fixture(scope="session")
+def all_templates_site(tmp_path_factory) -> Path:
+    """The output of the seed site with a closed, a draft and a full position (tests/sitevariants.py), built once
+    with --drafts, for the tests that only read it."""
+    from tests.sitevariants import build_all_templates_site
+
+    return build_all_templates_site(tmp_path_factory.mktemp("variants") / "site")
+
+
 def pytest_addoption(parser) -> None:
     group = parser.getgroup("careersite site checks (python -m tests.sitecheck)")
     group.addoption("--site-root", default=".", help="the site folder checked by tests/sitecheck")
@@ -161,17 +52,38 @@ def pytest_addoption(parser) -> None:
     group.addoption("--site-base-url", default="", help="the URL the output was built for")
 
 
+class SharedTemplates(jinja2.BytecodeCache):
+    """Compiled templates by name and source checksum. Jinja's own key is the template's file name, which is
+    another in every site folder a test makes: keyed so, no two tests' sites shared a compiled template."""
+
+    def __init__(self) -> None:
+        self.store: dict[tuple[str, str], bytes] = {}
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return name
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get((bucket.key, bucket.checksum))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key, bucket.checksum] = bucket.bytecode_to_string()
+
+
 @pytest.fixture(autouse=True, scope="session")
-def compiled_templates():
-    """Builds in this process share compiled templates (by source checksum, so an edited template compiles
-    anew): a thousand tests build a site, and compiling the six templates was half of a small build."""
+def shared_render_work():
+    """Builds in this process share what is the same in every small site: the compiled templates (by source
+    checksum, so an edited template compiles anew) and the share pictures (by their texts). Compiling the
+    templates and encoding three PNGs were most of a one-position build, and many tests build one."""
     from careersite.render import pages
 
-    shared = pages.CompiledTemplates()
+    shared = SharedTemplates()
     real = pages.environment
-    pages.environment = lambda root, bytecode_cache=None: real(root, bytecode_cache or shared)
-    yield
-    pages.environment = real
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages, "environment", lambda root, bytecode_cache=None: real(root, bytecode_cache or shared))
+        patch.setattr(pages, "share_png", functools.lru_cache(maxsize=64)(pages.share_png))
+        yield
 
 
 # --- the browser (tests/browser/, tests/sitecheck/): one Debian chromium for the session -------------
@@ -237,9 +149,12 @@ def desktop_page(browser):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir() -> Path:
-    """test-artifacts/screenshots/ under the project root (gitignored)."""
-    d = PROJECT / "test-artifacts" / "screenshots"
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where the browser tests' screenshots go: the session's temporary folder, or the folder named by
+    CAREERSITE_TEST_ARTIFACTS (CI names test-artifacts/, the one folder of the checkout a test may write, and
+    uploads it)."""
+    folder = os.environ.get("CAREERSITE_TEST_ARTIFACTS")
+    d = (Path(folder).resolve() if folder else tmp_path_factory.getbasetemp()) / "screenshots"
     d.mkdir(parents=True, exist_ok=True)
     return d
 

@@ -4,15 +4,17 @@ files with the seed's 23 positions, merged category cells and Word's automatic n
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from careersite.load.frontmatter import split_front_matter
-from tests.conftest import FIXTURES, PROJECT
+from tests.helpers import FIXTURES, PROJECT, new_site
 
 SEED_POSITIONS = json.loads((PROJECT / "tests/data/seed_positions.json").read_text(encoding="utf-8"))
 SEED_NOTICE = FIXTURES / "notice" / "seed-notice.txt"  # a copy of ../shared/seed: the Word table's text export
@@ -122,6 +124,15 @@ def table_rows(rows: list[list[str]], path: Path) -> Path:
 def empty_site(make_site):
     """A site with the seed's site.toml (its six categories) and no position."""
     return make_site({"site.toml": (FIXTURES / "seed" / "site.toml").read_text(encoding="utf-8")}, position=False)
+
+
+@pytest.fixture(scope="session")
+def word_positions(tmp_path_factory) -> dict[str, str]:
+    """The position files the seed's Word notice (write_docx) imports as: every other form must give these."""
+    site = empty_site(functools.partial(new_site, tmp_path_factory.mktemp("word") / "site"))
+    write_docx(site.root / "notice.docx")
+    assert run_import(site, "notice.docx").returncode == 0
+    return position_files(site)
 
 
 # --- what an import wrote ---------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.helpers import SEED_FIXTURE, SiteDir, copy_site
+
 PLACES = ["北京", "上海", "广州", "深圳", "成都", "武汉", "杭州", "南京", "西安", "重庆", "天津", "长沙"]
 LEVELS = ["", "高级", "资深", "初级"]
 
@@ -24,8 +24,6 @@ def generate(root: Path, count: int, seed: int = 7) -> None:
     """A copy of the default site under ROOT with COUNT generated positions (0: the seed ones)."""
     if root.exists():
         shutil.rmtree(root)
-    from tests.conftest import SEED_FIXTURE, copy_site
-
     copy_site(SEED_FIXTURE, root)
     if not count:
         return
@@ -43,13 +41,6 @@ def generate(root: Path, count: int, seed: int = 7) -> None:
         text = re.sub(r"^(title: .+)$", lambda m: f"{m[1]}\nlocation: [{', '.join(places)}]", text, count=1,
                       flags=re.M)
         (root / "content/positions" / f"gen-{n + 1:04d}{suffix}").write_text(text, encoding="utf-8")
-
-
-def build(root: Path) -> Path:
-    out = root / "public"
-    subprocess.run([sys.executable, str(PROJECT / "build.py"), "build", "--site", str(root), "--today", "2026-11-28"],
-                   cwd=root, check=True, capture_output=True, text=True)
-    return out
 
 
 def measure(out: Path) -> dict[str, int]:
@@ -83,7 +74,9 @@ def measure(out: Path) -> dict[str, int]:
 def main(argv: list[str]) -> int:
     count, root = int(argv[0]), Path(argv[1])
     generate(root, count)
-    out = build(root)
+    site = SiteDir(root)
+    site.build()
+    out = site.out
     for key, value in measure(out).items():
         print(f"{key:18} {value:>10,}")
     return 0

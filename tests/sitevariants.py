@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import FIXED_TODAY, SEED_FIXTURE, copy_site, run_cli
-from tests.helpers import position
+from tests.helpers import SEED_FIXTURE, SiteDir, copy_site, position
 
 CLOSED_SLUG = "closed-position"
 DRAFT_SLUG = "draft-position"
@@ -25,26 +24,22 @@ CLOSED = position("合规管理岗", "risk", "code: RM-99\nposted: 2026-09-01\nc
 DRAFT = position("数据分析岗", "technology", "code: IT-99\ndraft: true\n",
                  duties=("负责经营数据分析；",), requirements=("熟悉 SQL；",))
 
-def build_all_templates_site(root: Path, *extra_args: str) -> Path:
-    """Copy the seed fixture site into ROOT, add a closed, a draft and a full position, build with --drafts; return the output."""
-    copy_site(SEED_FIXTURE, root)
-    (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
-    (root / f"content/positions/{DRAFT_SLUG}.md").write_text(DRAFT, encoding="utf-8")
-    (root / f"content/positions/{FULL_SLUG}.md").write_text(FULL, encoding="utf-8")
-    return _build(root, "--drafts", *extra_args)
+
+def build_all_templates_site(root: Path) -> Path:
+    """Copy the seed fixture site into ROOT, add a closed, a draft and a full position, build with --drafts; return
+    the output (tests that only read it take conftest's all_templates_site, built once)."""
+    site = SiteDir(copy_site(SEED_FIXTURE, root))
+    for slug, text in ((CLOSED_SLUG, CLOSED), (DRAFT_SLUG, DRAFT), (FULL_SLUG, FULL)):
+        site.position(f"{slug}.md", text)
+    site.build(drafts=True)
+    return site.out
 
 
 def build_empty_site(root: Path) -> Path:
     """The seed fixture site with its positions replaced by one closed position (no open one); return the output."""
-    copy_site(SEED_FIXTURE, root)
+    site = SiteDir(copy_site(SEED_FIXTURE, root))
     for path in (root / "content/positions").iterdir():
         path.unlink()
-    (root / f"content/positions/{CLOSED_SLUG}.md").write_text(CLOSED, encoding="utf-8")
-    return _build(root)
-
-
-def _build(root: Path, *args: str) -> Path:
-    out = root / "public"
-    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", FIXED_TODAY.isoformat(), *args)
-    assert result.returncode == 0, result.stderr
-    return out
+    site.position(f"{CLOSED_SLUG}.md", CLOSED)
+    site.build()
+    return site.out

@@ -10,7 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 
 PACKAGE = PROJECT / "careersite"
 

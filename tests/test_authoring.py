@@ -7,41 +7,38 @@ import datetime as dt
 import json
 import re
 
-from bs4 import BeautifulSoup
-
 from careersite.commands.new import new_position
-from helpers import POS, TODAY, assert_problems, build, check, expect, new_problems, position
+from tests.helpers import (
+    POS, TODAY, MemorySite, assert_problems, build, check, english, expect, new_problems, position, problem_lines,
+)
 
 LATER = TODAY + dt.timedelta(days=10)
 CLOSES = "closes: 2027-03-31\n"  # (a position without one is warned about: not these tests' business)
 
 
-def test_the_same_code_twice_is_an_error_at_the_second_files_code_line(make_site):
-    site = make_site({POS + "a.md": position("风控岗", front="code: RM-01\n"),
-                      POS + "b.md": position("数据岗", front="code: RM-01\n")})
-    result = check(site.root)
+def test_the_same_code_twice_is_an_error_at_the_second_files_code_line():
+    result = MemorySite({POS + "a.md": position("风控岗", front="code: RM-01\n"),
+                         POS + "b.md": position("数据岗", front="code: RM-01\n")}).check()
     assert_problems(result, [expect(POS + "b.md", 4, 7, "code_duplicate", code="RM-01", other=POS + "a.md")])
 
 
-def test_a_draft_may_share_a_code_with_the_published_position(make_site):
-    site = make_site({POS + "a.md": position("风控岗", front="code: RM-01\n"),
-                      POS + "b.md": position("风控岗", front="code: RM-01\ndraft: true\n")})
-    assert check(site.root).ok
+def test_a_draft_may_share_a_code_with_the_published_position():
+    assert MemorySite({POS + "a.md": position("风控岗", front="code: RM-01\n"),
+                       POS + "b.md": position("风控岗", front="code: RM-01\ndraft: true\n")}).check().ok
 
 
-def test_the_same_title_in_one_category_is_a_warning_and_in_another_category_nothing(make_site):
-    site = make_site({POS + "a.md": position("风控岗", front=CLOSES), POS + "b.md": position("风控岗", front=CLOSES),
-                      POS + "c.md": position("风控岗", category="ops", front=CLOSES)})
-    result = check(site.root)
+def test_the_same_title_in_one_category_is_a_warning_and_in_another_category_nothing():
+    result = MemorySite({POS + "a.md": position("风控岗", front=CLOSES), POS + "b.md": position("风控岗", front=CLOSES),
+                         POS + "c.md": position("风控岗", category="ops", front=CLOSES)}).check()
     assert result.ok
     assert_problems(result, [expect(POS + "b.md", 2, 8, "title_duplicate", title="风控岗", other=POS + "a.md")],
                     "warning")
 
 
-def test_file_names_made_by_copy_or_new_file_are_named(make_site):
+def test_file_names_made_by_copy_or_new_file_are_named():
     names = ["风险管理岗 - 副本.md", "新建 文本文档.md", "risk (2).md", "risk copy.md"]
-    site = make_site({POS + name: position(f"岗位{n}", front=CLOSES) for n, name in enumerate(names)})
-    lines = _warnings(check(site.root))
+    site = MemorySite({POS + name: position(f"岗位{n}", front=CLOSES) for n, name in enumerate(names)})
+    lines = problem_lines(site.check(), "warning")
     expected = sorted(expect(POS + name, 1, 1, "file_name_copy", name=name[:-3], title=f"岗位{n}")
                       for n, name in enumerate(names))
     assert len(lines) == len(names)
@@ -49,9 +46,9 @@ def test_file_names_made_by_copy_or_new_file_are_named(make_site):
         assert any(re.fullmatch(pattern, line) for pattern in expected), line
 
 
-def test_ordinary_names_are_not_copies(make_site):
-    site = make_site({POS + "copywriter.md": position("文案策划"), POS + "risk-2026.md": position("风控岗")})
-    assert not [w for w in _warnings(check(site.root)) if "副本" in w or "复制" in w]
+def test_ordinary_names_are_not_copies():
+    site = MemorySite({POS + "copywriter.md": position("文案策划"), POS + "risk-2026.md": position("风控岗")})
+    assert not [w for w in problem_lines(site.check(), "warning") if "副本" in w or "复制" in w]
 
 
 def test_the_skeletons_example_text_in_a_published_file_is_an_error(make_site, tmp_path):
@@ -68,42 +65,32 @@ def test_the_skeletons_example_text_in_a_published_file_is_an_error(make_site, t
     assert not build(site.root).written
 
 
-def test_opens_keeps_a_position_off_the_site_until_its_day(make_site):
-    site = make_site({POS + "later.md": position("明年岗", front=f"opens: {LATER}\n")})
-    before = build(site.root)
-    assert before.ok
-    assert not (site.out / "positions/later").exists()
-    assert "明年岗" not in (site.out / "index.html").read_text(encoding="utf-8")
-    on_the_day = build(site.root, today=LATER)
-    assert on_the_day.ok
-    page = (site.out / "positions/later/index.html").read_text(encoding="utf-8")
-    posting = json.loads(BeautifulSoup(page, "html.parser").find("script", type="application/ld+json").string)
+def test_opens_keeps_a_position_off_the_site_until_its_day():
+    site = MemorySite({POS + "later.md": position("明年岗", front=f"opens: {LATER}\n")})
+    before = site.build().files
+    assert not [rel for rel in before if rel.startswith("positions/later/")]
+    assert "明年岗" not in before["index.html"].decode("utf-8")
+    site.build(today=LATER)
+    posting = json.loads(site.page("positions/later/").find("script", type="application/ld+json").string)
     assert posting["datePosted"] == LATER.isoformat()  # it appeared that day
 
 
-def test_opens_after_closes_is_an_error(make_site):
-    site = make_site({POS + "x.md": position("岗", front=f"opens: {LATER}\ncloses: {TODAY}\n")})
-    assert_problems(check(site.root), [expect(POS + "x.md", 4, 8, "opens_after_closes", opens=LATER, closes=TODAY)])
+def test_opens_after_closes_is_an_error():
+    site = MemorySite({POS + "x.md": position("岗", front=f"opens: {LATER}\ncloses: {TODAY}\n")})
+    assert_problems(site.check(), [expect(POS + "x.md", 4, 8, "opens_after_closes", opens=LATER, closes=TODAY)])
 
 
-def test_a_future_posted_is_a_warning_that_suggests_opens(make_site):
-    site = make_site({POS + "x.md": position("岗", front=f"posted: {LATER}\n" + CLOSES)})
-    result = check(site.root)
+def test_a_future_posted_is_a_warning_that_suggests_opens():
+    result = MemorySite({POS + "x.md": position("岗", front=f"posted: {LATER}\n" + CLOSES)}).check()
     assert result.ok
     assert_problems(result, [expect(POS + "x.md", 4, 9, "posted_future", date=LATER.isoformat())], "warning")
-
-
-def _warnings(result) -> list[str]:
-    from helpers import problem_lines
-    return problem_lines(result, "warning")
 
 
 def test_an_english_site_says_it_in_english(make_site):
     site = make_site({POS + "a.md": position("Risk", front="code: RM-01\n" + CLOSES),
                       POS + "b.md": position("Data", front="code: RM-01\n" + CLOSES),
                       POS + "c.md": position("Later", front=f"posted: {LATER}\n" + CLOSES)})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+    english(site)
     result = site.run("check")
     assert (f"{POS}b.md:4:7: error: the position code RM-01 is also used by {POS}a.md: applicants quote it in "
             "the mail subject, so it must name one position; change the code of one of them") in result.stderr

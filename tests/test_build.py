@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.helpers import MemorySite, tree_digest
 
 YAML_POSITION = """\
 title: 运维工程师
@@ -24,13 +24,8 @@ requirements:
 """
 
 
-def tree_digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def test_markdown_and_yaml_positions_render_the_same_structure(make_site):
-    site = make_site({"content/positions/ops.yaml": YAML_POSITION})
+def test_markdown_and_yaml_positions_render_the_same_structure():
+    site = MemorySite({"content/positions/ops.yaml": YAML_POSITION})
     site.build()
     md = site.page("positions/backend-engineer/")
     assert [li.get_text() for li in md.select("#responsibilities li")] == ["负责服务开发；", "负责系统维护。"]
@@ -47,8 +42,8 @@ def test_markdown_and_yaml_positions_render_the_same_structure(make_site):
     assert facts["岗位编号"] == "OPS-7"
 
 
-def test_category_matches_by_key_or_name_and_listings_follow_site_order(make_site):
-    site = make_site({"content/positions/ops.yaml": YAML_POSITION})
+def test_category_matches_by_key_or_name_and_listings_follow_site_order():
+    site = MemorySite({"content/positions/ops.yaml": YAML_POSITION})
     site.build()
     home = site.page()
     assert [s["id"] for s in home.select("section.category-group")] == ["tech", "ops"]
@@ -58,12 +53,9 @@ def test_category_matches_by_key_or_name_and_listings_follow_site_order(make_sit
     assert [a["href"] for a in category.select(".card-title a")] == ["/positions/ops/"]
 
 
-
-
-def test_defaults(make_site, tmp_path):
-    site = make_site({"content/positions/ops.yaml": YAML_POSITION})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("[defaults]", '[defaults]\nheadcount = 3', 1))
+def test_defaults():
+    site = MemorySite({"content/positions/ops.yaml": YAML_POSITION})
+    site.edit("site.toml", "[defaults]", "[defaults]\nheadcount = 3")
     site.build()
     backend = site.page("positions/backend-engineer/")
     facts = {dt.get_text(): dt.find_next("dd").get_text(strip=True) for dt in backend.select(".facts dt")}
@@ -73,8 +65,8 @@ def test_defaults(make_site, tmp_path):
     assert facts["工作地点"] == "上海、深圳" and facts["招聘人数"] == "2 人"
 
 
-def test_apply_link_encodes_title_and_code(make_site):
-    site = make_site({"content/positions/x.yaml": "title: 'R&D 工程师? #1 100%'\ncategory: tech\ncode: 'A&B=1'\n"})
+def test_apply_link_encodes_title_and_code():
+    site = MemorySite({"content/positions/x.yaml": "title: 'R&D 工程师? #1 100%'\ncategory: tech\ncode: 'A&B=1'\n"})
     site.build()
     href = site.page("positions/x/").select_one("a.apply-link")["href"]
     parts = urlsplit(href)
@@ -84,16 +76,16 @@ def test_apply_link_encodes_title_and_code(make_site):
     assert query["subject"] == ["应聘R&D 工程师? #1 100%-A&B=1-姓名"]
 
 
-def test_missing_code_leaves_no_double_separator(make_site):
-    site = make_site()
+def test_missing_code_leaves_no_double_separator():
+    site = MemorySite()
     site.build()
     assert site.page("positions/backend-engineer/").select_one("#apply-subject").get_text() == "应聘后端工程师-姓名"
 
 
 def test_output_is_deterministic(make_site, tmp_path):
     site = make_site({"content/positions/ops.yaml": YAML_POSITION})
-    site.build("--out", str(tmp_path / "a"))
-    site.build("--out", str(tmp_path / "b"))
+    site.build(out=tmp_path / "a")
+    site.build(out=tmp_path / "b")
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
 
 
@@ -119,26 +111,26 @@ def test_successful_build_removes_stale_files(make_site):
     assert (site.out / "positions/backend-engineer/index.html").exists()
 
 
-def test_sub_path_base_url_links_all_resolve(make_site):
-    site = make_site({"content/positions/ops.yaml": YAML_POSITION})
-    site.build("--base-url", "https://example.github.io/careers/")
-    pages = list(site.out.rglob("*.html"))
+def test_sub_path_base_url_links_all_resolve():
+    site = MemorySite({"content/positions/ops.yaml": YAML_POSITION})
+    files = site.build(base_url="https://example.github.io/careers/").files
+    pages = [rel for rel in files if rel.endswith(".html")]
     assert pages
     for page_path in pages:
-        page = site.page(page_path.relative_to(site.out).as_posix())
+        page = site.page(page_path)
         for tag, attr in (("a", "href"), ("link", "href"), ("script", "src")):
             for node in page.find_all(tag):
                 url = node.get(attr)
                 if not url or url.startswith(("mailto:", "#", "https://example.github.io/careers/")):
                     continue
                 assert url.startswith("/careers/"), (page_path, url)
-                target = site.out / urlsplit(url).path.removeprefix("/careers/")
-                assert target.is_file() or (target / "index.html").is_file(), (page_path, url)
+                target = urlsplit(url).path.removeprefix("/careers/")
+                assert target in files or (target.rstrip("/") + "/index.html").lstrip("/") in files, (page_path, url)
     assert site.page().select_one('link[rel="canonical"]')["href"] == "https://example.github.io/careers/"
 
 
-def test_empty_site_builds_with_friendly_message(make_site):
-    site = make_site(position=False)
+def test_empty_site_builds_with_friendly_message():
+    site = MemorySite(position=False)
     site.build()
     assert "暂无开放岗位" in site.page().select_one(".empty-state").get_text()
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PROJECT, run_cli, run_in_process
+from tests.helpers import PROJECT, TODAY, english, run_cli, run_in_process
 
 BROKEN = "---\ntitle: 后端工程师\ncategory: tehc\nheadcount: 两名\n---\n正文\n"
 
@@ -44,7 +44,7 @@ def test_build_clean_site(make_site):
 
 def test_build_is_the_default_command(make_site):
     site = make_site()
-    result = run_cli("--site", str(site.root), "--today", "2026-11-28", cwd=site.root)
+    result = run_in_process("--site", str(site.root), "--today", TODAY.isoformat(), cwd=site.root)
     assert result.returncode == 0, result.stderr
     assert (site.out / "index.html").is_file()
 
@@ -55,7 +55,7 @@ def test_build_from_inside_the_site_folder_as_the_readme_says(make_site, args):
     position is found, built, and the second build finds nothing changed."""
     site = make_site()
     for _ in range(2):
-        result = run_cli(*args, "--today", "2026-11-28", cwd=site.root)
+        result = run_in_process(*args, "--today", TODAY.isoformat(), cwd=site.root)
         assert result.returncode == 0, result.stderr
         assert "检查通过：1 个岗位" in result.stdout
     assert (site.out / "positions/backend-engineer/index.html").is_file()
@@ -92,21 +92,30 @@ def test_warnings_print_but_pass_unless_strict(make_site):
 ])
 def test_wrong_usage_exits_2(make_site, args):
     site = make_site()
-    result = run_cli(*args, cwd=site.root)
+    result = run_in_process(*args, cwd=site.root)
     assert result.returncode == 2
     assert "usage:" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+def test_the_process_exits_with_main_s_status(tmp_path):
+    """build.py passes main()'s status to the system: 0, 1 and 2 (the rest of this file calls main() itself)."""
+    version = run_cli("--version", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("careersite ")
+    assert run_cli("check", "--site", str(tmp_path), cwd=tmp_path).returncode == 1
+    wrong = run_cli("bogus", cwd=tmp_path)
+    assert wrong.returncode == 2 and "usage:" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 @pytest.mark.parametrize("command", ["build", "check", "new", "serve"])
 def test_every_command_has_help(command, tmp_path):
-    result = run_cli(command, "--help", cwd=tmp_path)
+    result = run_in_process(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "usage: build.py " + command in result.stdout
 
 
 def test_version(tmp_path):
-    result = run_cli("--version", cwd=tmp_path)
+    result = run_in_process("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("careersite ")
 
 
@@ -121,7 +130,7 @@ def test_new_then_check(make_site):
 
 
 def test_missing_site_toml_exits_1(tmp_path):
-    result = run_cli("check", "--site", str(tmp_path), cwd=tmp_path)
+    result = run_in_process("check", "--site", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     assert "找不到站点配置文件 site.toml" in result.stderr
 
@@ -141,13 +150,6 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(make_site, delay):
         return
     assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
     assert "Traceback" not in err, err
-
-
-def english(site):
-    """SITE switched to English (site.toml's language = "en")."""
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
-    return site
 
 
 def test_english_summaries_say_1_error_and_1_warning(make_site):

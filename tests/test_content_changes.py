@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_TODAY, PROJECT, SEED_FIXTURE, run_cli
+from tests.helpers import PROJECT, SEED_FIXTURE, TODAY
 
 NEW_POSITION = """\
 ---
@@ -63,7 +63,7 @@ def hr_change(root: Path) -> dict[str, str]:
     removed, closed = files[0], next(f for f in files[1:] if f.suffix == ".md")
     removed.unlink()
     text = closed.read_text(encoding="utf-8")
-    text = re.sub(r"^---\n", f"---\ncloses: {FIXED_TODAY.replace(day=FIXED_TODAY.day - 1).isoformat()}\n", text, count=1)
+    text = re.sub(r"^---\n", f"---\ncloses: {TODAY.replace(day=TODAY.day - 1).isoformat()}\n", text, count=1)
     closed.write_text(text, encoding="utf-8")
     (folder / "data-analyst.md").write_text(NEW_POSITION, encoding="utf-8")
     git(root, "add", "-A")
@@ -83,18 +83,18 @@ def test_adding_removing_and_closing_positions_keeps_the_checks_green(tmp_path):
     assert suite.returncode == 0, suite.stdout[-3000:] + suite.stderr[-2000:]
     # The site checks adapt: 23 + 1 - 1 positions, one of them closed, all pages valid and linked.
     checked = subprocess.run([sys.executable, "-m", "tests.sitecheck", "--site", str(copy), "--today",
-                              FIXED_TODAY.isoformat()], cwd=copy, env=env, capture_output=True, text=True, timeout=600)
+                              TODAY.isoformat()], cwd=copy, env=env, capture_output=True, text=True, timeout=600)
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-2000:]
     assert "检查通过：23 个岗位，6 个类别" in checked.stdout
     listed = (copy / "content/positions").glob("*")
     assert changed["removed"] not in {p.stem for p in listed}
 
 
-def test_a_broken_position_file_is_an_annotation_on_its_line(make_site):
+def test_a_broken_position_file_is_an_annotation_on_its_line(make_site, monkeypatch):
     """On GitHub Actions, `check` prints each problem as a workflow command, so it shows on the file's line."""
     site = make_site({"content/positions/bad.md": "---\ntitle: 风险岗\ncategory: tech\nheadcount: 两名\n---\n"})
-    result = run_cli("check", "--site", str(site.root), "--today", FIXED_TODAY.isoformat(), cwd=site.root,
-                     env={**os.environ, "GITHUB_ACTIONS": "true"})
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = site.run("check")
     assert result.returncode == 1
     [line] = [line for line in result.stdout.splitlines() if line.startswith("::error")]
     match = re.fullmatch(r"::error file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),title=careersite::(?P<msg>.+)",

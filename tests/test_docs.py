@@ -6,7 +6,7 @@ import re
 import tomllib
 
 from careersite.load.fields import POSITION_FIELDS
-from tests.conftest import PROJECT, SEED_FIXTURE
+from tests.helpers import PROJECT, SEED_FIXTURE
 
 DOCS = PROJECT / "docs"
 

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from careersite.render import shareimage
-from tests.helpers import assert_problems, build, check, expect, position
+from tests.helpers import MemorySite, assert_problems, build, expect, position
 
 SEED_BASE = "https://example.github.io/careers/"
 COMPANY = "示例消费金融有限公司"
@@ -31,8 +31,7 @@ def posting(page) -> dict:
 
 def with_toml(site, extra: str) -> None:
     """Top-level keys EXTRA added to the site's site.toml (before its first table)."""
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("\n[apply]", "\n" + extra + "\n[apply]", 1))
+    site.edit("site.toml", "\n[apply]", "\n" + extra + "\n[apply]")
 
 
 # --- titles and Open Graph -------------------------------------------------------------------------------
@@ -51,22 +50,21 @@ def test_every_title_names_the_employer(seed_site, rel, title):
     assert meta(page, "name", "twitter:card") == "summary_large_image"
 
 
-def test_a_closed_position_and_a_second_page_say_so_in_the_title(make_site):
+def test_a_closed_position_and_a_second_page_say_so_in_the_title():
     closed = position("旧岗位", front="closes: 2026-11-20\n")
     files = {f"content/positions/p{n}.md": position(f"岗位{n}") for n in range(3)}
-    site = make_site({**files, "content/positions/old.md": closed})
+    site = MemorySite({**files, "content/positions/old.md": closed})
     with_toml(site, "per_page = 2")
-    assert build(site.root).ok
+    site.build()
     assert site.page("positions/old/").title.get_text() == "旧岗位（已截止） · 技术类 · 测试公司 招聘"
     assert site.page("categories/tech/page/2/").title.get_text() == "技术类 · 第 2 页 · 测试公司 招聘"
     assert site.page("").title.get_text() == "测试招聘 · 测试公司"
 
 
-def test_the_home_title_does_not_repeat_a_company_it_already_names(make_site):
-    site = make_site()
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace('title = "测试招聘"', 'title = "测试公司 2027 校园招聘"'))
-    assert build(site.root).ok
+def test_the_home_title_does_not_repeat_a_company_it_already_names():
+    site = MemorySite()
+    site.edit("site.toml", 'title = "测试招聘"', 'title = "测试公司 2027 校园招聘"')
+    site.build()
     assert site.page("").title.get_text() == "测试公司 2027 校园招聘"
 
 
@@ -101,12 +99,11 @@ def test_the_pictures_carry_their_words(seed_site):
     assert len(pictures) == 7 and len(set(pictures.values())) == 7  # the site's and six categories'
 
 
-def test_without_a_cjk_font_the_build_still_makes_every_picture(make_site, monkeypatch):
+def test_without_a_cjk_font_the_build_still_makes_every_picture(monkeypatch):
     monkeypatch.setattr(shareimage, "FONT_CANDIDATES", ("/nonexistent/font.ttc",))
-    site = make_site()
-    result = build(site.root)
-    assert result.ok
-    blank = {p.relative_to(site.out).as_posix(): p.read_bytes() for p in (site.out / "share").rglob("*.png")}
+    site = MemorySite()
+    files = site.build().files
+    blank = {rel: files[rel] for rel in files if rel.startswith("share/")}
     assert sorted(blank) == ["share/categories/ops.png", "share/categories/tech.png", "share/site.png"]
     assert all(png_size(data) == (1200, 630) for data in blank.values())
     assert len(set(blank.values())) == 1  # no text: one design for all
@@ -118,11 +115,10 @@ def test_share_pictures_are_made_once_and_kept_by_the_build_cache(make_site, mon
     assert first.rendered["image"] == 3
     monkeypatch.setattr("careersite.incremental.store.Manifest.RACY_NS", 0)
     site.position("backend-engineer.md", position("后端工程师（已修改）"))
-    site.write("templates/404.html", (site.root / "templates/404.html").read_text(encoding="utf-8") + "\n")
+    site.write("templates/404.html", site.text("templates/404.html") + "\n")
     again = build(site.root)
     assert again.rendered["position"] == 1 and again.rendered["404"] == 1 and again.rendered["image"] == 0, again.rendered
-    renamed = (site.root / "site.toml").read_text(encoding="utf-8").replace('name = "技术类"', 'name = "研发类"')
-    site.write("site.toml", renamed)
+    site.edit("site.toml", 'name = "技术类"', 'name = "研发类"')
     assert build(site.root).rendered["image"] == 3  # a category's name is in its picture (and the site's key)
 
 
@@ -138,10 +134,10 @@ def test_logo_and_same_as_come_from_site_toml(make_site):
     assert (site.out / "static/brand/logo.png").is_file()
 
 
-def test_a_logo_may_be_an_address_elsewhere(make_site):
-    site = make_site()
+def test_a_logo_may_be_an_address_elsewhere():
+    site = MemorySite()
     with_toml(site, 'logo = "https://corp.example.com/logo.png"')
-    assert build(site.root).ok
+    site.build()
     assert posting(site.page("positions/backend-engineer/"))["hiringOrganization"]["logo"] == \
         "https://corp.example.com/logo.png"
 
@@ -152,15 +148,15 @@ def test_a_logo_may_be_an_address_elsewhere(make_site):
     ("missing.png", "config_logo_missing", {"value": "missing.png"}),
     ("../site.toml", "config_logo_missing", {"value": "../site.toml"}),
 ])
-def test_a_wrong_logo_is_an_error_at_its_line(make_site, value, msg_id, values):
-    site = make_site()
+def test_a_wrong_logo_is_an_error_at_its_line(value, msg_id, values):
+    site = MemorySite()
     with_toml(site, f"logo = {json.dumps(value)}")
-    assert_problems(check(site.root), [expect("site.toml", 5, 1, msg_id, **values, limit=300)])
+    assert_problems(site.check(), [expect("site.toml", 5, 1, msg_id, **values, limit=300)])
 
 
-def test_one_place_is_one_object_several_are_a_list(make_site):
-    site = make_site({"content/positions/two.md": position("双城岗位", front="location: [北京, 上海]\n")})
-    assert build(site.root).ok
+def test_one_place_is_one_object_several_are_a_list():
+    site = MemorySite({"content/positions/two.md": position("双城岗位", front="location: [北京, 上海]\n")})
+    site.build()
     one = posting(site.page("positions/backend-engineer/"))
     assert one["jobLocation"] == {"@type": "Place", "address": {
         "@type": "PostalAddress", "addressLocality": "北京", "addressCountry": "CN"}}
@@ -174,9 +170,9 @@ def test_one_place_is_one_object_several_are_a_list(make_site):
     ("salary: 20-30万\nsalary_unit: 年\n", "20万–30万/年", 200000, 300000, "YEAR"),
     ("salary: 300-500\nsalary_unit: 天\n", "300–500元/天", 300, 500, "DAY"),
 ])
-def test_salary_and_closing_date_in_the_markup_are_what_the_page_and_card_show(make_site, front, shown, low, high, unit):
-    site = make_site({"content/positions/pay.md": position("有薪岗位", front=front + "closes: 2027-01-31\n")})
-    assert build(site.root).ok
+def test_salary_and_closing_date_in_the_markup_are_what_the_page_and_card_show(front, shown, low, high, unit):
+    site = MemorySite({"content/positions/pay.md": position("有薪岗位", front=front + "closes: 2027-01-31\n")})
+    site.build()
     page = site.page("positions/pay/")
     data = posting(page)
     value = data["baseSalary"]["value"]
@@ -198,10 +194,10 @@ def footer(site, rel: str = "") -> BeautifulSoup:
     return site.page(rel).select_one("footer.site-footer")
 
 
-def test_the_footer_carries_what_site_toml_gives(make_site):
-    site = make_site()
+def test_the_footer_carries_what_site_toml_gives():
+    site = MemorySite()
     with_toml(site, FOOTER_TOML)
-    assert build(site.root).ok
+    site.build()
     for rel in ("", "categories/tech/", "positions/backend-engineer/", "404.html"):
         foot = footer(site, rel)
         links = {a.get_text(" ", strip=True): a["href"] for a in foot.find_all("a")}
@@ -209,30 +205,30 @@ def test_the_footer_carries_what_site_toml_gives(make_site):
                          "订阅新岗位": "/feed.xml", "京ICP备12345678号-1": "https://beian.miit.gov.cn/"}, rel
         assert "招聘咨询电话" in foot.get_text()
         assert foot.select_one(".footer-anti-fraud").get_text() == "招聘不收取任何费用，请警惕以招聘名义收费的行为。"
-    assert (site.out / "feed.xml").is_file()
+    assert "feed.xml" in site.made.files
 
 
-def test_a_plain_footer_has_the_feed_and_the_anti_fraud_line_only(make_site):
-    site = make_site()
-    assert build(site.root).ok
+def test_a_plain_footer_has_the_feed_and_the_anti_fraud_line_only():
+    site = MemorySite()
+    site.build()
     foot = footer(site)
     assert [a["href"] for a in foot.find_all("a")] == ["/feed.xml"]
     assert foot.select_one(".footer-anti-fraud") is not None
 
 
 @pytest.mark.parametrize("value, expected", [('""', None), ('"本公司招聘从不收费。"', "本公司招聘从不收费。")])
-def test_the_anti_fraud_line_can_be_changed_or_hidden(make_site, value, expected):
-    site = make_site()
+def test_the_anti_fraud_line_can_be_changed_or_hidden(value, expected):
+    site = MemorySite()
     with_toml(site, f"anti_fraud = {value}")
-    assert build(site.root).ok
+    site.build()
     line = footer(site).select_one(".footer-anti-fraud")
     assert (line.get_text() if line else None) == expected
 
 
-def test_an_english_site_has_an_english_anti_fraud_line(make_site):
-    site = make_site()
+def test_an_english_site_has_an_english_anti_fraud_line():
+    site = MemorySite()
     with_toml(site, 'language = "en"')
-    assert build(site.root).ok
+    site.build()
     assert "never charge" in footer(site).select_one(".footer-anti-fraud").get_text()
 
 
@@ -240,18 +236,18 @@ def test_an_english_site_has_an_english_anti_fraud_line(make_site):
     ("+86 10 8888 6666", "tel:+861088886666"), ("(010) 8888-6666", "tel:01088886666"),
     ("400-123-4567 ext. 12", "tel:4001234567;ext=12"),
 ])
-def test_a_phone_number_becomes_a_tel_link_of_its_digits(make_site, phone, href):
-    site = make_site()
+def test_a_phone_number_becomes_a_tel_link_of_its_digits(phone, href):
+    site = MemorySite()
     with_toml(site, f'hr_phone = "{phone}"')
-    assert build(site.root).ok
+    site.build()
     assert footer(site).select_one("a.footer-phone")["href"] == href
 
 
 @pytest.mark.parametrize("phone", ["javascript:alert(1)", "call HR", "12", "010-8888;ext=1?x"])
-def test_a_phone_that_is_not_a_number_is_an_error(make_site, phone):
-    site = make_site()
+def test_a_phone_that_is_not_a_number_is_an_error(phone):
+    site = MemorySite()
     with_toml(site, f'hr_phone = "{phone}"')
-    assert_problems(check(site.root), [expect("site.toml", 5, 1, "config_phone", value=phone)])
+    assert_problems(site.check(), [expect("site.toml", 5, 1, "config_phone", value=phone)])
 
 
 # --- the 404 page ----------------------------------------------------------------------------------------

@@ -4,16 +4,15 @@ suggests the open positions of its category instead of sharing the closed one.""
 
 from __future__ import annotations
 
-from tests.helpers import position
+from tests.helpers import MemorySite, position
 
 CLOSED = "posted: 2026-10-01\ncloses: 2026-11-01\n"
 
 
-def test_a_site_with_no_open_position_shows_one_calm_message(make_site):
-    site = make_site(position=False)
+def test_a_site_with_no_open_position_shows_one_calm_message():
+    site = MemorySite(position=False)
     site.position("old.md", position("旧岗位", front=CLOSED))
-    site.write("site.toml", (site.root / "site.toml").read_text(encoding="utf-8").replace(
-        'title = "测试招聘"', 'allow_empty = true\ntitle = "测试招聘"'))
+    site.edit("site.toml", 'title = "测试招聘"', 'allow_empty = true\ntitle = "测试招聘"')
     site.build()
     home = site.page()
     assert [p.get_text(strip=True) for p in home.select("main .empty-state")] == ["目前暂无开放岗位，欢迎稍后再来看看。"]
@@ -22,8 +21,8 @@ def test_a_site_with_no_open_position_shows_one_calm_message(make_site):
     assert home.select(".hero-stats") == []
 
 
-def test_a_category_without_open_positions_is_not_an_empty_box_on_the_home_page(make_site):
-    site = make_site()  # one position, in 技术类; 运营类 has none
+def test_a_category_without_open_positions_is_not_an_empty_box_on_the_home_page():
+    site = MemorySite()  # one position, in 技术类; 运营类 has none
     site.build()
     home = site.page()
     assert [s["id"] for s in home.select("section.category-group")] == ["tech"]
@@ -35,8 +34,8 @@ def test_a_category_without_open_positions_is_not_an_empty_box_on_the_home_page(
     assert ops.select(".cards") == []
 
 
-def test_a_closed_position_suggests_open_ones_of_its_category(make_site):
-    site = make_site({
+def test_a_closed_position_suggests_open_ones_of_its_category():
+    site = MemorySite({
         "content/positions/old.md": position("旧后端岗", front=CLOSED),
         "content/positions/ops.md": position("运维工程师", category="ops"),
         "content/positions/web.md": position("前端工程师"),
@@ -65,8 +64,7 @@ def test_a_closed_position_page_follows_what_is_open_in_its_category(make_site):
         sorted(["后端工程师", "前端工程师"])
     (site.root / "content/positions/backend-engineer.md").unlink()
     (site.root / "content/positions/web.md").unlink()
-    site.write("site.toml", (site.root / "site.toml").read_text(encoding="utf-8").replace(
-        'title = "测试招聘"', 'allow_empty = true\ntitle = "测试招聘"'))
+    site.edit("site.toml", 'title = "测试招聘"', 'allow_empty = true\ntitle = "测试招聘"')
     site.build()
     page = site.page("positions/old/")
     assert page.select("section.suggestions") == []

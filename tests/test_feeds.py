@@ -8,11 +8,10 @@ import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.helpers import PROJECT, MemorySite
 BASE = "https://example.github.io/careers/"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -23,12 +22,16 @@ CLOSED = "title: 旧岗位\ncategory: ops\nlocation: 上海\nposted: 2026-10-01\
 DRAFT = "title: 草稿岗位\ncategory: ops\nlocation: 上海\nposted: 2026-10-01\ndraft: true\nresponsibilities:\n  - x\n"
 
 
-@pytest.fixture
-def built(make_site):
-    site = make_site({"content/positions/ops.yaml": OPEN, "content/positions/old.yaml": CLOSED,
-                      "content/positions/wip.yaml": DRAFT})
-    site.build("--base-url", BASE)
+@pytest.fixture(scope="module")
+def built() -> MemorySite:
+    site = MemorySite({"content/positions/ops.yaml": OPEN, "content/positions/old.yaml": CLOSED,
+                       "content/positions/wip.yaml": DRAFT})
+    site.build(base_url=BASE)
     return site
+
+
+def xml(built: MemorySite, rel: str) -> ET.Element:
+    return ET.fromstring(built.made.files[rel])
 
 
 OPEN_URLS = {BASE + "positions/backend-engineer/", BASE + "positions/ops/"}
@@ -36,7 +39,7 @@ LISTING_URLS = {BASE, BASE + "categories/tech/", BASE + "categories/ops/"}
 
 
 def test_sitemap_lists_open_positions_and_listings_with_absolute_urls(built):
-    root = ET.parse(built.out / "sitemap.xml").getroot()
+    root = xml(built, "sitemap.xml")
     assert root.tag == SM + "urlset"
     urls = [u.findtext(SM + "loc") for u in root.findall(SM + "url")]
     assert len(urls) == len(set(urls))
@@ -47,13 +50,13 @@ def test_sitemap_lists_open_positions_and_listings_with_absolute_urls(built):
 
 
 def test_robots_points_to_the_sitemap(built):
-    robots = (built.out / "robots.txt").read_text(encoding="utf-8")
+    robots = built.made.files["robots.txt"].decode("utf-8")
     assert "User-agent: *" in robots
     assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
 
 
 def test_atom_feed_lists_open_positions(built):
-    feed = ET.parse(built.out / "feed.xml").getroot()
+    feed = xml(built, "feed.xml")
     assert feed.tag == ATOM + "feed"
     assert feed.findtext(ATOM + "id") == BASE and feed.findtext(ATOM + "title") == "测试招聘"
     assert feed.find(ATOM + "link[@rel='self']").get("href") == BASE + "feed.xml"
@@ -71,7 +74,7 @@ def test_atom_feed_lists_open_positions(built):
 
 
 def test_positions_json_lists_open_positions_with_fields(built):
-    feed = json.loads((built.out / "positions.json").read_text(encoding="utf-8"))
+    feed = json.loads(built.made.files["positions.json"])
     assert feed["version"] == 1 and feed["site"]["url"] == BASE
     by_url = {p["url"]: p for p in feed["positions"]}
     assert set(by_url) == OPEN_URLS
@@ -88,7 +91,7 @@ def test_positions_json_lists_open_positions_with_fields(built):
 
 def test_documented_fields_match_positions_json(built):
     text = (PROJECT / "docs/feeds.md").read_text(encoding="utf-8")
-    feed = json.loads((built.out / "positions.json").read_text(encoding="utf-8"))
+    feed = json.loads(built.made.files["positions.json"])
     for key in [*feed, *feed["site"], *feed["positions"][0], *feed["positions"][0]["apply"]]:
         assert f"`{key}`" in text, key
 
@@ -139,7 +142,6 @@ def test_positions_json_follows_its_published_schema(built, seed_site):
 
     schema = json.loads((PROJECT / "docs/positions.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    for out in (built.out, seed_site.out):
-        feed = json.loads((out / "positions.json").read_text(encoding="utf-8"))
-        jsonschema.Draft202012Validator(schema).validate(feed)
+    for data in (built.made.files["positions.json"], (seed_site.out / "positions.json").read_bytes()):
+        jsonschema.Draft202012Validator(schema).validate(json.loads(data))
     assert len(json.loads((seed_site.out / "positions.json").read_text(encoding="utf-8"))["positions"]) == 23

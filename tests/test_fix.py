@@ -17,8 +17,9 @@ from careersite.commands.fix import diff_lines
 from careersite.i18n import load_locale
 from careersite.load.content import _split_body
 from careersite.load.repair import loose_date
-from tests.conftest import SEED_FIXTURE, copy_site
-from tests.helpers import POS
+from tests.helpers import (
+    POS, SEED_FIXTURE, TODAY, MemorySite, copy_site, printed, run_in_process, site_files, tree_digest,
+)
 
 MESSY = """---
 title：风控专员
@@ -231,34 +232,23 @@ def test_a_fix_never_changes_what_a_page_shows(tmp_path):
                             f"{number}{rest}" if number != "1" else f"\uf0b7 {rest}\u2028{rest}"][kind]
                 messed += 1
         path.write_text("\n".join(lines), encoding="utf-8")
-    out1, out2 = tmp_path / "before", tmp_path / "after"
-    from tests.conftest import run_in_process
-
-    first = run_in_process("build", "--site", str(site), "--out", str(out1), "--today", "2026-11-28", "--no-cache")
-    assert first.returncode == 0, first.stderr
-    assert "Word" in first.stderr  # the pasted marks are reported
-    times = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
-    fixed = run_in_process("check", "--fix", "--site", str(site), "--today", "2026-11-28")
+    first = MemorySite(site_files(site), position=False).build()
+    assert "Word" in "\n".join(printed(first))  # the pasted marks are reported
+    fixed = run_in_process("check", "--fix", "--site", str(site), "--today", TODAY.isoformat())
     assert fixed.returncode == 0, fixed.stderr
     assert "检查通过：23 个岗位" in fixed.stdout and fixed.stdout.count("+++ b/") >= 10
-    for path, when in times.items():
-        os.utime(path, ns=(when, when))  # (feeds date a page by its file's time: not what is compared here)
-    second = run_in_process("build", "--site", str(site), "--out", str(out2), "--today", "2026-11-28", "--no-cache")
-    assert second.returncode == 0, second.stderr
-    assert "Word" not in second.stderr and "缩进" not in second.stderr
-    pages = sorted(p.relative_to(out1) for p in out1.rglob("*.html"))
+    second = MemorySite(site_files(site), position=False).build()
+    assert "Word" not in "\n".join(printed(second)) and "缩进" not in "\n".join(printed(second))
+    pages = [rel for rel in first.files if rel.endswith(".html")]
     assert len(pages) > 23
-    changed = [str(p) for p in pages if (out1 / p).read_bytes() != (out2 / p).read_bytes()]
+    changed = [rel for rel in pages if first.files[rel] != second.files[rel]]
     assert not changed
 
 
 def test_the_seed_needs_no_fix(tmp_path):
     site = copy_site(SEED_FIXTURE, tmp_path / "site")
-    from tests.conftest import run_in_process
-    from tests.helpers import tree_digest
-
     before = tree_digest(site / "content")
-    result = run_in_process("check", "--fix", "--site", str(site), "--today", "2026-11-28")
+    result = run_in_process("check", "--fix", "--site", str(site), "--today", TODAY.isoformat())
     assert result.returncode == 0
     assert result.stderr.splitlines() == ["没有需要自动修改的地方"]
     assert tree_digest(site / "content") == before
@@ -287,8 +277,8 @@ def test_fixed_text_keeps_the_html_and_is_idempotent(pieces):
 
     body = "\n".join(pieces) + "\n"
     text = "---\ntitle: 岗位\ncategory: tech\n---\n" + body
-    fixed, _ = fixed_text(text, True, dt.date(2026, 11, 28))
-    assert fixed_text(fixed, True, dt.date(2026, 11, 28))[0] == fixed
+    fixed, _ = fixed_text(text, True, TODAY)
+    assert fixed_text(fixed, True, TODAY)[0] == fixed
     assert fixed.startswith("---\ntitle: 岗位\ncategory: tech\n---\n")
     renderer = Renderer()
 

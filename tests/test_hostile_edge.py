@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from careersite.i18n import load_locale
-from tests.conftest import MINIMAL_TOML
-from tests.helpers import POS, assert_problems, build, check, expect
+from tests.helpers import MINIMAL_TOML, POS, MemorySite, assert_problems, expect
 
 
 @pytest.mark.parametrize("layout", ["empty-folder", "no-folder"])
@@ -32,9 +31,9 @@ def test_no_positions_at_all_builds_a_friendly_empty_site(make_site, layout):
     assert not (site.out / "positions").exists() or list((site.out / "positions").iterdir()) == []
 
 
-def test_a_category_with_no_positions(make_site):
-    site = make_site()
-    assert build(site.root).ok
+def test_a_category_with_no_positions():
+    site = MemorySite()
+    site.build()
     home = site.page()
     assert home.select_one("section#ops") is None  # the home page shows no empty box for it
     tech = home.select_one("section#tech")
@@ -47,25 +46,24 @@ RTL = "مهندس برمجيات أول"
 HEBREW = "מהנדס תוכנה"
 
 
-def test_emoji_and_right_to_left_text(make_site):
-    site = make_site({POS + "growth.md": (
+def test_emoji_and_right_to_left_text():
+    site = MemorySite({POS + "growth.md": (
         f"---\ntitle: {EMOJI_TITLE}\ncategory: tech\nlocation: [迪拜 {RTL}, תל אביב]\ncode: 🚀-01\n"
         f"summary: {RTL} — {HEBREW} 😀\n---\n\n## 岗位职责\n\n1. {RTL}\n2. 与 {HEBREW} 团队合作 🤝\n"),
         POS + "🚀.md": "---\ntitle: x\ncategory: tech\nslug: rocket\n---\n"})
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.items]
+    site.build()
     page = site.page("positions/growth/")
     assert page.h1.get_text().strip() == EMOJI_TITLE
     assert [li.get_text() for li in page.select("#responsibilities li")] == [RTL, f"与 {HEBREW} 团队合作 🤝"]
     assert RTL in page.select_one("dl.facts").get_text()
     query = parse_qs(urlsplit(page.select_one("a.apply-link")["href"]).query)
     assert query["subject"][0].startswith(f"应聘{EMOJI_TITLE}")
-    assert (site.out / "positions" / "rocket" / "index.html").is_file()
+    assert "positions/rocket/index.html" in site.made.files
 
 
-def test_emoji_only_file_name_asks_for_a_slug(make_site):
-    site = make_site({POS + "🚀.md": "---\ntitle: x\ncategory: tech\n---\n"})
-    assert_problems(check(site.root), [
+def test_emoji_only_file_name_asks_for_a_slug():
+    site = MemorySite({POS + "🚀.md": "---\ntitle: x\ncategory: tech\n---\n"})
+    assert_problems(site.check(), [
         expect(POS + "🚀.md", 1, 1, "slug_from_filename", name="🚀", suggestion="position-name"),
     ])
 
@@ -76,11 +74,10 @@ def test_emoji_only_file_name_asks_for_a_slug(make_site):
     "title: 后端工程师\ncategory: tech\n",
     "---\ntitle: 后端工程师\ncategory: tech\nlocation:\ncloses:\nsalary:\n---\n\n",
 ])
-def test_a_position_with_only_its_required_fields(make_site, text):
+def test_a_position_with_only_its_required_fields(text):
     name = "minimal.yaml" if not text.startswith("---") else "minimal.md"
-    site = make_site({POS + name: text})
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.items]
+    site = MemorySite({POS + name: text})
+    result = site.build()
     page = site.page("positions/minimal/")
     assert page.h1.get_text().strip() == "后端工程师"
     facts = {div.dt.get_text(): div.dd.get_text().strip() for div in page.select("dl.facts > div")}
@@ -98,28 +95,27 @@ def test_a_position_with_only_its_required_fields(make_site, text):
     assert "后端工程师" in card.get_text()
 
 
-def test_site_toml_with_empty_optional_texts(make_site):
+def test_site_toml_with_empty_optional_texts():
     toml = MINIMAL_TOML.replace('email = "jobs@example.com"', 'email = "jobs@example.com"\ninstructions = ""\n'
                                 'privacy = ""\nbody = ""\nsubject = ""').replace(
         'company = "测试公司"', 'company = "测试公司"\nintro = ""\ndescription = ""')
-    site = make_site({"site.toml": toml})
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.items]
+    site = MemorySite({"site.toml": toml})
+    site.build()
     page = site.page("positions/backend-engineer/")
     assert page.select(".apply-instructions") == [] and page.select(".privacy") == []
     assert page.select_one("a.apply-link") is not None
     assert site.page().select(".hero-intro") == []
 
 
-def test_site_toml_with_empty_apply_table_reports_the_missing_email(make_site):
+def test_site_toml_with_empty_apply_table_reports_the_missing_email():
     toml = MINIMAL_TOML.replace('email = "jobs@example.com"\n', "")
-    site = make_site({"site.toml": toml})
-    assert_problems(check(site.root), [expect("site.toml", 5, 1, "config_required", key="apply.email")])
+    site = MemorySite({"site.toml": toml})
+    assert_problems(site.check(), [expect("site.toml", 5, 1, "config_required", key="apply.email")])
 
 
-def test_an_empty_section_is_a_warning(make_site):
-    site = make_site({POS + "x.md": "---\ntitle: a\ncategory: tech\n---\n\n## 岗位职责\n\n## 任职要求\n\n1. 三年经验\n",
-                      "site.toml": MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30")})
-    result = check(site.root)
+def test_an_empty_section_is_a_warning():
+    site = MemorySite({POS + "x.md": "---\ntitle: a\ncategory: tech\n---\n\n## 岗位职责\n\n## 任职要求\n\n1. 三年经验\n",
+                       "site.toml": MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30")})
+    result = site.check()
     assert result.ok
     assert_problems(result, [expect(POS + "x.md", 6, 1, "section_empty", heading="岗位职责")], severity="warning")

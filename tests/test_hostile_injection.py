@@ -9,7 +9,6 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,8 +16,7 @@ from bs4 import BeautifulSoup
 
 from careersite.model.markup import Renderer, sanitize
 from careersite.render.jobposting import json_ld
-from tests.conftest import MINIMAL_TOML
-from tests.helpers import POS, build
+from tests.helpers import MINIMAL_TOML, POS, MemorySite, soup
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -68,7 +66,7 @@ def yaml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def hostile_site(make_site, payload: str):
+def hostile_site(payload: str) -> MemorySite:
     q = toml_string(payload)
     one_line = toml_string(payload.replace("\n", " "))
     toml = MINIMAL_TOML.replace('title = "测试招聘"', f"title = {one_line}").replace(
@@ -83,12 +81,13 @@ def hostile_site(make_site, payload: str):
         f"description: {y}\nresponsibilities:\n  - {y}\n  - 普通的一项\n---\n\n"
         f"## 任职要求\n\n{payload}\n\n1. {payload}\n\n## {payload.splitlines()[0] if payload.strip() else 'x'}\n\n{payload}\n"
     )
-    return make_site({"site.toml": toml, POS + "x.md": position, POS + "y.yaml": f"title: {y}\ncategory: ops\n"})
+    return MemorySite({"site.toml": toml, POS + "x.md": position, POS + "y.yaml": f"title: {y}\ncategory: ops\n"})
 
 
-def pages(out: Path):
-    for path in sorted(out.rglob("*.html")):
-        yield path, BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+def pages(files: dict[str, bytes]):
+    for rel in sorted(files):
+        if rel.endswith(".html"):
+            yield rel, soup(files[rel])
 
 
 def browser_url(value: str) -> str:
@@ -98,10 +97,9 @@ def browser_url(value: str) -> str:
                                                                 "\x1a\x1b\x1c\x1d\x1e\x1f "))
 
 
-def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
-    for path, soup in pages(out):
-        where = path.relative_to(out).as_posix()
-        for script in soup.find_all("script"):
+def assert_no_live_markup(files: dict[str, bytes], base_path: str = "/") -> None:
+    for where, page in pages(files):
+        for script in page.find_all("script"):
             if script.get("type") == "application/ld+json":
                 raw = script.string or ""
                 assert "</" not in raw and "<!--" not in raw, where
@@ -109,16 +107,16 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
                 continue
             assert not (script.string or "").strip(), f"{where}: inline script {script}"
             assert urlsplit(script["src"]).path.startswith(base_path + "static/"), f"{where}: {script}"
-        for finder in soup.select("form[role=search]"):  # the site's own search forms (home, 404), from the templates
+        for finder in page.select("form[role=search]"):  # the site's own search forms (home, 404), from the templates
             assert finder["action"] == base_path and finder["method"] == "get", where
             finder.decompose()
-        for phone in soup.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
+        for phone in page.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
             assert re.fullmatch(r"tel:\+?\d+(;ext=\d+)?", phone["href"]), f"{where}: {phone}"
             phone.decompose()
-        for qr in soup.select("img.qr-code"):  # ours: the position's QR code, a file the build made beside the page
+        for qr in page.select("img.qr-code"):  # ours: the position's QR code, a file the build made beside the page
             assert re.fullmatch(re.escape(base_path) + r"positions/[a-z0-9-]+/qr\.png", qr["src"]), f"{where}: {qr}"
             qr.decompose()
-        for tag in soup.find_all(True):
+        for tag in page.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":
                 assert "formaction" not in tag.attrs, where
@@ -143,28 +141,27 @@ def assert_no_live_markup(out: Path, base_path: str = "/") -> None:
                         assert urlsplit(squeezed).scheme in ("", "http", "https", "mailto"), f"{where}: {v!r}"
 
 
-def assert_feeds_parse(out: Path) -> None:
-    """Sitemap and feeds (added on another branch) must stay well-formed whatever the content."""
-    for path in out.rglob("*.xml"):
-        ET.fromstring(path.read_bytes())
-    for path in out.rglob("*.json"):
-        json.loads(path.read_text(encoding="utf-8"))
+def assert_feeds_parse(files: dict[str, bytes]) -> None:
+    """Sitemap, feeds and the search index's JSON must stay well-formed whatever the content."""
+    for rel, data in files.items():
+        if rel.endswith(".xml"):
+            ET.fromstring(data)
+        elif rel.endswith(".json"):
+            json.loads(data.decode("utf-8"))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_no_field_or_body_reaches_a_page_as_markup(make_site, payload):
-    site = hostile_site(make_site, payload)
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.items]
-    assert_no_live_markup(site.out)
-    assert_feeds_parse(site.out)
+def test_no_field_or_body_reaches_a_page_as_markup(payload):
+    made = hostile_site(payload).build()
+    assert_no_live_markup(made.files)
+    assert_feeds_parse(made.files)
 
 
 @pytest.mark.parametrize("payload", [p for p in PAYLOADS if "\n" not in p and p.strip()])
-def test_text_fields_are_shown_as_written(make_site, payload):
+def test_text_fields_are_shown_as_written(payload):
     """Escaping, not silent deletion: the visitor sees what HR typed, as text."""
-    site = hostile_site(make_site, payload)
-    assert build(site.root).ok
+    site = hostile_site(payload)
+    site.build()
     page = site.page("positions/x/")
     assert page.find("h1").get_text().strip() == payload.strip()
     assert page.title.get_text().startswith(payload.strip())
@@ -177,9 +174,9 @@ def test_text_fields_are_shown_as_written(make_site, payload):
     assert "49" not in page.get_text().replace("2026", "")  # no template evaluation of {{ 7*7 }}
 
 
-def test_mailto_stays_one_mailto_link(make_site):
-    site = hostile_site(make_site, 'x" href="javascript:alert(1)"?bcc=evil@example.com&cc=a@b.c\r\nBcc: evil@example.com')
-    assert build(site.root).ok
+def test_mailto_stays_one_mailto_link():
+    site = hostile_site('x" href="javascript:alert(1)"?bcc=evil@example.com&cc=a@b.c\r\nBcc: evil@example.com')
+    site.build()
     link = site.page("positions/x/").select_one("a.apply-link")
     parts = urlsplit(link["href"])
     assert parts.scheme == "mailto" and parts.path == "jobs@example.com"
@@ -228,25 +225,25 @@ def test_safe_json_keeps_unicode():
 
 # --- every URL the generator writes, in every output format --------------------------------------------------
 
-def urls_in_html(fragment: str) -> list[str]:
-    soup = BeautifulSoup(fragment, "html.parser")
-    return [browser_url(tag[attr]) for tag in soup.find_all(True) for attr in ("href", "src", "action", "formaction",
+def urls_in_html(fragment) -> list[str]:
+    """The URLs of every element of FRAGMENT (HTML text, or a page already parsed)."""
+    page = soup(fragment) if isinstance(fragment, str) else fragment
+    return [browser_url(tag[attr]) for tag in page.find_all(True) for attr in ("href", "src", "action", "formaction",
                                                                                "poster", "data") if tag.get(attr)]
 
 
-def every_url(out: Path) -> dict[str, list[str]]:
+def every_url(files: dict[str, bytes]) -> dict[str, list[str]]:
     """Every href/src of every page, of the HTML in feed.xml, positions.json and the JSON-LD, by file."""
     found: dict[str, list[str]] = {}
-    for path in out.rglob("*.html"):
-        page = path.read_text(encoding="utf-8")
-        found[path.relative_to(out).as_posix()] = urls_in_html(page)
-        for script in BeautifulSoup(page, "html.parser").find_all("script", type="application/ld+json"):
+    for rel, page in pages(files):
+        found[rel] = urls_in_html(page)
+        for script in page.find_all("script", type="application/ld+json"):
             data = json.loads(script.string)
-            found[f"{path.relative_to(out)} (JSON-LD)"] = urls_in_html(data["description"]) + [data["url"]]
-    feed = ET.parse(out / "feed.xml").getroot()
+            found[f"{rel} (JSON-LD)"] = urls_in_html(data["description"]) + [data["url"]]
+    feed = ET.fromstring(files["feed.xml"])
     found["feed.xml"] = [urls for e in feed.iter("{http://www.w3.org/2005/Atom}content") for urls in urls_in_html(e.text or "")]
     found["feed.xml"] += [link.get("href") for link in feed.iter("{http://www.w3.org/2005/Atom}link")]
-    items = json.loads((out / "positions.json").read_text(encoding="utf-8"))["positions"]
+    items = json.loads(files["positions.json"])["positions"]
     found["positions.json"] = [u for item in items for u in urls_in_html(item["description_html"]) + [
         item["url"], item["apply"]["mailto"]]]
     return found
@@ -273,31 +270,25 @@ TOKEN_TRICKS = [
 
 
 @pytest.mark.parametrize("body", TOKEN_TRICKS)
-def test_a_defused_paragraph_can_never_become_a_link(make_site, body):
-    site = make_site({POS + "x.md": f"---\ntitle: 岗位\ncategory: tech\n---\n\n## 岗位职责\n\n{body}"})
-    assert build(site.root).ok
-    for where, urls in every_url(site.out).items():
+def test_a_defused_paragraph_can_never_become_a_link(body):
+    site = MemorySite({POS + "x.md": f"---\ntitle: 岗位\ncategory: tech\n---\n\n## 岗位职责\n\n{body}"})
+    for where, urls in every_url(site.build().files).items():
         assert all(allowed(url) for url in urls), (where, [u for u in urls if not allowed(u)])
     page = site.page("positions/x/")
     assert "alert(1)" in page.select_one("#responsibilities").get_text()  # shown as the text it is
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_every_url_in_every_output_is_http_relative_or_the_apply_mailto(make_site, payload):
-    site = hostile_site(make_site, payload)
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.errors]
-    found = every_url(site.out)
+def test_every_url_in_every_output_is_http_relative_or_the_apply_mailto(payload):
+    found = every_url(hostile_site(payload).build().files)
     assert {"feed.xml", "positions.json", "positions/x/index.html (JSON-LD)"} <= set(found)
     for where, urls in found.items():
         assert all(allowed(url) for url in urls), (where, [u for u in urls if not allowed(u)])
 
 
-def test_every_page_carries_the_content_security_policy(make_site):
-    site = make_site()
-    assert build(site.root).ok
-    for path, soup in pages(site.out):
-        [meta] = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
-        assert meta["content"] == CSP, path
-        assert soup.find("meta") is soup.find("meta", charset=True)  # charset first, the policy right after it
-        assert not [s for s in soup.find_all("script") if s.string and s.get("type") != "application/ld+json"]
+def test_every_page_carries_the_content_security_policy():
+    for rel, page in pages(MemorySite().build().files):
+        [meta] = page.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta["content"] == CSP, rel
+        assert page.find("meta") is page.find("meta", charset=True)  # charset first, the policy right after it
+        assert not [s for s in page.find_all("script") if s.string and s.get("type") != "application/ld+json"]

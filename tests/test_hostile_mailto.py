@@ -12,8 +12,7 @@ import pytest
 from careersite.errors import Problem
 from careersite.load.fields import is_valid_email
 from careersite.model.mailto import build_mailto
-from tests.conftest import MINIMAL_TOML
-from tests.helpers import POS, assert_problems, build, check, expect, msg, problem_lines
+from tests.helpers import MINIMAL_TOML, POS, MemorySite, assert_problems, expect, msg, problem_lines
 
 HOSTILE_ADDRESSES = [
     "hr@example.com?bcc=spy@evil.example",
@@ -45,17 +44,17 @@ HOSTILE_ADDRESSES = [
 
 
 @pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
-def test_hostile_apply_email_in_a_position_is_refused(make_site, address):
-    site = make_site({POS + "x.md": f"---\ntitle: 后端\ncategory: tech\napply_email: {json.dumps(address)}\n---\n"})
+def test_hostile_apply_email_in_a_position_is_refused(address):
+    site = MemorySite({POS + "x.md": f"---\ntitle: 后端\ncategory: tech\napply_email: {json.dumps(address)}\n---\n"})
     shown = address if len(address) <= 40 else address[:40] + "…"
-    assert_problems(check(site.root), [expect(POS + "x.md", 4, 14, "email_invalid", key="apply_email", value=shown)])
+    assert_problems(site.check(), [expect(POS + "x.md", 4, 14, "email_invalid", key="apply_email", value=shown)])
 
 
 @pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
-def test_hostile_apply_email_in_site_toml_is_refused(make_site, address):
+def test_hostile_apply_email_in_site_toml_is_refused(address):
     toml = MINIMAL_TOML.replace('email = "jobs@example.com"', f"email = {json.dumps(address)}")
-    site = make_site({"site.toml": toml})
-    result = check(site.root)
+    site = MemorySite({"site.toml": toml})
+    result = site.check()
     if not address:
         assert_problems(result, [expect("site.toml", 6, 1, "empty_text", key="apply.email")])
         return
@@ -63,10 +62,10 @@ def test_hostile_apply_email_in_site_toml_is_refused(make_site, address):
     assert_problems(result, [expect("site.toml", 6, 1, "email_invalid", key="apply_email", value=shown)])
 
 
-def test_hostile_default_apply_email_in_site_toml_defaults(make_site):
+def test_hostile_default_apply_email_in_site_toml_defaults():
     toml = MINIMAL_TOML.replace("[defaults]", '[defaults]\napply_email = "hr@example.com?bcc=spy@evil.example"')
-    site = make_site({"site.toml": toml})
-    assert_problems(check(site.root), [
+    site = MemorySite({"site.toml": toml})
+    assert_problems(site.check(), [
         expect("site.toml", 17, 1, "email_invalid", key="apply_email", value="hr@example.com?bcc=spy@evil.example"),
     ])
 
@@ -95,13 +94,12 @@ TRICKY = ["A&B", "A?B", "A#B", "100%", "C++", "a=b", "x\r\nBcc: spy@evil.example
 
 
 @pytest.mark.parametrize("text", TRICKY)
-def test_titles_and_codes_are_percent_encoded(make_site, text):
+def test_titles_and_codes_are_percent_encoded(text):
     toml = MINIMAL_TOML.replace('email = "jobs@example.com"', 'email = "jobs@example.com"\nsubject = "应聘{title}-{code}"\n'
                                                                'body = "岗位：{title}\\n编号：{code}\\n"')
     y = json.dumps(text, ensure_ascii=False)
-    site = make_site({"site.toml": toml, POS + "x.md": f"---\ntitle: {y}\ncode: {y}\ncategory: tech\n---\n正文\n"})
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.items]
+    site = MemorySite({"site.toml": toml, POS + "x.md": f"---\ntitle: {y}\ncode: {y}\ncategory: tech\n---\n正文\n"})
+    site.build()
     href = site.page("positions/x/").select_one("a.apply-link")["href"]
     recipient, query = parse(href)
     assert recipient == "jobs@example.com"
@@ -113,9 +111,9 @@ def test_titles_and_codes_are_percent_encoded(make_site, text):
     assert " " not in href and "\n" not in href and "\r" not in href
 
 
-def test_link_without_body_and_with_empty_code(make_site):
-    site = make_site({POS + "x.md": "---\ntitle: A&B\ncategory: tech\n---\n正文\n"})
-    assert build(site.root).ok
+def test_link_without_body_and_with_empty_code():
+    site = MemorySite({POS + "x.md": "---\ntitle: A&B\ncategory: tech\n---\n正文\n"})
+    site.build()
     recipient, query = parse(site.page("positions/x/").select_one("a.apply-link")["href"])
     assert recipient == "jobs@example.com" and list(query) == ["subject"]
 
@@ -141,31 +139,31 @@ DIVERTING = [
 
 
 @pytest.mark.parametrize("link, msg_id", DIVERTING)
-def test_a_mailto_link_in_the_text_cannot_divert_applications(make_site, link, msg_id):
+def test_a_mailto_link_in_the_text_cannot_divert_applications(link, msg_id):
     """A pull request could send CVs elsewhere, or copy them, without touching apply_email (which reviewers
     watch): the link is an error at its line, in the body and in the front matter's lists alike."""
     body = f"---\ntitle: 岗位\ncategory: tech\n---\n\n## 岗位职责\n\n1. 负责开发；\n2. 简历请发 {link}\n"
     yaml = f"title: 岗位\ncategory: tech\nresponsibilities:\n  - 负责开发\n  - '简历请发 {link}'\n"
-    site = make_site({POS + "a.md": body, POS + "b.yaml": yaml})
-    result = check(site.root)
+    site = MemorySite({POS + "a.md": body, POS + "b.yaml": yaml})
+    result = site.check()
     lines = problem_lines(result)
     assert [line.split(": ", 1)[0] for line in lines] == [POS + "a.md:9:1", POS + "b.yaml:5:1"], lines
     assert all(msg(msg_id, link="X", allowed="jobs@example.com").split("X")[0] in line for line in lines)
 
 
-def test_a_mailto_link_to_the_apply_address_is_fine(make_site):
+def test_a_mailto_link_to_the_apply_address_is_fine():
     body = ("---\ntitle: 岗位\ncategory: tech\napply_email: it-hr@example.com\n---\n\n## 岗位职责\n\n"
             "1. 简历请发 <it-hr@example.com> 或 [总部](mailto:jobs@example.com)\n")
-    site = make_site({POS + "a.md": body})
-    assert build(site.root).ok
+    site = MemorySite({POS + "a.md": body})
+    site.build()
     hrefs = [a["href"] for a in site.page("positions/a/").select("#responsibilities a")]
     assert hrefs == ["mailto:it-hr@example.com", "mailto:jobs@example.com"]
 
 
-def test_site_toml_texts_may_only_link_the_apply_address(make_site):
+def test_site_toml_texts_may_only_link_the_apply_address():
     toml = MINIMAL_TOML.replace('email = "jobs@example.com"', 'email = "jobs@example.com"\n'
                                 'instructions = "简历请发 [这里](mailto:spy@evil.example)"')
-    result = check(make_site({"site.toml": toml}).root)
+    result = MemorySite({"site.toml": toml}).check()
     assert problem_lines(result) == [
         "site.toml:7:1: " + msg("mailto_other_address", link="mailto:spy@evil.example", allowed="jobs@example.com")]
 

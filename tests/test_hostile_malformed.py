@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from careersite.load.fields import EMPLOYMENT_ALIASES, EMPLOYMENT_TYPES, POSITION_FIELDS
-from tests.helpers import POS, assert_problems, check, expect, hint, msg, problem_lines
+from tests.helpers import POS, MemorySite, assert_problems, expect, hint, msg, problem_lines
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 ALLOWED_CATEGORIES = "tech（技术类）, ops（运营类）"
@@ -111,9 +111,9 @@ EXPECTED = [
 ]
 
 
-def test_every_problem_in_every_file_in_one_run(make_site):
-    site = make_site({p(name): text for name, text in BROKEN.items()})
-    result = check(site.root)
+def test_every_problem_in_every_file_in_one_run():
+    site = MemorySite({p(name): text for name, text in BROKEN.items()})
+    result = site.check()
     assert not result.ok
     assert_problems(result, EXPECTED)
 
@@ -135,9 +135,9 @@ def test_cli_prints_every_problem_and_exits_1(make_site):
     assert not (site.root / "public").exists()
 
 
-def test_valid_files_next_to_broken_ones_are_not_reported(make_site):
-    site = make_site({p("broken.md"): "---\ntitle: x\n---\n"})
-    lines = problem_lines(check(site.root))
+def test_valid_files_next_to_broken_ones_are_not_reported():
+    site = MemorySite({p("broken.md"): "---\ntitle: x\n---\n"})
+    lines = problem_lines(site.check())
     assert all(line.startswith(p("broken.md")) for line in lines)
 
 
@@ -152,9 +152,9 @@ def test_valid_files_next_to_broken_ones_are_not_reported(make_site):
      [expect(p("x.md"), 3, 11, "category_unknown", value="市场类", hint="", allowed=ALLOWED_CATEGORIES),
       expect(p("x.md"), 4, 7, "slug_invalid", value="A", hint=hint("a"))]),
 ])
-def test_unknown_category_is_checked_with_the_files_own_fields(make_site, text, expected):
-    site = make_site({p("x.md"): text})
-    assert_problems(check(site.root), expected)
+def test_unknown_category_is_checked_with_the_files_own_fields(text, expected):
+    site = MemorySite({p("x.md"): text})
+    assert_problems(site.check(), expected)
 
 
 @pytest.mark.parametrize(("field_line", "expected_msg"), [
@@ -177,22 +177,23 @@ def test_unknown_category_is_checked_with_the_files_own_fields(make_site, text, 
     ("requirements: [a, {b: c}]", ("list_item_not_text", {"key": "requirements", "n": 2, "found": msg("kind_map")})),
     ("employment_type: 3", ("employment_type_unknown", {"value": "3", "allowed": EMPLOYMENT_ALLOWED, "codes": EMPLOYMENT_CODES})),
 ])
-def test_wrong_type_for_each_field(make_site, field_line, expected_msg):
+def test_wrong_type_for_each_field(field_line, expected_msg):
     key = field_line.split(":", 1)[0]
-    site = make_site({p("x.md"): f"---\ntitle: 后端\ncategory: tech\n{field_line}\n---\n"})
+    site = MemorySite({p("x.md"): f"---\ntitle: 后端\ncategory: tech\n{field_line}\n---\n"})
     msg_id, values = expected_msg
     col = len(key) + 3  # the value's column
     if msg_id == "list_item_not_text":
         col = field_line.index(", ") + 3  # the second item's column
-    assert_problems(check(site.root), [expect(p("x.md"), 4, col, msg_id, **values)])
+    assert_problems(site.check(), [expect(p("x.md"), 4, col, msg_id, **values)])
 
 
-def test_title_no_and_quoted_no(make_site):
-    site = make_site({p("a.md"): "---\ntitle: NO\ncategory: tech\n---\n",
-                      p("b.md"): "---\ntitle: \"no\"\ncategory: tech\n---\n"})
-    assert_problems(check(site.root), [expect(p("a.md"), 2, 8, "not_text", key="title", found=msg("kind_bool"), value="NO")])
+def test_title_no_and_quoted_no():
+    site = MemorySite({p("a.md"): "---\ntitle: NO\ncategory: tech\n---\n",
+                       p("b.md"): "---\ntitle: \"no\"\ncategory: tech\n---\n"})
+    assert_problems(site.check(), [expect(p("a.md"), 2, 8, "not_text", key="title", found=msg("kind_bool"),
+                                          value="NO")])
 
 
-def test_a_count_too_long_for_int_is_a_message_not_a_traceback(make_site):
-    site = make_site({p("x.md"): "---\ntitle: 后端\ncategory: tech\nheadcount: " + "1" * 5000 + "\n---\n"})
-    assert_problems(check(site.root), [expect(p("x.md"), 4, 12, "headcount_positive", value="1" * 40 + "…", hint="")])
+def test_a_count_too_long_for_int_is_a_message_not_a_traceback():
+    site = MemorySite({p("x.md"): "---\ntitle: 后端\ncategory: tech\nheadcount: " + "1" * 5000 + "\n---\n"})
+    assert_problems(site.check(), [expect(p("x.md"), 4, 12, "headcount_positive", value="1" * 40 + "…", hint="")])

@@ -11,14 +11,12 @@ import pytest
 
 from careersite.incremental.store import CACHE_DIR
 from careersite.write import Output, checked
-from tests.conftest import MINIMAL_TOML
-from tests.helpers import msg, FIXTURE, POS, assert_problems, build, check, expect, hint, problem_lines
+from tests.helpers import (
+    FIXTURE, MINIMAL_TOML, POS, MemorySite, assert_problems, build, check, expect, hint, msg, position, problem_lines,
+)
 
-VALID = "---\ntitle: 后端\ncategory: tech\n{extra}---\n\n正文\n"
-
-
-def position(extra: str = "") -> str:
-    return VALID.format(extra=extra)
+BODY = "\n正文\n"
+VALID = position("后端", body=BODY)
 
 
 @pytest.mark.parametrize("slug,shown,suggestion", [
@@ -37,17 +35,17 @@ def position(extra: str = "") -> str:
     ("'-a-'", "-a-", "a"),
     ("'%2e%2e'", "%2e%2e", "2e-2e"),
 ])
-def test_explicit_slug_is_rejected_with_a_suggestion(make_site, slug, shown, suggestion):
-    site = make_site({POS + "x.md": position(f"slug: {slug}\n")})
-    assert_problems(check(site.root), [
+def test_explicit_slug_is_rejected_with_a_suggestion(slug, shown, suggestion):
+    site = MemorySite({POS + "x.md": position("后端", front=f"slug: {slug}\n", body=BODY)})
+    assert_problems(site.check(), [
         expect(POS + "x.md", 4, 7, "slug_invalid", value=shown, hint=hint(suggestion) if suggestion else ""),
     ])
 
 
-def test_slug_longer_than_80_is_rejected(make_site):
+def test_slug_longer_than_80_is_rejected():
     slug = "a" * 81
-    site = make_site({POS + "x.md": position(f"slug: {slug}\n")})
-    assert_problems(check(site.root), [
+    site = MemorySite({POS + "x.md": position("后端", front=f"slug: {slug}\n", body=BODY)})
+    assert_problems(site.check(), [
         expect(POS + "x.md", 4, 7, "slug_invalid", value=slug[:40] + "…", hint=hint("a" * 80)),
     ])
 
@@ -62,7 +60,7 @@ def test_slug_longer_than_80_is_rejected(make_site):
     ("Ärger.markdown", "positions/arger/"),
 ])
 def test_file_names_are_normalised_into_the_output_folder(make_site, name, url):
-    text = position() if not name.endswith(".yaml") else "title: 后端\ncategory: tech\n"
+    text = VALID if not name.endswith(".yaml") else "title: 后端\ncategory: tech\n"
     site = make_site({POS + name: text}, position=False)
     result = build(site.root)
     assert result.ok, [p.format() for p in result.problems.items]
@@ -70,17 +68,17 @@ def test_file_names_are_normalised_into_the_output_folder(make_site, name, url):
     assert [p.url_path for p in result.site.positions] == [url]
 
 
-def test_a_file_name_with_nothing_usable_asks_for_a_slug(make_site):
-    site = make_site({POS + "！！.md": position(), POS + "-.md": position()})
-    assert_problems(check(site.root), [
+def test_a_file_name_with_nothing_usable_asks_for_a_slug():
+    site = MemorySite({POS + "！！.md": VALID, POS + "-.md": VALID})
+    assert_problems(site.check(), [
         expect(POS + "-.md", 1, 1, "slug_from_filename", name="-", suggestion="position-name"),
         expect(POS + "！！.md", 1, 1, "slug_from_filename", name="！！", suggestion="position-name"),
     ])
 
 
 def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
-    site = make_site({POS + "Risk Manager.md": position(), POS + "a..b.md": position(),
-                      POS + "sub/nested.md": position(), POS + "x.md": position("slug: x-1\n")})
+    site = make_site({POS + "Risk Manager.md": VALID, POS + "a..b.md": VALID,
+                      POS + "sub/nested.md": VALID, POS + "x.md": position("后端", front="slug: x-1\n", body=BODY)})
     before = {p for p in tmp_path.rglob("*")}
     assert build(site.root).ok
     after = {p for p in tmp_path.rglob("*")}
@@ -92,24 +90,25 @@ def test_nothing_is_written_outside_the_output_folder(make_site, tmp_path):
 
 @pytest.mark.parametrize("files,expected", [
     # a .md and a .yaml with the same name
-    ({"dba.md": position(), "dba.yaml": "title: x\ncategory: tech\n"},
+    ({"dba.md": VALID, "dba.yaml": "title: x\ncategory: tech\n"},
      [("dba.yaml", 1, 1, "dba", "dba.md")]),
     # an explicit slug taking another file's name
-    ({"taken.md": position(), "x1.md": position("slug: taken\n")},
+    ({"taken.md": VALID, "x1.md": position("后端", front="slug: taken\n", body=BODY)},
      [("x1.md", 4, 1, "taken", "taken.md")]),
     # two names normalised to one URL
-    ({"Risk Manager.md": position(), "risk-manager.md": position()},
+    ({"Risk Manager.md": VALID, "risk-manager.md": VALID},
      [("risk-manager.md", 1, 1, "risk-manager", "Risk Manager.md")]),
     # a file in a subfolder
-    ({"a/dba.md": position(), "dba.md": position()},
+    ({"a/dba.md": VALID, "dba.md": VALID},
      [("a/dba.md", 1, 1, "dba", "dba.md")]),
     # three files, one URL: each later one names the first
-    ({"x.md": position(), "y.md": position("slug: x\n"), "z.md": position("slug: x\n")},
+    ({"x.md": VALID, "y.md": position("后端", front="slug: x\n", body=BODY),
+      "z.md": position("后端", front="slug: x\n", body=BODY)},
      [("y.md", 4, 1, "x", "x.md"), ("z.md", 4, 1, "x", "x.md")]),
 ])
-def test_two_positions_with_one_url_name_both_files(make_site, files, expected):
-    site = make_site({POS + name: text for name, text in files.items()}, position=False)
-    assert_problems(check(site.root), [
+def test_two_positions_with_one_url_name_both_files(files, expected):
+    site = MemorySite({POS + name: text for name, text in files.items()}, position=False)
+    assert_problems(site.check(), [
         # the column is the slug key's or its value's: either points at the right line
         expect(POS + path, line, None, "slug_duplicate", slug=slug, other=POS + other)
         for path, line, _col, slug, other in expected
@@ -119,7 +118,7 @@ def test_two_positions_with_one_url_name_both_files(make_site, files, expected):
 def test_symlinks_leading_outside_are_refused(make_site, tmp_path):
     site = make_site()
     secret = tmp_path / "secret.md"
-    secret.write_text(position(), encoding="utf-8")
+    secret.write_text(VALID, encoding="utf-8")
     base = site.root / POS
     os.symlink("/etc/passwd", base / "passwd.md")
     os.symlink(secret, base / "secret.md")
@@ -163,11 +162,11 @@ def test_other_files_are_a_warning_not_an_error(make_site):
 
 
 @pytest.mark.parametrize("key", ["../x", "a/b", "a\\\\b", "Tech", "技术", "a b", "-x", "x-", ".", "a_b"])
-def test_unsafe_category_keys_in_site_toml_are_rejected(make_site, key):
+def test_unsafe_category_keys_in_site_toml_are_rejected(key):
     toml = MINIMAL_TOML.replace('key = "ops"', f'key = "{key}"')
-    site = make_site({"site.toml": toml})
+    site = MemorySite({"site.toml": toml})
     shown = key.replace("\\\\", "\\")
-    assert_problems(check(site.root), [expect("site.toml", 13, 1, "config_category_key", value=shown)])
+    assert_problems(site.check(), [expect("site.toml", 13, 1, "config_category_key", value=shown)])
 
 
 @pytest.mark.parametrize("out,reason", [
@@ -226,9 +225,9 @@ def test_output_refuses_paths_that_leave_the_folder(tmp_path, rel):
     assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left behind
 
 
-def test_problem_lines_never_mention_absolute_content_paths(make_site):
-    site = make_site({POS + "x.md": position("slug: ../x\n")})
-    assert all(not line.startswith("/") for line in problem_lines(check(site.root)))
+def test_problem_lines_never_mention_absolute_content_paths():
+    site = MemorySite({POS + "x.md": position("后端", front="slug: ../x\n", body=BODY)})
+    assert all(not line.startswith("/") for line in problem_lines(site.check()))
 
 
 def test_control_characters_in_file_names_cannot_forge_problem_lines(make_site):
@@ -241,10 +240,10 @@ def test_control_characters_in_file_names_cannot_forge_problem_lines(make_site):
     assert len(problem_lines) == 1 and "\\x1b[2J\\nfake.md" in problem_lines[0]
 
 
-def test_empty_category_key_and_name_in_site_toml(make_site):
+def test_empty_category_key_and_name_in_site_toml():
     toml = MINIMAL_TOML.replace('key = "ops"', 'key = ""').replace('name = "运营类"', 'name = " "')
-    site = make_site({"site.toml": toml})
-    assert_problems(check(site.root), [
+    site = MemorySite({"site.toml": toml})
+    assert_problems(site.check(), [
         expect("site.toml", 13, 1, "empty_text", key="categories.key"),
         expect("site.toml", 14, 1, "empty_text", key="categories.name"),
     ])

@@ -17,10 +17,9 @@ from careersite.notice.columns import find_header
 from careersite.notice.htmltable import tables_from_html
 from careersite.notice.text import parse as parse_text_export
 from careersite.notice.values import closes, education, experience, headcount, recruitment_type
-from tests.conftest import PROJECT, run_cli
-from tests.notices import (SEED_NOTICE, SEED_POSITIONS, by_title, empty_site, groups, position_files, run_import,
-                           first_import_error,
-                           table_rows, write_docx)
+from tests.helpers import PROJECT
+from tests.notices import (SEED_NOTICE, SEED_POSITIONS, by_title, empty_site, first_import_error, groups,
+                           position_files, run_import, table_rows, word_positions)
 from tests.tools import require_tool
 
 
@@ -304,28 +303,23 @@ def _legacy_doc(folder, soffice: str):
     return folder / "notice.doc"
 
 
-def test_a_legacy_doc_is_converted_by_libreoffice(make_site, tmp_path):
+def test_a_legacy_doc_is_converted_by_libreoffice(make_site, word_positions, tmp_path):
     soffice = shutil.which("soffice")
     require_tool("LibreOffice (soffice)", soffice is not None, "run scripts/install-test-tools")
-    word = empty_site(make_site)
-    write_docx(word.root / "notice.docx")
-    assert run_import(word, "notice.docx").returncode == 0
-    expected = position_files(word)
-    shutil.rmtree(word.root / "content")
-    doc = _legacy_doc(tmp_path, soffice)
-    result = run_import(word, str(doc))
+    site = empty_site(make_site)
+    result = run_import(site, str(_legacy_doc(tmp_path, soffice)))
     assert result.returncode == 0, result.stderr
-    assert position_files(word) == expected
+    assert position_files(site) == word_positions
 
 
-def test_without_libreoffice_a_legacy_file_says_how_to_save_it(make_site, tmp_path):
+def test_without_libreoffice_a_legacy_file_says_how_to_save_it(make_site, tmp_path, monkeypatch):
     site = empty_site(make_site)
     site.write("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     os.symlink(shutil.which("python3") or "/usr/bin/python3", bin_dir / "python3")
-    env = {**os.environ, "PATH": str(bin_dir)}
-    result = run_cli("import", "old.doc", "--site", str(site.root), cwd=site.root, env=env)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    result = run_import(site, "old.doc")
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "old.doc:1:1: 错误: 这是旧版 .doc 文件，需要安装 LibreOffice 才能直接导入（没有找到 soffice 命令）：请在 Word 中打开它，"

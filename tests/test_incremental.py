@@ -176,7 +176,7 @@ def test_a_linked_position_file_is_read_again_when_the_file_it_links_to_changes(
 
 
 def test_a_new_day_closes_positions_in_the_cached_build_as_without_the_cache(make_site, tmp_path):
-    site = make_site({"content/positions/soon.md": text(1, closes="2026-11-28"),
+    site = make_site({"content/positions/soon.md": text(1, closes=TODAY.isoformat()),
                       "content/positions/later.md": text(2, closes="2027-03-01")}, position=False)
     cached(site)
     day = TODAY.replace(day=29)

@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 
 import pytest
 
-from tests.conftest import run_cli
-
-TODAY = "2026-11-28"
+from tests.helpers import TODAY, MemorySite, position, run_in_process
 
 
-def position(title: str, extra: str) -> str:
-    code = f"T-{sum(map(ord, title)) % 1000}"  # one code per position, as HR gives them
-    return f"---\ntitle: {title}\ncategory: tech\ncode: {code}\n{extra}---\n\n## 岗位职责\n\n1. 负责{title}。\n"
+def dated(title: str, code: str, front: str) -> str:
+    return position(title, front=f"code: {code}\n{front}", duties=(f"负责{title}。",), requirements=())
 
 
 FILES = {
-    "content/positions/draft.md": position("草稿岗", "closes: 2026-12-31\ndraft: true\n"),
-    "content/positions/open.md": position("开放岗", "closes: 2026-12-31\n"),
-    "content/positions/today.md": position("今天截止岗", "closes: 2026-11-28\n"),
-    "content/positions/closed.md": position("昨天截止岗", "closes: 2026-11-27\n"),
+    "content/positions/draft.md": dated("草稿岗", "T-1", "closes: 2026-12-31\ndraft: true\n"),
+    "content/positions/open.md": dated("开放岗", "T-2", "closes: 2026-12-31\n"),
+    "content/positions/today.md": dated("今天截止岗", "T-3", f"closes: {TODAY}\n"),
+    "content/positions/closed.md": dated("昨天截止岗", "T-4", "closes: 2026-11-27\n"),
 }
 
 
 @pytest.fixture
-def site(make_site):
-    return make_site(FILES, position=False)
+def site() -> MemorySite:
+    return MemorySite(FILES, position=False)
 
 
 def listed(page) -> set[str]:
@@ -45,9 +42,8 @@ def test_listings_hold_open_positions_only(site):
 
 
 def test_drafts_are_built_only_with_drafts(site):
-    site.build()
-    assert not (site.out / "positions/draft").exists()
-    site.build("--drafts")
+    assert not [rel for rel in site.build().files if rel.startswith("positions/draft/")]
+    site.build(drafts=True)
     assert "草稿岗" in listed(site.page())
     page = site.page("positions/draft/")
     assert page.find("h1").find(class_="badge-draft") is not None
@@ -81,18 +77,19 @@ def test_a_closed_position_keeps_its_page_with_a_notice(site):
 
 
 def test_the_closing_day_is_inclusive(site):
-    site.run("build", today="2026-11-29")
+    site.build(today=dt.date(2026, 11, 29))
     assert "今天截止岗" not in listed(site.page())
     assert site.page("positions/today/").find(class_="notice-closed") is not None
 
 
-def test_today_from_the_environment(site):
-    env = {**os.environ, "CAREERSITE_TODAY": "2026-12-01"}
-    result = run_cli("build", "--site", str(site.root), env=env)
+def test_today_from_the_environment(make_site, monkeypatch):
+    site = make_site(FILES, position=False)
+    monkeypatch.setenv("CAREERSITE_TODAY", "2026-12-01")
+    result = run_in_process("build", "--site", str(site.root))
     assert result.returncode == 0, result.stderr
     assert listed(site.page()) == {"开放岗"}
     # --today wins over the environment
-    result = run_cli("build", "--site", str(site.root), "--today", "2026-11-20", env=env)
+    result = run_in_process("build", "--site", str(site.root), "--today", "2026-11-20")
     assert result.returncode == 0, result.stderr
     assert listed(site.page()) == {"开放岗", "今天截止岗", "昨天截止岗"}
 
@@ -103,8 +100,11 @@ def test_today_from_the_environment(site):
     ([], {"CAREERSITE_TODAY": "next monday"}, "build.py: CAREERSITE_TODAY: 日期要写成 YYYY-MM-DD（年-月-日），"
                                               "例如 2026-12-31，这里是 'next monday'\n"),
 ])
-def test_a_bad_today_is_a_usage_error(site, args, env, message):
-    result = run_cli("build", "--site", str(site.root), *args, env={**os.environ, **env})
+def test_a_bad_today_is_a_usage_error(make_site, monkeypatch, args, env, message):
+    site = make_site(FILES, position=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run_in_process("build", "--site", str(site.root), *args)
     assert result.returncode == 2
     assert result.stderr.endswith(message)
     assert not site.out.exists()

@@ -17,24 +17,23 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.conftest import SEED_FIXTURE, copy_site, run_cli
-from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG, build_all_templates_site
+from tests.helpers import SEED_FIXTURE, build, copy_site
+from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG
 from tests.sitecheck.checks import LINK_ATTRS, unreachable
 from tests.sitecheck.checks import link_problems as check_site
 from tests.tools import serve_directory
 
 
-def build(tmp_path: Path, base_url: str) -> Path:
-    root = copy_site(SEED_FIXTURE, tmp_path / "site")
+def seed_output(tmp_path: Path, base_url: str) -> Path:
+    """The seed site built for BASE_URL into TMP_PATH/public."""
     out = tmp_path / "public"
-    result = run_cli("build", "--site", str(root), "--out", str(out), "--today", "2026-11-28", "--base-url", base_url)
-    assert result.returncode == 0, result.stderr
+    assert build(copy_site(SEED_FIXTURE, tmp_path / "site"), out, base_url=base_url).ok
     return out
 
 
 @pytest.mark.parametrize("base_url", ["https://example.com/", "https://example.com/careers/"])
 def test_every_internal_link_asset_and_anchor_resolves(tmp_path, base_url):
-    out = build(tmp_path, base_url)
+    out = seed_output(tmp_path, base_url)
     problems, reached = check_site(out, base_url)
     assert problems == []
     assert unreachable(out, reached) == []
@@ -44,9 +43,9 @@ def test_every_internal_link_asset_and_anchor_resolves(tmp_path, base_url):
     assert "static/site.css" in reached
 
 
-def test_closed_and_draft_pages_link_correctly(tmp_path):
+def test_closed_and_draft_pages_link_correctly(all_templates_site):
     base_url = "https://example.github.io/careers/"  # site.toml's own base URL
-    out = build_all_templates_site(tmp_path / "site")
+    out = all_templates_site
     problems, reached = check_site(out, base_url)
     assert problems == []
     assert f"positions/{DRAFT_SLUG}/index.html" in reached
@@ -57,7 +56,7 @@ def test_closed_and_draft_pages_link_correctly(tmp_path):
 def test_the_checker_catches_broken_links(tmp_path):
     """Control: a missing page, a wrong anchor, a stale asset version and an orphan page are all reported."""
     base_url = "https://example.com/careers/"
-    out = build(tmp_path, base_url)
+    out = seed_output(tmp_path, base_url)
     dba = out / "positions/dba/index.html"
     html = dba.read_text(encoding="utf-8")
     html = html.replace('href="/careers/categories/technology/"', 'href="/careers/categories/technolgy/"', 1)

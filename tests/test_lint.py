@@ -2,73 +2,63 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 import pytest
 
 from careersite.commands import build as pipeline
 from careersite.model import perfile
-from tests.conftest import MINIMAL_TOML
+from tests.helpers import MINIMAL_TOML, TODAY, MemorySite, build, position, printed, tree_digest
 
-TODAY = "2026-11-28"
 WITH_CLOSES = MINIMAL_TOML.replace('[defaults]', '[defaults]\ncloses = 2027-06-30')
 
 
-def position(front: str, body: str = "\n## 岗位职责\n\n1. 负责服务开发。\n") -> str:
-    return f"---\ntitle: 后端工程师\ncategory: tech\n{front}---\n{body}"
+def backend(front: str, body: str = "\n## 岗位职责\n\n1. 负责服务开发。\n") -> str:
+    return position(front=front, body=body)
 
 
 def warnings(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if ": 警告: " in line]
+    """The warning lines `check` prints (RESULT: a check, or the command line's output)."""
+    lines = result.stderr.splitlines() if hasattr(result, "stderr") else printed(result)
+    return [line for line in lines if ": 警告: " in line]
 
 
-def check(site) -> SimpleNamespace:
-    """`check` in process (the CLI itself is run as a subprocess in test_strict_* and test_cli.py)."""
-    result = pipeline.check(pipeline.Options(root=site.root, today=dt.date.fromisoformat(TODAY)))
-    words = {"error": "错误", "warning": "警告"}
-    return SimpleNamespace(returncode=0 if result.ok else 1,
-                           stderr="\n".join(p.format(words) for p in result.problems.sorted()))
+def lint(files: dict[str, str]):
+    """The site with a default closing date and FILES as its only positions, and what `check` finds."""
+    site = MemorySite({"site.toml": WITH_CLOSES, **files}, position=False)
+    return site, site.check()
 
 
-def run_site(make_site, files: dict[str, str]):
-    site = make_site({"site.toml": WITH_CLOSES, **files}, position=False)
-    return site, check(site)
-
-
-def test_clean_site_has_no_warnings(make_site):
-    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n")})
-    assert result.returncode == 0, result.stderr
+def test_clean_site_has_no_warnings():
+    _site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n")})
+    assert result.ok, printed(result)
     assert warnings(result) == []
 
 
-def test_long_title(make_site):
+def test_long_title():
     title = "风险管理部信贷审批与贷后管理及反欺诈调查岗位（高级经理/经理/主管，北京、上海、广州、深圳）"
     assert len(title) > 40
     text = f"---\ncategory: tech\ntitle: {title}\n---\n正文。\n"
-    _site, result = run_site(make_site, {"content/positions/a.md": text})
-    assert result.returncode == 0
+    _site, result = lint({"content/positions/a.md": text})
+    assert result.ok
     assert warnings(result) == [
         f"content/positions/a.md:3:8: 警告: 标题有 {len(title)} 个字，超过 40 个字：在手机上会折成好几行，建议缩短（详细内容可以写在正文里）"]
 
 
-def test_no_closing_date_anywhere(make_site):
-    site = make_site({"content/positions/a.md": position("")}, position=False)
-    result = check(site)
-    assert result.returncode == 0
+def test_no_closing_date_anywhere():
+    result = MemorySite({"content/positions/a.md": backend("")}, position=False).check()
+    assert result.ok
     assert len(warnings(result)) == 1
     assert warnings(result)[0].startswith("content/positions/a.md:2:8: 警告: 没有截止日期")
 
 
 @pytest.mark.parametrize("closes, expected", [
-    ("2026-11-28", "content/positions/a.md:4:9: 警告: 岗位将于 2026-11-28 截止（还剩 0 天）"),
+    (TODAY.isoformat(), f"content/positions/a.md:4:9: 警告: 岗位将于 {TODAY} 截止（还剩 0 天）"),
     ("2026-12-05", "content/positions/a.md:4:9: 警告: 岗位将于 2026-12-05 截止（还剩 7 天）"),
     ("2026-12-06", None),
     ("2026-11-27", "content/positions/a.md:4:9: 警告: 岗位已于 2026-11-27 截止"),
 ])
-def test_closing_dates(make_site, closes, expected):
-    _site, result = run_site(make_site, {"content/positions/a.md": position(f"closes: {closes}\n")})
-    assert result.returncode == 0
+def test_closing_dates(closes, expected):
+    _site, result = lint({"content/positions/a.md": backend(f"closes: {closes}\n")})
+    assert result.ok
     found = warnings(result)
     if expected is None:
         assert found == []
@@ -78,21 +68,21 @@ def test_closing_dates(make_site, closes, expected):
         assert "git rm content/positions/a.md" in found[0]
 
 
-def test_expired_default_closing_date_is_reported_once_on_site_toml(make_site):
+def test_expired_default_closing_date_is_reported_once_on_site_toml():
     toml = MINIMAL_TOML.replace('[defaults]', '[defaults]\ncloses = 2026-11-01')
-    site = make_site({"site.toml": toml, "content/positions/a.md": position(""),
-                      "content/positions/b.md": position("").replace("后端", "前端")}, position=False)
-    result = check(site)
-    assert result.returncode == 0
+    site = MemorySite({"site.toml": toml, "content/positions/a.md": backend(""),
+                      "content/positions/b.md": backend("").replace("后端", "前端")}, position=False)
+    result = site.check()
+    assert result.ok
     assert [w.split(": 警告: ")[0] for w in warnings(result)] == ["site.toml:17:1"]
 
 
-def test_run_in_number(make_site):
+def test_run_in_number():
     """The next number of a list without its dot ("2对…" after "1、") is shown as that item, and worth a look."""
     body = "\n## 岗位职责\n\n1、负责渠道拓展；\n2对互联网金融产品进行分析；\n3、负责客户维护。\n\n3年以上工作经验者优先。\n"
-    site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
-    assert result.returncode == 0
-    assert result.stderr.splitlines() == [
+    site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n", body)})
+    assert result.ok
+    assert printed(result) == [
         "content/positions/a.md:10:1: 警告: 这一行以数字 2 开头，数字后面没有“、”或“.”（“2对互联网金融产品进行分析；”）："
         "网页上已按第 2 项显示；建议写成 2、对互联网金融…（python build.py check --fix 会自动改）"]
     site.build()
@@ -104,15 +94,15 @@ def test_run_in_number(make_site):
     ("2 对互联网金融产品进行分析", True), ("3年以上工作经验者优先", False), ("5 年以上经验", False),
     ("2026年起负责华北区", False), ("1.5年以上经验", False), ("2、对产品进行分析", False),
 ])
-def test_run_in_number_forms(make_site, line, warned):
+def test_run_in_number_forms(line, warned):
     body = f"\n正文。\n\n{line}\n"
-    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
+    _site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n", body)})
     assert bool(warnings(result)) == warned, warnings(result)
 
 
-def test_run_in_number_in_yaml_items(make_site):
+def test_run_in_number_in_yaml_items():
     text = "title: 后端工程师\ncategory: tech\ncloses: 2027-01-31\nresponsibilities:\n  - 负责开发\n  - 2对接系统\n"
-    _site, result = run_site(make_site, {"content/positions/a.yaml": text})
+    _site, result = lint({"content/positions/a.yaml": text})
     assert [w.split(": 警告: ")[0] for w in warnings(result)] == ["content/positions/a.yaml:6:5"]
 
 
@@ -125,9 +115,9 @@ def test_run_in_number_in_yaml_items(make_site):
     ("1. 一\n\n段落。\n\n1. 新列表\n", []),
     ("```\n1. 一\n1. 一\n```\n", []),
 ])
-def test_list_numbering(make_site, items, expected):
+def test_list_numbering(items, expected):
     body = "\n## 岗位职责\n\n" + items
-    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
+    _site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n", body)})
     assert warnings(result) == expected
 
 
@@ -142,60 +132,57 @@ def test_list_numbering(make_site, items, expected):
     ("\uf0b7 负责开发。", "Word 符号字体的项目符号", 1),
     ("负责开发\u000b继续。", "Word 手动换行符", 5),
 ])
-def test_word_paste(make_site, pasted, what, col):
+def test_word_paste(pasted, what, col):
     body = f"\n正文。\n{pasted}\n"
-    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
-    assert result.returncode == 0
+    _site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n", body)})
+    assert result.ok
     found = warnings(result)
     assert len(found) == 1, found
     assert found[0].startswith(f"content/positions/a.md:8:{col}: 警告: 这里有从 Word 或微信粘贴带来的{what}（共 ")
 
 
-def test_word_paste_is_reported_once_per_kind_with_a_count(make_site):
+def test_word_paste_is_reported_once_per_kind_with_a_count():
     body = "\n　　第一段。\n　　第二段。\n"
-    _site, result = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n", body)})
+    _site, result = lint({"content/positions/a.md": backend("closes: 2027-01-31\n", body)})
     assert [w.split("（共 ")[1][:3] for w in warnings(result)] == ["2 处"]
 
 
 def test_strict_turns_warnings_into_failure(make_site):
-    files = {"content/positions/a.md": position("closes: 2026-11-30\n")}
-    site, _ = run_site(make_site, files)
-    result = site.run("check", today=TODAY)
+    site = make_site({"site.toml": WITH_CLOSES, "content/positions/a.md": backend("closes: 2026-11-30\n")},
+                     position=False)
+    result = site.run("check")
     assert result.returncode == 0 and len(warnings(result)) == 1
-    strict = site.run("check", "--strict", today=TODAY)
+    strict = site.run("check", "--strict")
     assert strict.returncode == 1
     assert warnings(strict) == warnings(result)
     assert "有 1 个警告：使用了 --strict，警告也视为失败" in strict.stderr
-    build = site.run("build", "--strict", today=TODAY)
-    assert build.returncode == 1
+    strict_build = site.run("build", "--strict")
+    assert strict_build.returncode == 1
     assert not site.out.exists()  # a strict build that fails writes nothing
-    assert site.run("build", today=TODAY).returncode == 0
-    assert warnings(site.run("build", today=TODAY)) == warnings(result)  # build prints them too
+    assert site.run("build").returncode == 0
+    assert warnings(site.run("build")) == warnings(result)  # build prints them too
 
 
 def test_strict_passes_a_clean_site(make_site):
-    site, _ = run_site(make_site, {"content/positions/a.md": position("closes: 2027-01-31\n")})
-    assert site.run("build", "--strict", today=TODAY).returncode == 0
+    site = make_site({"site.toml": WITH_CLOSES, "content/positions/a.md": backend("closes: 2027-01-31\n")},
+                     position=False)
+    assert site.run("build", "--strict").returncode == 0
 
 
 def test_warnings_do_not_change_the_output(make_site, tmp_path, monkeypatch):
     body = "\n　　第一段[bookmark: a]。\n1对接系统\n1. 一\n3. 三\n"
-    site = make_site({"content/positions/a.md": position("closes: 2026-11-29\n", body)}, position=False)
-    day = dt.date(2026, 11, 28)
-    linted = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "linted", today=day))
+    site = make_site({"content/positions/a.md": backend("closes: 2026-11-29\n", body)}, position=False)
+    linted = build(site.root, tmp_path / "linted")
     assert linted.problems.warnings
     monkeypatch.setattr(perfile, "lint_file", lambda *args: None)
     monkeypatch.setattr(pipeline, "lint_dates", lambda *args: None)
-    plain = pipeline.build(pipeline.Options(root=site.root, out=tmp_path / "plain", today=day, cache=False))
+    plain = build(site.root, tmp_path / "plain", cache=False)
     assert not plain.problems.warnings
-    files = sorted(p.relative_to(tmp_path / "linted") for p in (tmp_path / "linted").rglob("*") if p.is_file())
-    assert files
-    for rel in files:
-        assert (tmp_path / "linted" / rel).read_bytes() == (tmp_path / "plain" / rel).read_bytes()
+    assert tree_digest(tmp_path / "linted") == tree_digest(tmp_path / "plain") != {}
 
 
 def test_lint_is_quiet_on_the_seed_site(seed_site):
-    result = seed_site.run("check", today="2026-11-28")
-    assert result.returncode == 0
+    result = seed_site.check()
+    assert result.ok
     assert warnings(result) == []
 

@@ -9,7 +9,7 @@ import pytest
 
 from careersite.i18n import load_locale
 from careersite.model.salary import salary_text
-from tests.helpers import POS, assert_problems, check, expect, hint, position
+from tests.helpers import POS, MemorySite, assert_problems, expect, hint, position
 
 ZH, _ = load_locale("zh-CN")
 EN, _ = load_locale("en")
@@ -38,8 +38,8 @@ def facts(page) -> dict[str, str]:
     return {div.dt.get_text(strip=True): div.dd.get_text(strip=True) for div in page.select("dl.facts > div")}
 
 
-def test_cards_and_page_show_salary_code_summary_and_the_same_unit_as_job_posting(make_site):
-    site = make_site({
+def test_cards_and_page_show_salary_code_summary_and_the_same_unit_as_job_posting():
+    site = MemorySite({
         POS + "risk.md": position("风险经理", front="code: RK-9\nsalary: 20-30万\nsalary_unit: 年\n"
                                                    "summary: 负责风险政策的制定。\n"),
         POS + "talk.md": position("客服专员", front="salary: 面议\n"),
@@ -58,17 +58,16 @@ def test_cards_and_page_show_salary_code_summary_and_the_same_unit_as_job_postin
                                               "unitText": "YEAR"}
 
 
-def test_a_summary_made_from_the_duties_reads_as_one_chinese_text(make_site):
-    site = make_site({POS + "risk.md": position("风险经理", duties=("负责风险政策。", "负责 SQL 报表；", "配合审计"))})
+def test_a_summary_made_from_the_duties_reads_as_one_chinese_text():
+    site = MemorySite({POS + "risk.md": position("风险经理", duties=("负责风险政策。", "负责 SQL 报表；", "配合审计"))})
     site.build()
     summary = card(site.page(), "风险经理").select_one(".card-summary").get_text()
     assert summary == "负责风险政策。负责 SQL 报表；配合审计"  # no space after 。 and ；, the author's own kept
 
 
-def test_a_site_default_unit_applies_to_every_bare_range(make_site):
-    site = make_site({POS + "risk.md": position("风险经理", front="salary: 100-200\n")})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("[defaults]\n", "[defaults]\nsalary_unit = \"天\"\n"))
+def test_a_site_default_unit_applies_to_every_bare_range():
+    site = MemorySite({POS + "risk.md": position("风险经理", front="salary: 100-200\n")})
+    site.edit("site.toml", "[defaults]\n", "[defaults]\nsalary_unit = \"天\"\n")
     site.build()
     assert facts(site.page("positions/risk/"))["薪酬"] == "100–200元/天"
     posting = json.loads(site.page("positions/risk/").find("script", type="application/ld+json").string)
@@ -79,9 +78,9 @@ def badges(page, title) -> list[str]:
     return [b.get_text(strip=True) for b in card(page, title).select(".badge")]
 
 
-def test_new_and_closing_soon_by_the_day(make_site):
+def test_new_and_closing_soon_by_the_day():
     # TODAY is 2026-11-28: posted within the last 7 days is 新, closing within the next 7 is 即将截止.
-    site = make_site({
+    site = MemorySite({
         POS + "fresh.md": position("新岗位", front="posted: 2026-11-22\n"),
         POS + "older.md": position("老岗位", front="posted: 2026-11-21\n"),
         POS + "soon.md": position("快截止", front="closes: 2026-12-04\n"),
@@ -97,18 +96,18 @@ def test_new_and_closing_soon_by_the_day(make_site):
     assert [b.get_text(strip=True) for b in heading.select(".badge")] == ["即将截止"]
 
 
-def test_fixed_value_facts_are_shown(make_site):
-    site = make_site({POS + "risk.md": position("风险经理", front="recruitment_type: 社会招聘\neducation: 本科\n"
-                                                                   "experience: 3年以上\n")})
+def test_fixed_value_facts_are_shown():
+    site = MemorySite({POS + "risk.md": position("风险经理", front="recruitment_type: 社会招聘\neducation: 本科\n"
+                                                                    "experience: 3年以上\n")})
     site.build()
     shown = facts(site.page("positions/risk/"))
     assert (shown["招聘类型"], shown["学历"], shown["工作经验"]) == ("社招", "本科", "3年以上")
 
 
-def test_fixed_value_fields_refuse_other_values_with_their_place(make_site):
-    site = make_site({POS + "risk.md": position("风险经理", front="education: 本科以上\nexperience: 两年\n"
-                                                                   "salary_unit: week\n")})
-    result = check(site.root)
+def test_fixed_value_fields_refuse_other_values_with_their_place():
+    site = MemorySite({POS + "risk.md": position("风险经理", front="education: 本科以上\nexperience: 两年\n"
+                                                                    "salary_unit: week\n")})
+    result = site.check()
     assert_problems(result, [
         expect(POS + "risk.md", 4, 12, "choice_unknown", key="education", value="本科以上",
                hint=hint("本科"), allowed="不限、大专、本科、硕士、博士"),

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 import yaml
 
+from careersite.commands.build import new_problems
+from careersite.commands.new import new_position
 from careersite.load.frontmatter import split_front_matter
-from tests.conftest import MINIMAL_TOML
+from tests.helpers import MINIMAL_TOML, POS, TODAY, MemorySite, run_in_process
 
 TOML = MINIMAL_TOML.replace('key = "tech"', 'key = "risk"')
 
 
-def new(site, *args: str, today: str = "2026-11-28"):
-    return site.run("new", *args, today=today)
+def new(site, *args: str):
+    return site.run("new", *args)
 
 
 def front(path) -> dict:
@@ -31,7 +32,7 @@ def test_new_writes_a_draft_that_check_accepts(make_site):
     assert "已创建" in result.stderr
     meta = front(path)
     assert meta["title"] == "风险管理岗" and meta["category"] == "risk"
-    assert str(meta["posted"]) == "2026-11-28"
+    assert meta["posted"] == TODAY
     assert meta["draft"] is True
     assert "#" in path.read_text(encoding="utf-8")  # commented for HR
     check = site.run("check")
@@ -40,16 +41,14 @@ def test_new_writes_a_draft_that_check_accepts(make_site):
     # A draft is previewed, never published ...
     site.build()
     assert not (site.out / "positions/feng-xian-guan-li-gang").exists()
-    site.build("--drafts")
+    site.build(drafts=True)
     assert (site.out / "positions/feng-xian-guan-li-gang/index.html").is_file()
 
 
-def test_new_honours_the_today_environment_variable(make_site):
+def test_new_honours_the_today_environment_variable(make_site, monkeypatch):
     site = make_site({"site.toml": TOML}, position=False)
-    from tests.conftest import run_cli
-
-    env = {**os.environ, "CAREERSITE_TODAY": "2027-03-04"}
-    result = run_cli("new", "数据库管理岗", "--category", "risk", "--site", str(site.root), env=env)
+    monkeypatch.setenv("CAREERSITE_TODAY", "2027-03-04")
+    result = run_in_process("new", "数据库管理岗", "--category", "risk", "--site", str(site.root))
     assert result.returncode == 0, result.stderr
     assert str(front(site.root / "content/positions/shu-ju-ku-guan-li-gang.md")["posted"]) == "2027-03-04"
 
@@ -126,18 +125,12 @@ def test_new_with_a_broken_site_toml_reports_it(make_site):
                                    "风险: 高级", "@总部", "%招聘", "!重要", "null", "~", "'单引号'", '"双引号"', "岗位 #2",
                                    "{x}", "&锚", "风控岗"])
 def test_new_writes_a_title_that_yaml_reads_back_as_typed(make_site, title):
-    from careersite.commands.build import new_problems
-    from careersite.commands.new import new_position
-    from tests.helpers import build
-
-    site = make_site()
-    made = new_position(site.root, title, "tech", new_problems(), slug="tricky")
+    made = new_position(make_site().root, title, "tech", new_problems(), slug="tricky")
     assert made.path is not None and not made.problems.errors
     text = made.path.read_text(encoding="utf-8").replace("draft: true", "draft: false")
     text = "\n".join("1. 负责风险模型。" if "……" in line else line for line in text.split("\n"))  # HR's own text
-    made.path.write_text(text, encoding="utf-8")
-    result = build(site.root)
-    assert result.ok, [p.format() for p in result.problems.errors]
+    site = MemorySite({POS + made.path.name: text})
+    site.build()
     assert site.page("positions/tricky/").find("h1").get_text(strip=True) == title
 
 

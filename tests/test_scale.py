@@ -7,14 +7,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.sitegen import build, generate, measure
+from tests.helpers import SiteDir
+from tests.sitegen import generate, measure
 
 pytestmark = pytest.mark.slow
 
 
 def test_a_thousand_positions(tmp_path):
     generate(tmp_path / "site", 1000)
-    out = build(tmp_path / "site")
+    site = SiteDir(tmp_path / "site")
+    site.build()
+    out = site.out
     figures = measure(out)
     assert figures["positions"] == 1000
     assert figures["position_total"] < 50 * 1024, figures

@@ -16,9 +16,8 @@ import pytest
 
 from careersite.search import index as searchindex
 from careersite.search.index import SearchDoc, docs_of, fold, index_files, items_of
+from tests.helpers import PROJECT, TODAY, tree_digest
 from tests.searchtools import fields, read_index, search
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def doc(n: int, title: str, *items: str, category: str = "tech", locations=("北京",), code: str = "") -> SearchDoc:
@@ -159,11 +158,6 @@ CLOSED = "title: 旧岗位\ncategory: tech\nlocation: 北京\nposted: 2026-01-01
          "responsibilities:\n  - 负责信贷风险\n"
 
 
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def test_the_build_indexes_the_open_positions_only(make_site):
     site = make_site({**POSITIONS, "content/positions/old.yaml": CLOSED,
                       "content/positions/draft.yaml": CLOSED.replace("closes: 2026-02-01\n", "draft: true\n")})
@@ -198,22 +192,21 @@ def test_builds_on_two_file_systems_write_the_same_index(make_site, tmp_path):
     try:
         result = site.run("build", "--site", str(other), "--out", str(other / "public"))
         assert result.returncode == 0, result.stderr
-        theirs = {k: v for k, v in tree(other / "public").items() if k.startswith("search/")}
+        theirs = {k: v for k, v in tree_digest(other / "public").items() if k.startswith("search/")}
     finally:
         shutil.rmtree(other, ignore_errors=True)
-    ours = {k: v for k, v in tree(site.out).items() if k.startswith("search/")}
+    ours = {k: v for k, v in tree_digest(site.out).items() if k.startswith("search/")}
     assert ours == theirs and len(ours) > 5
 
 
 def test_the_build_writes_what_index_files_makes(seed_site):
     from careersite.commands import build as pipeline
-    from tests.conftest import FIXED_TODAY
 
     problems = pipeline.new_problems()
-    site = pipeline.load_site(pipeline.Options(root=seed_site.root, today=FIXED_TODAY), problems)
+    site = pipeline.load_site(pipeline.Options(root=seed_site.root, today=TODAY), problems)
     files = index_files(docs_of(site))
-    assert {rel: hashlib.sha256(data).hexdigest() for rel, data in files.items()} == \
-        {rel: digest for rel, digest in tree(seed_site.out).items() if rel.startswith("search/")}
+    assert tree_digest(files) == {rel: digest for rel, digest in tree_digest(seed_site.out).items()
+                                  if rel.startswith("search/")}
     assert json.loads(files["search/meta.json"])["docs"] == 23
     assert sum(len(v) for k, v in files.items() if k.startswith("search/p/")) < 40_000
 

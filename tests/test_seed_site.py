@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.conftest import PROJECT, SEED_FIXTURE
+from tests.helpers import PROJECT, SEED_FIXTURE
 
 SEED = json.loads((PROJECT / "tests/data/seed_positions.json").read_text(encoding="utf-8"))
 CATEGORY_ORDER = ["internet-finance", "marketing", "risk", "technology", "finance", "administration"]

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from careersite.render.jobposting import json_ld, parse_salary
+from tests.helpers import MemorySite, english, printed
 
 POSITION = """\
 ---
@@ -43,8 +44,8 @@ def visible_text(page) -> str:
     return page.get_text(" ", strip=True)
 
 
-def test_open_position_has_one_complete_job_posting(make_site):
-    site = make_site({"content/positions/risk.md": POSITION.format(salary="15k-25k")})
+def test_open_position_has_one_complete_job_posting():
+    site = MemorySite({"content/positions/risk.md": POSITION.format(salary="15k-25k")})
     site.build()
     page = site.page("positions/risk/")
     [data] = postings(page)
@@ -74,11 +75,10 @@ def test_open_position_has_one_complete_job_posting(make_site):
         assert shown in text, shown
 
 
-def test_company_url_and_country_and_time_zone_come_from_site_toml(make_site):
-    site = make_site({"content/positions/risk.md": POSITION.format(salary="面议")})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("base_url", 'company_url = "https://corp.example.com/"\n'
-                                         'country = "HK"\ntimezone = "Asia/Hong_Kong"\nbase_url', 1))
+def test_company_url_and_country_and_time_zone_come_from_site_toml():
+    site = MemorySite({"content/positions/risk.md": POSITION.format(salary="面议")})
+    site.edit("site.toml", "base_url",
+              'company_url = "https://corp.example.com/"\ncountry = "HK"\ntimezone = "Asia/Hong_Kong"\nbase_url')
     site.build()
     [data] = postings(site.page("positions/risk/"))
     assert data["hiringOrganization"]["sameAs"] == "https://corp.example.com/"
@@ -87,10 +87,10 @@ def test_company_url_and_country_and_time_zone_come_from_site_toml(make_site):
     assert "baseSalary" not in data
 
 
-def test_listings_and_closed_positions_have_none(make_site):
+def test_listings_and_closed_positions_have_none():
     closed = POSITION.format(salary="面议").replace("closes: 2026-12-31", "closes: 2026-11-20")
-    site = make_site({"content/positions/risk.md": POSITION.format(salary="面议"),
-                      "content/positions/old.md": closed})
+    site = MemorySite({"content/positions/risk.md": POSITION.format(salary="面议"),
+                       "content/positions/old.md": closed})
     site.build()
     for rel in ("", "categories/tech/", "categories/ops/", "positions/old/", "404.html"):
         assert postings(site.page(rel)) == [], rel
@@ -98,12 +98,12 @@ def test_listings_and_closed_positions_have_none(make_site):
     assert len(postings(site.page("positions/backend-engineer/"))) == 1
 
 
-def test_a_title_cannot_close_the_script_block(make_site):
+def test_a_title_cannot_close_the_script_block():
     title = '</script><script>alert(1)</script> \u2028<!-- x'
-    site = make_site({"content/positions/risk.md": POSITION.format(salary="面议").replace(
+    site = MemorySite({"content/positions/risk.md": POSITION.format(salary="面议").replace(
         "title: 风险经理", "title: " + json.dumps(title))})
     site.build()
-    html = (site.out / "positions/risk/index.html").read_text(encoding="utf-8")
+    html = site.made.files["positions/risk/index.html"].decode("utf-8")
     block = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
     assert "</" not in block and "<!--" not in block and "\u2028" not in block
     assert json.loads(block)["title"] == title
@@ -141,40 +141,38 @@ def test_salary_becomes_base_salary_only_for_a_real_range(text, expected):
 
 def test_missing_posting_date_fails_the_build_with_its_place(make_site):
     site = make_site({"content/positions/risk.md": POSITION.format(salary="面议").replace("posted: 2026-11-01\n", "")})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("posted = 2026-11-01\n", ""))
+    site.edit("site.toml", "posted = 2026-11-01\n", "")
     before = site.run("build")
     assert before.returncode == 1
     assert ("content/positions/risk.md:1:1: 错误: 岗位「风险经理」缺少发布日期，无法生成搜索引擎需要的 JobPosting 结构化数据："
             "请在文件中写 posted: 2026-11-01，或在 site.toml 的 [defaults] 中设置 posted") in before.stderr
     assert not site.out.exists()
     # [defaults] posted is enough
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("[defaults]", "[defaults]\nposted = 2026-10-01", 1))
+    site.edit("site.toml", "[defaults]", "[defaults]\nposted = 2026-10-01")
     site.build()
     assert postings(site.page("positions/risk/"))[0]["datePosted"] == "2026-10-01"
 
 
-def test_missing_location_fails_and_missing_text_warns_in_english_too(make_site):
-    site = make_site({"content/positions/bare.yaml": "title: Clerk\ncategory: tech\nposted: 2026-11-01\n"})
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    toml = toml.replace("base_url", 'language = "en"\nbase_url', 1).replace('location = "北京"\n', "")
-    site.write("site.toml", toml)
-    result = site.run("check")
-    assert result.returncode == 1
-    assert "content/positions/bare.yaml:1:1: error: position 'Clerk' has no work location" in result.stderr
-    assert "content/positions/bare.yaml:1:1: warning: position 'Clerk' has no description" in result.stderr
+def test_missing_location_fails_and_missing_text_warns_in_english_too():
+    site = MemorySite({"content/positions/bare.yaml": "title: Clerk\ncategory: tech\nposted: 2026-11-01\n"})
+    english(site).edit("site.toml", 'location = "北京"\n', "")
+    result = site.check()
+    assert not result.ok
+    printed_lines = "\n".join(printed(result))
+    assert "content/positions/bare.yaml:1:1: error: position 'Clerk' has no work location" in printed_lines
+    assert "content/positions/bare.yaml:1:1: warning: position 'Clerk' has no description" in printed_lines
 
 
-def test_position_without_text_still_builds_with_valid_markup(make_site):
-    site = make_site({"content/positions/bare.yaml": "title: 柜员\ncategory: tech\n"})
+def test_position_without_text_still_builds_with_valid_markup():
+    site = MemorySite({"content/positions/bare.yaml": "title: 柜员\ncategory: tech\n"})
     result = site.build()
-    assert "bare.yaml:1:1: 警告: 岗位「柜员」没有任何岗位介绍" in result.stderr
+    assert "bare.yaml:1:1: 警告: 岗位「柜员」没有任何岗位介绍" in "\n".join(printed(result))
     (posting,) = postings(site.page("positions/bare/"))
     assert posting["description"] == "<p>柜员，技术类，北京</p>"
 
 
-def test_closed_position_needs_no_valid_markup(make_site):
-    site = make_site({"content/positions/old.yaml": "title: 旧岗位\ncategory: tech\nposted: 2025-12-01\ncloses: 2026-01-01\n"})
+def test_closed_position_needs_no_valid_markup():
+    site = MemorySite({"content/positions/old.yaml":
+                       "title: 旧岗位\ncategory: tech\nposted: 2025-12-01\ncloses: 2026-01-01\n"})
     site.build()
     assert postings(site.page("positions/old/")) == []

@@ -20,8 +20,7 @@ from bs4 import BeautifulSoup
 
 from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
 from careersite.write import stat_of
-from tests.conftest import MINIMAL_POSITION, PROJECT
-from tests.helpers import TODAY, position
+from tests.helpers import MINIMAL_POSITION, PROJECT, TODAY, english, new_site, position
 
 pytestmark = pytest.mark.slow
 WAIT = 30  # seconds: the bound on every wait below
@@ -154,29 +153,37 @@ def text(title: str, category: str = "tech", front: str = "") -> str:
     return position(title, category, "closes: 2027-01-31\n" + front, duties=(f"负责{title}的工作。",), requirements=())
 
 
+def served_files() -> dict[str, str]:
+    return {"content/positions/backend-engineer.md": text("后端工程师"),
+            "content/positions/draft-one.md": text("草稿岗位", front="draft: true\n")}
+
+
 @pytest.fixture
 def served(make_site):
-    site = make_site({
-        "content/positions/backend-engineer.md": text("后端工程师"),
-        "content/positions/draft-one.md": text("草稿岗位", front="draft: true\n"),
-    }, position=False)
-    with serving(site) as server:
+    with serving(make_site(served_files(), position=False)) as server:
         yield server
 
 
-def test_serve_serves_the_site_from_memory_with_drafts_marked(served):
-    home = served.page()
+@pytest.fixture(scope="module")
+def viewed(tmp_path_factory):
+    """The same site served once, for the tests that only read it (each of the others edits a site of its own)."""
+    with serving(new_site(tmp_path_factory.mktemp("served") / "site", served_files(), position=False)) as server:
+        yield server
+
+
+def test_serve_serves_the_site_from_memory_with_drafts_marked(viewed):
+    home = viewed.page()
     assert home.find("script", src=f"{PREFIX}reload.js") is not None
     assert home.find(id=OVERLAY_ID) is None
-    draft = served.page("positions/draft-one/")
+    draft = viewed.page("positions/draft-one/")
     assert draft.find(class_="badge-draft") is not None and draft.find(class_="notice-draft") is not None
-    canonical = served.page("positions/backend-engineer/").find("link", rel="canonical")["href"]
-    assert canonical == f"{served.url}positions/backend-engineer/"
-    status, page = served.get("no-such-page/")
+    canonical = viewed.page("positions/backend-engineer/").find("link", rel="canonical")["href"]
+    assert canonical == f"{viewed.url}positions/backend-engineer/"
+    status, page = viewed.get("no-such-page/")
     assert status == 404 and "页面不存在" in page
-    assert served.get("positions/backend-engineer")[0] == 200  # redirected to the folder
-    assert not (served.site.root / "public").exists()  # never builds into public/
-    assert not [p for p in served.site.root.iterdir() if p.name.startswith(".staging")]
+    assert viewed.get("positions/backend-engineer")[0] == 200  # redirected to the folder
+    assert not (viewed.site.root / "public").exists()  # never builds into public/
+    assert not [p for p in viewed.site.root.iterdir() if p.name.startswith(".staging")]
 
 
 def test_serve_rebuilds_and_reloads_after_an_edit(served):
@@ -263,8 +270,7 @@ def test_editor_and_system_files_do_not_rebuild(served):
 def test_serve_refuses_a_busy_port(make_site, language, line):
     site = make_site()
     if language == "en":
-        toml = (site.root / "site.toml").read_text(encoding="utf-8")
-        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+        english(site)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -311,38 +317,39 @@ def test_warnings_show_in_a_quiet_bar(served):
     assert "content/positions/backend-engineer.md:4:9: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）" in bar.get_text()
 
 
-def test_the_preview_works_under_the_sites_content_security_policy(served):
+def test_the_preview_works_under_the_sites_content_security_policy(viewed):
     """The preview's additions are same-origin files (a stylesheet, a script), never inline."""
-    page = served.page()
+    page = viewed.page()
     assert all(script.get("src") for script in page.find_all("script") if script.get("type") != "application/ld+json")
     assert not page.find_all(style=True)
-    assert served.get(PREFIX.lstrip("/") + "reload.js")[0] == 200
-    assert served.get(PREFIX.lstrip("/") + "preview.css")[0] == 200
+    assert viewed.get(PREFIX.lstrip("/") + "reload.js")[0] == 200
+    assert viewed.get(PREFIX.lstrip("/") + "preview.css")[0] == 200
 
 
 # --- only this computer's own names: no DNS rebinding, no cross-site reload --------------------------------
 
-def test_a_foreign_host_name_is_refused(served):
+def test_a_foreign_host_name_is_refused(viewed):
     """A page on evil.example whose name is rebound to 127.0.0.1 sends Host: evil.example: refused."""
-    assert served.raw(b"GET / HTTP/1.1\r\nHost: evil.example:%d\r\n\r\n" % served.port).startswith(b"HTTP/1.1 403")
-    assert served.raw(b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.1 403")
-    assert served.raw(b"GET / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 403")  # no Host at all
-    for good in (b"127.0.0.1:%d" % served.port, b"localhost:%d" % served.port, b"localhost"):
-        assert served.raw(b"GET / HTTP/1.1\r\nHost: " + good + b"\r\n\r\n").startswith(b"HTTP/1.1 200"), good
+    assert viewed.raw(b"GET / HTTP/1.1\r\nHost: evil.example:%d\r\n\r\n" % viewed.port).startswith(b"HTTP/1.1 403")
+    assert viewed.raw(b"GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").startswith(b"HTTP/1.1 403")
+    assert viewed.raw(b"GET / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 403")  # no Host at all
+    for good in (b"127.0.0.1:%d" % viewed.port, b"localhost:%d" % viewed.port, b"localhost"):
+        assert viewed.raw(b"GET / HTTP/1.1\r\nHost: " + good + b"\r\n\r\n").startswith(b"HTTP/1.1 200"), good
 
 
-def test_reload_events_are_for_the_same_origin_only(served):
-    status, body = served.get(PREFIX.lstrip("/") + "events", headers={"Origin": "https://evil.example"})
+def test_reload_events_are_for_the_same_origin_only(viewed):
+    status, body = viewed.get(PREFIX.lstrip("/") + "events", headers={"Origin": "https://evil.example"})
     assert status == 403 and "origin" in body
 
 
-def test_odd_paths_are_refused_without_a_traceback(served):
+def test_odd_paths_are_refused_without_a_traceback(viewed):
+    start = len(viewed.lines)
     for path in (b"/%00", b"/positions/%00/", b"/%ff%fe/", b"/../site.toml", b"/static/../../site.toml"):
-        first = served.raw(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % served.port)
+        first = viewed.raw(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % viewed.port)
         assert first.startswith((b"HTTP/1.1 400", b"HTTP/1.1 404")), (path, first)
     time.sleep(0.2)
-    assert not [line for line in served.lines if "Traceback" in line or "Error" in line]
-    assert served.get()[0] == 200
+    assert not [line for line in viewed.lines[start:] if "Traceback" in line or "Error" in line]
+    assert viewed.get()[0] == 200
 
 
 @pytest.mark.parametrize("header, allowed", [
@@ -461,8 +468,7 @@ def test_serve_tells_how_to_preview_on_a_phone(make_site, language, phone, lan):
 
     site = make_site()
     if language == "en":
-        toml = (site.root / "site.toml").read_text(encoding="utf-8")
-        site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
+        english(site)
     port = free_port()
     with serving(site, port) as served:
         assert served.wait_for_line(phone.format(port=port)[:20]) == phone.format(port=port)

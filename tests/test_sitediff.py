@@ -8,11 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import MINIMAL_POSITION, MINIMAL_TOML, PROJECT
-
-
-def position(title: str, category: str = "tech", extra: str = "", duty: str = "负责服务开发；") -> str:
-    return f"---\ntitle: {title}\ncategory: {category}\n{extra}---\n\n## 岗位职责\n\n1. {duty}\n\n## 任职要求\n\n1. 三年以上经验；\n"
+from careersite.commands import diff
+from tests.helpers import MINIMAL_POSITION, MINIMAL_TOML, PROJECT, TODAY, position, run_in_process
 
 
 def git(root, *args: str) -> str:
@@ -26,8 +23,8 @@ def commit_all(root, message: str = "change") -> None:
 
 
 def sitediff(root, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "careersite.commands.diff", "--site", str(root), "--today", "2026-11-28", *args]
-    return subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    """`python -m careersite.commands.diff` (scripts/site-diff), in this process."""
+    return run_in_process("--site", str(root), "--today", TODAY.isoformat(), *args, main=diff.main)
 
 
 def section(markdown: str, heading: str) -> str:
@@ -45,7 +42,7 @@ def repo(make_site):
         "site.toml": MINIMAL_TOML.replace("[defaults]", "[defaults]\ncloses = 2027-06-30"),
         "content/positions/ops-engineer.md": position("运维工程师", "ops"),
         "content/positions/old-role.md": position("旧岗位"),
-        "content/positions/stale.md": position("往期岗位", extra="posted: 2026-09-01\ncloses: 2026-10-01\n"),
+        "content/positions/stale.md": position("往期岗位", front="posted: 2026-09-01\ncloses: 2026-10-01\n"),
     })
     git(site.root, "init", "-q")
     commit_all(site.root, "base")
@@ -53,10 +50,10 @@ def repo(make_site):
 
 
 def test_added_changed_closed_reopened_removed_and_warnings(repo):
-    repo.position("new-role.md", position("数据分析师", extra="closes: 2027-01-31\n"))
+    repo.position("new-role.md", position("数据分析师", front="closes: 2027-01-31\n"))
     repo.position("backend-engineer.md", MINIMAL_POSITION.replace("三年以上经验", "五年以上经验"))
-    repo.position("ops-engineer.md", position("运维工程师", "ops", extra="posted: 2026-10-01\ncloses: 2026-11-01\n"))
-    repo.position("stale.md", position("往期岗位", extra="posted: 2026-09-01\ncloses: 2026-12-31\n"))
+    repo.position("ops-engineer.md", position("运维工程师", "ops", front="posted: 2026-10-01\ncloses: 2026-11-01\n"))
+    repo.position("stale.md", position("往期岗位", front="posted: 2026-09-01\ncloses: 2026-12-31\n"))
     (repo.root / "content/positions/old-role.md").unlink()
     repo.write("content/positions/notes.txt", "not a position")
 
@@ -87,7 +84,7 @@ def test_no_change_says_so(repo):
 
 
 def test_compare_two_commits_and_only_visible_fields(repo):
-    repo.position("ops-engineer.md", position("运维工程师", "ops", extra="headcount: 3\nlocation: 上海\n"))
+    repo.position("ops-engineer.md", position("运维工程师", "ops", front="headcount: 3\nlocation: 上海\n"))
     commit_all(repo.root)
     result = sitediff(repo.root, "--base", "HEAD~1")
     assert "改动：工作地点：北京 → 上海；招聘人数：若干 → 3" in section(result.stdout, "修改的岗位 (1)")
@@ -109,8 +106,8 @@ def test_a_broken_file_hides_no_other_change(repo):
 
 
 def test_drafts_are_named_as_drafts(repo):
-    repo.position("new-role.md", position("数据分析师", extra="draft: true\n"))
-    repo.position("ops-engineer.md", position("运维工程师", "ops", extra="draft: true\n"))
+    repo.position("new-role.md", position("数据分析师", front="draft: true\n"))
+    repo.position("ops-engineer.md", position("运维工程师", "ops", front="draft: true\n"))
     out = sitediff(repo.root, "--base", "HEAD").stdout
     assert "**数据分析师**" in section(out, "草稿（不会发布） (1)")
     assert "**运维工程师**" in section(out, "删除的岗位") and "改为草稿，不再发布" in section(out, "删除的岗位")
@@ -166,7 +163,7 @@ def test_titles_cannot_inject_markdown_or_html(repo):
 def test_the_script_runs_from_the_site_folder(repo):
     repo.position("new-role.md", position("数据分析师"))
     env = {"PATH": "/usr/bin:/bin", "PYTHON": sys.executable}
-    result = subprocess.run([str(PROJECT / "scripts/site-diff"), "--base", "HEAD", "--today", "2026-11-28"],
+    result = subprocess.run([str(PROJECT / "scripts/site-diff"), "--base", "HEAD", "--today", TODAY.isoformat()],
                             cwd=repo.root, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "**数据分析师**" in section(result.stdout, "新增的岗位 (1)")

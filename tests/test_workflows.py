@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 from tests.tools import PIP_HINT, has_module, require_tool
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
@@ -159,6 +159,7 @@ def test_pull_request_summary_and_artifacts():
     assert summary and '--base "$BASE_SHA"' in summary[0] and '>> "$GITHUB_STEP_SUMMARY"' in summary[0]
     uploads = {s["with"]["name"]: s["with"]["path"] for s in steps(workflow) if "upload-artifact" in s.get("uses", "")}
     assert uploads == {"site": "public/", "test-artifacts": "test-artifacts/"}
+    assert workflow["jobs"]["test"]["env"]["CAREERSITE_TEST_ARTIFACTS"] + "/" == uploads["test-artifacts"]
     assert workflow["jobs"]["test"]["env"]["CI"] == "true" and workflow["jobs"]["site"]["env"]["CI"] == "true"
 
 

@@ -210,13 +210,14 @@ def site_messages(root: Path) -> dict[str, str]:
     return dict(load_locale(language if language in available_languages() else DEFAULT_LANGUAGE)[1])
 
 
-def load_config(root: Path, problems: Problems) -> SiteConfig | None:
-    """Read and validate ROOT/site.toml. Returns None when it cannot be used at all."""
+def load_config(root: Path, problems: Problems, data: bytes | None = None) -> SiteConfig | None:
+    """Read and validate ROOT/site.toml (DATA: its bytes, when the caller holds them, as the unit tests do).
+    Returns None when it cannot be used at all."""
     path = root / CONFIG_FILE
-    if not path.exists():
+    if data is None and not path.exists():
         problems.error(CONFIG_FILE, 1, 1, "config_missing")
         return None
-    data = read_file(path, CONFIG_FILE, problems, MAX_CONFIG_BYTES)
+    data = read_file(path, CONFIG_FILE, problems, MAX_CONFIG_BYTES) if data is None else data
     text = None if data is None else decode(data, CONFIG_FILE, problems)
     if text is None:
         return None

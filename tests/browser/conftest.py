@@ -33,15 +33,13 @@ def served_site(seed_site):
 
 
 @pytest.fixture(scope="session")
-def served_variants(tmp_path_factory):
-    """The default site plus a closed, a draft and a full position (tests/sitevariants.py), built once with
-    --drafts and served under /careers/. Yields (base URL, output folder)."""
-    from tests.sitevariants import build_all_templates_site
+def served_variants(all_templates_site):
+    """The default site plus a closed, a draft and a full position (tests/sitevariants.py; built once by
+    tests/conftest.py) served under /careers/. Yields (base URL, output folder)."""
     from tests.tools import serve_directory
 
-    out = build_all_templates_site(tmp_path_factory.mktemp("variants") / "site")
-    with serve_directory(out, "/careers/") as base:
-        yield base, out
+    with serve_directory(all_templates_site, "/careers/") as base:
+        yield base, all_templates_site
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.conftest import MINIMAL_TOML
-from tests.helpers import position
+from tests.helpers import MINIMAL_TOML, position
 from tests.searchtools import wait_for_results
 from tests.tools import serve_directory
 

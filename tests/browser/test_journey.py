@@ -1,7 +1,8 @@
 """A job seeker's journey through the default site in chromium, on a phone and on a desktop.
 
 Home -> a category -> a position: read duties and requirements, check the apply e-mail's recipient
-and subject, copy the address, go back. Full-page screenshots land in test-artifacts/screenshots/.
+and subject, copy the address, go back. Full-page screenshots land in the session's temporary
+folder (tests/conftest.py: screenshot_dir; test-artifacts/screenshots/ on CI).
 """
 
 from __future__ import annotations

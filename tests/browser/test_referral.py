@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.helpers import PROJECT
 from tests.tools import WECHAT_UA
 
 

@@ -7,6 +7,7 @@ themselves (tests/searchtools.py: each open position page parsed with BeautifulS
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import unicodedata
@@ -16,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.helpers import SEED_FIXTURE, SiteDir, copy_site
 from tests.searchtools import assert_finds_the_truth, expected, page_truth, result_urls, seed_queries, wait_for_results
 from tests.tools import PROJECT_ROOT, serve_directory
 
@@ -25,26 +27,21 @@ EXTRA = {
     "shenzhen-dev.yaml": "title: 深圳移动开发岗\ncategory: technology\ncode: IT-90\nlocation: 深圳\nresponsibilities:\n"
                          "  - 负责手机银行客户端开发；\n",
 }
-TODAY = "2026-11-28"
 
 
-def build(root: Path) -> Path:
-    from tests.conftest import run_cli
-
-    result = run_cli("build", "--site", str(root), "--today", TODAY, cwd=root)
-    assert result.returncode == 0, result.stderr
+def built(root: Path) -> Path:
+    """ROOT's output, built (with its search index)."""
+    SiteDir(root).build()
     assert (root / "public/search/meta.json").is_file()
     return root / "public"
 
 
 @pytest.fixture(scope="session")
 def search_site(tmp_path_factory) -> Path:
-    from tests.conftest import SEED_FIXTURE, copy_site
-
     root = copy_site(SEED_FIXTURE, tmp_path_factory.mktemp("search-site") / "site")
     for name, text in EXTRA.items():
         (root / "content/positions" / name).write_text(text, encoding="utf-8")
-    return build(root)
+    return built(root)
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +82,9 @@ def test_every_title_and_word_of_the_seed_site_finds_its_positions(desktop_page,
 
 @pytest.fixture(scope="session")
 def english_site(tmp_path_factory) -> Path:
-    from tests.conftest import SEED_FIXTURE, copy_site
-
-    root = copy_site(SEED_FIXTURE, tmp_path_factory.mktemp("search-en") / "site")
-    toml = (root / "site.toml").read_text(encoding="utf-8")
-    (root / "site.toml").write_text(toml.replace('language = "zh-CN"', 'language = "en"'), encoding="utf-8")
-    return build(root)
+    site = SiteDir(copy_site(SEED_FIXTURE, tmp_path_factory.mktemp("search-en") / "site"))
+    site.edit("site.toml", 'language = "zh-CN"', 'language = "en"')
+    return built(site.root)
 
 
 def test_an_english_site_of_chinese_positions_searches_as_well(desktop_page, english_site):
@@ -109,7 +103,7 @@ def thousand_site(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("search-1000") / "site"
     generate(root, 1000)
-    return build(root)
+    return built(root)
 
 
 @pytest.mark.slow
@@ -282,11 +276,8 @@ def test_search_index_is_loaded_only_when_a_query_is_typed(desktop_page, served)
 
 
 def test_a_site_with_every_position_closed_says_none(desktop_page, tmp_path):
-    from tests.conftest import SEED_FIXTURE, copy_site, run_cli
-
     root = copy_site(SEED_FIXTURE, tmp_path / "closed")
-    result = run_cli("build", "--site", str(root), "--today", "2027-06-01", cwd=root)  # after every closing date
-    assert result.returncode == 0, result.stderr
+    SiteDir(root).build(today=dt.date(2027, 6, 1))  # after every closing date
     with serve_directory(root / "public", "/careers/") as base:
         page = desktop_page
         page.goto(base)  # one calm message, no search form (tests/test_empty_states.py)
@@ -324,10 +315,8 @@ def test_accented_and_latin_words_are_found_whatever_the_form(desktop_page, make
 def test_a_site_published_again_while_the_page_is_open_is_read_anew(desktop_page, tmp_path):
     """The ids follow the listing order, so a new position renumbers them: a page that read the old
     meta.json finds the new files' tag different, and reads the index again (not mixing the two)."""
-    from tests.conftest import SEED_FIXTURE, copy_site
-
     root = copy_site(SEED_FIXTURE, tmp_path / "again")
-    out = build(root)
+    out = built(root)
     with serve_directory(out, "/careers/") as base:
         page = desktop_page
         page.goto(base)
@@ -335,7 +324,7 @@ def test_a_site_published_again_while_the_page_is_open_is_read_anew(desktop_page
         (root / "content/positions" / "aaa-collections.yaml").write_text(
             "title: 催收策略岗\ncategory: internet-finance\ncode: IF-99\nposted: 2026-11-27\n"
             "responsibilities:\n  - 负责催收策略；\n", encoding="utf-8")
-        build(root)  # published again: one more position, every id after it moved
+        built(root)  # published again: one more position, every id after it moved
         truths = page_truth(out, "/careers/")
         assert_finds_the_truth(page, truths, ["催收", "催收处置岗", "风险", "催收策略岗"])
         assert search(page, "催收")[0] == "催收策略岗"
@@ -404,15 +393,11 @@ def test_without_an_index_search_falls_back_to_the_listed_cards(desktop_page, se
 
 def test_filters_on_a_shortened_home_page_use_the_index(desktop_page, search_site, tmp_path):
     """With only the first position of each category on the home page, a filter still finds all."""
-    from tests.conftest import run_cli
-
     root = tmp_path / "short"
     shutil.copytree(search_site.parent, root, ignore=shutil.ignore_patterns("public"))
-    toml = (root / "site.toml").read_text(encoding="utf-8")
-    (root / "site.toml").write_text(toml.replace('country = "CN"', 'country = "CN"\nhome_per_category = 1'),
-                                    encoding="utf-8")
-    result = run_cli("build", "--site", str(root), "--today", TODAY, cwd=root)
-    assert result.returncode == 0, result.stderr
+    site = SiteDir(root)
+    site.edit("site.toml", 'country = "CN"', 'country = "CN"\nhome_per_category = 1')
+    site.build()
     with serve_directory(root / "public", "/careers/") as base:
         page = desktop_page
         page.goto(base)

@@ -17,7 +17,7 @@ _LOG = os.environ.get("CAREERSITE_TEST_GUARD_LOG")
 
 
 def _forbidden(path: str, writing: bool) -> str | None:
-    """Why PATH must not be opened by a test (None: it may)."""
+    """Why PATH must not be opened, made, moved or removed by a test (None: it may)."""
     full = os.path.abspath(path)
     top = _PROJECT + os.sep
     if not full.startswith(top):
@@ -25,14 +25,30 @@ def _forbidden(path: str, writing: bool) -> str | None:
     rel = full[len(top):].replace(os.sep, "/")
     if rel == "site.toml" or rel == "content" or rel.startswith("content/"):
         return "reads the live site (tests use tests/fixtures/)"
-    # pytest 9 makes .pytest_cache/ in a fresh checkout through a temporary pytest-cache-files-*/ beside it
-    if writing and not rel.startswith(("test-artifacts/", ".pytest_cache/", "pytest-cache-files-")) \
-            and "__pycache__/" not in rel:
+    # What is not the tests' doing: Python's and pytest's caches (pytest 9 makes .pytest_cache/ in a fresh
+    # checkout through a temporary pytest-cache-files-*/ beside it), and CI's test-artifacts/ (conftest.py).
+    parts = rel.split("/")
+    if writing and parts[0] not in ("test-artifacts", ".pytest_cache") and "__pycache__" not in parts \
+            and not parts[0].startswith("pytest-cache-files-"):
         return "writes into the checkout (tests write into their tmp_path)"
     return None
 
 
+# Events that change the file system other than by opening a file: (arguments that are paths, the argument
+# that is a directory descriptor those paths are relative to, if any).
+_CHANGES = {"os.mkdir": ((0,), 2), "os.remove": ((0,), 1), "os.rmdir": ((0,), 1), "os.rename": ((0, 1), 2),
+            "os.link": ((0, 1), 2), "os.symlink": ((1,), 2), "os.truncate": ((0,), None),
+            "os.chmod": ((0,), 2), "os.utime": ((0,), 3)}
+
+
 def _hook(event: str, args: tuple) -> None:
+    if event in _CHANGES:
+        paths, dir_fd = _CHANGES[event]
+        if dir_fd is not None and args[dir_fd] not in (None, -1):  # (-1: none given)
+            return  # relative to a directory descriptor (shutil.rmtree's walk), not to the working folder
+        for n in paths:
+            _check(event, args[n], True)
+        return
     if event == "open":
         path, mode, flags = args
         writing = bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)) if isinstance(flags, int) else \
@@ -43,6 +59,10 @@ def _hook(event: str, args: tuple) -> None:
         path, writing = args[0], True
     else:
         return
+    _check(event, path, writing)
+
+
+def _check(event: str, path: object, writing: bool) -> None:
     if not isinstance(path, (str, bytes, os.PathLike)):
         return  # a file descriptor
     path = os.fsdecode(path) if not isinstance(path, str) else path
