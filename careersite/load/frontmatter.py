@@ -198,6 +198,8 @@ def too_deep(text: str) -> tuple[int, int] | None:
                 at += 1
             if markers > MAX_DEPTH:
                 return number, at
+        if "[" not in line and "{" not in line:  # nothing to nest on this line: the pass below is for brackets
+            continue
         quote = ""
         for col in range(at, len(line)):
             char = line[col]

@@ -23,26 +23,29 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-_LIGHT = bytes(0 if i == 0 else 1 for i in range(256))  # a module's byte -> 0 (dark) or 1 (light)
-_PIXELS = {0: "0" * QR_SCALE, 1: "1" * QR_SCALE}  # one module -> its pixels along a row, as bits
+_BITS = bytes(ord("0") if i == 0 else ord("1") for i in range(256))  # a module's byte -> "0" (dark) or "1" (light)
+# Eight modules (a byte, 1 = light) -> their pixels along a row: each bit QR_SCALE times, QR_SCALE bytes.
+_WIDEN = [int("".join(bit * QR_SCALE for bit in f"{byte:08b}"), 2).to_bytes(QR_SCALE, "big") for byte in range(256)]
 
 
 def qr_png(url: str) -> bytes:
-    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included. Written here, each module row
-    as its pixel row by two translations: Pillow makes bigger files, or takes longer (docs/performance.md)."""
+    """URL's QR code as a black-and-white PNG (1 bit a pixel), quiet zone included. Written here: all module rows,
+    quiet zone and padding to whole bytes included, become one number and then pixel rows by a table (Pillow makes
+    bigger files, or takes longer: docs/performance.md)."""
     size, modules = _modules(url)
-    full = (size + 2 * QR_BORDER) * QR_SCALE
-    width = (full + 7) // 8
-    white = "1" * (QR_BORDER * QR_SCALE)
-    pad = -full % 8
-    rows = []
-    for y in range(size):
-        line = white + modules[y * size:(y + 1) * size].translate(_LIGHT).decode("latin-1").translate(_PIXELS) + white
-        rows.append((b"\x00" + (int(line, 2) << pad).to_bytes(width, "big")) * QR_SCALE)
+    side = size + 2 * QR_BORDER  # modules a row, quiet zone included
+    full = side * QR_SCALE
+    width = (full + 7) // 8  # bytes a pixel row
+    span = (side + 7) // 8  # bytes a module row: the bits past SIDE are light, and cut off below
+    quiet = b"1" * QR_BORDER
+    padded = b"1" * (span * 8 - side)
+    bits = b"".join(quiet + modules[y * size:(y + 1) * size].translate(_BITS) + quiet + padded for y in range(size))
+    wide = b"".join(map(_WIDEN.__getitem__, int(bits, 2).to_bytes(span * size, "big")))
+    step = span * QR_SCALE
     blank = (b"\x00" + b"\xff" * width) * (QR_BORDER * QR_SCALE)
-    raw = blank + b"".join(rows) + blank
+    raw = blank + b"".join((b"\x00" + wide[at:at + width]) * QR_SCALE for at in range(0, len(wide), step)) + blank
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
-            + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
 
 
 def qr_terminal(text: str, *, colour: bool) -> list[str]:
