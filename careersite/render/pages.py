@@ -275,8 +275,9 @@ class Pages:
                        Artifact(digest(key, "category", inputs), functools.partial(self.category, category, page),
                                 "category"))
         for position in site.positions:
-            inputs = (position.source, position.digest, site.state(position))
-            if site.state(position)[0]:  # a closed position's page lists open ones of its category
+            state = site.state(position)
+            inputs = (position.source, position.digest, state)
+            if state[0]:  # a closed position's page lists open ones of its category
                 inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
             yield position.url_path + "index.html", Artifact(digest(key, "position", inputs),
                                                     functools.partial(self.position, position), "position")
