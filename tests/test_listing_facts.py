@@ -106,7 +106,7 @@ def test_fixed_value_facts_are_shown():
 
 def test_fixed_value_fields_refuse_other_values_with_their_place():
     site = MemorySite({POS + "risk.md": position("风险经理", front="education: 本科以上\nexperience: 两年\n"
-                                                                    "salary_unit: week\n")})
+                                                                    "salary_unit: week\nrecruitment_type: 兼职\n")})
     result = site.check()
     assert_problems(result, [
         expect(POS + "risk.md", 4, 12, "choice_unknown", key="education", value="本科以上",
@@ -115,4 +115,19 @@ def test_fixed_value_fields_refuse_other_values_with_their_place():
                allowed="不限、应届、1年以上、3年以上、5年以上、10年以上"),
         expect(POS + "risk.md", 6, 14, "choice_unknown", key="salary_unit", value="week", hint="",
                allowed="月、年、天、小时"),
+        expect(POS + "risk.md", 7, 19, "choice_unknown", key="recruitment_type", value="兼职", hint="",
+               allowed="社招、校招、实习"),
     ])
+
+
+def test_fixed_value_defaults_in_site_toml_are_checked_at_their_line():
+    site = MemorySite({POS + "risk.md": position("风险经理")})
+    toml = site.text("site.toml").replace('[defaults]\n', '[defaults]\neducation = "高中"\nrecruitment_type = "社招"\n', 1)
+    site.write("site.toml", toml)
+    line = toml.splitlines().index('education = "高中"') + 1
+    result = site.check()
+    assert_problems(result, [expect("site.toml", line, 1, "choice_unknown", key="education", value="高中", hint="",
+                                    allowed="不限、大专、本科、硕士、博士")])
+    site.write("site.toml", toml.replace('education = "高中"', 'education = "本科"'))
+    assert site.build().ok
+    assert facts(site.page("positions/risk/"))["学历"] == "本科" and facts(site.page("positions/risk/"))["招聘类型"] == "社招"
