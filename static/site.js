@@ -4,8 +4,8 @@
   "use strict";
   var root = document.documentElement;
   if (/MicroMessenger/i.test(navigator.userAgent)) { root.classList.add("is-wechat"); }
-  // Channel and referral (issue 18): ?src=公众号&ref=AB12 on a position's address go into the e-mail's body,
-  // the WeChat copy text and a line on the page, so HR sees where each résumé came from. They come from
+  // Channel and referral (issue 18): ?src=公众号&ref=AB12 on a position's address go into the e-mail's subject
+  // and body, the copied subject and a line on the page, so HR sees where each résumé came from. They come from
   // whoever made the link: only letters, digits, CJK, "-", "_" and "." and at most 32 of them, else ignored;
   // written as text, never as HTML.
   var referral = document.querySelector(".referral");
@@ -20,20 +20,25 @@
     if (lines.length) {
       referral.textContent = lines.join("　");
       referral.hidden = false;
-      var extra = lines.join("\n");
+      // In the subject too: the subject row is what a seeker in WeChat copies into a mail of their own.
+      var suffix = "（" + lines.join("，") + "）";
+      var subject = document.getElementById("apply-subject");
+      if (subject) { subject.textContent += suffix; }
       document.querySelectorAll("a[href^='mailto:']").forEach(function (link) {
-        var href = link.getAttribute("href"), at = href.indexOf("body="), body = "";
-        if (at >= 0) {
-          var end = href.indexOf("&", at);
-          body = decodeURIComponent(href.slice(at + 5, end < 0 ? href.length : end));
-          var before = href.slice(0, at - 1), after = end < 0 ? "" : href.slice(end + 1);
-          href = before + (after ? (before.indexOf("?") < 0 ? "?" : "&") + after : "");
-        }
-        body = (body ? body.replace(/\s+$/, "") + "\r\n\r\n" : "") + lines.join("\r\n");
-        link.setAttribute("href", href + (href.indexOf("?") < 0 ? "?" : "&") + "body=" + encodeURIComponent(body));
+        var parts = link.getAttribute("href").split("?"), query = (parts[1] || "").split("&"), body = null;
+        query = query.filter(function (item) { return item; }).map(function (item) {
+          var key = item.slice(0, item.indexOf("=") + 1);
+          if (key === "subject=") { return key + encodeURIComponent(decodeURIComponent(item.slice(8)) + suffix); }
+          if (key === "body=") { body = decodeURIComponent(item.slice(5)).replace(/\s+$/, ""); return null; }
+          return item;
+        }).filter(function (item) { return item; });
+        query.push("body=" + encodeURIComponent((body ? body + "\r\n\r\n" : "") + lines.join("\r\n")));
+        link.setAttribute("href", parts[0] + "?" + query.join("&"));
       });
       document.querySelectorAll("[data-copy-text]").forEach(function (button) {
-        button.setAttribute("data-copy-text", button.getAttribute("data-copy-text") + "\n" + extra);
+        var text = button.getAttribute("data-copy-text").split("\n");
+        text[text.length - 1] += suffix;  // the address, then the subject
+        button.setAttribute("data-copy-text", text.join("\n"));
       });
     }
   }

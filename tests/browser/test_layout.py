@@ -87,3 +87,19 @@ def test_a_filter_in_use_stands_out_from_the_others(desktop_page, served_variant
 
 def background(locator) -> str:
     return locator.evaluate("e => getComputedStyle(e).backgroundColor")
+
+
+def test_a_date_is_never_broken_across_lines_with_large_text(phone_page, served_variants):
+    """WeChat's largest font setting at 360 px: each date of a position's facts stays on one line."""
+    page = phone_page
+    page.goto(served_variants[0] + f"positions/{FULL_SLUG}/")
+    page.evaluate("document.documentElement.style.fontSize = '150%'")
+    lines = page.eval_on_selector_all(".facts time", "times => times.map(t => [t.textContent, t.getClientRects().length])")
+    assert len(lines) >= 2 and all(count == 1 for _text, count in lines), lines
+
+
+def test_a_card_says_its_closing_date_once_to_a_screen_reader(desktop_page, served_variants):
+    page = desktop_page
+    page.goto(served_variants[0] + "categories/technology/")
+    dates = page.locator(".card .fact-date").all_text_contents()
+    assert dates and all(text.count("截止日期") == 1 for text in dates), dates

@@ -1,5 +1,6 @@
-"""Channel and referral links: ?src=… and ?ref=… on a position's address go into the e-mail's body and the
-WeChat copy text, and are shown on the page; anything but a short plain code is ignored, and never markup."""
+"""Channel and referral links: ?src=… and ?ref=… on a position's address go into the e-mail's subject and body,
+the subject a seeker copies (WeChat) and a line on the page; anything but a short plain code is ignored, and never
+markup."""
 
 from __future__ import annotations
 
@@ -12,28 +13,37 @@ from tests.helpers import PROJECT
 from tests.tools import WECHAT_UA
 
 
-def mail_body(href: str) -> str:
+def mail_field(href: str, name: str) -> str:
     query = href.split("?", 1)[1]
     params = dict(part.split("=", 1) for part in query.split("&"))
-    return unquote(params["body"])
+    return unquote(params[name])
+
+
+def mail_body(href: str) -> str:
+    return mail_field(href, "body")
 
 
 def test_the_referral_code_and_channel_go_into_the_mail(desktop_page, served_site):
     page = desktop_page
     page.goto(served_site + "positions/dba/?src=%E5%85%AC%E4%BC%97%E5%8F%B7&ref=ZHANG-2024")
     assert page.locator(".referral").inner_text() == "内推码：ZHANG-2024　来源：公众号"
+    subject = "应聘DBA数据库工程师-IT-02-姓名（内推码：ZHANG-2024，来源：公众号）"
     for selector in (".apply-link", ".apply-bar-mail"):
         href = page.locator(selector).get_attribute("href")
-        assert href.startswith("mailto:hr@example.com?subject=%E5%BA%94%E8%81%98DBA")  # the subject as it was
+        assert href.startswith("mailto:hr@example.com?subject=") and mail_field(href, "subject") == subject
         body = mail_body(href)
         assert body.startswith("您好：\r\n") and body.endswith("联系电话：\r\n\r\n内推码：ZHANG-2024\r\n来源：公众号")
+    # The subject row a seeker copies (where mailto: does nothing) carries them too.
+    assert page.locator("#apply-subject").inner_text() == subject
 
 
 def test_without_them_the_page_and_mail_are_as_built(desktop_page, served_site):
     page = desktop_page
     page.goto(served_site + "positions/dba/")
     assert not page.locator(".referral").is_visible()
-    assert "内推码" not in mail_body(page.locator(".apply-link").get_attribute("href"))
+    href = page.locator(".apply-link").get_attribute("href")
+    assert "内推码" not in mail_body(href) and mail_field(href, "subject") == "应聘DBA数据库工程师-IT-02-姓名"
+    assert page.locator("#apply-subject").inner_text() == "应聘DBA数据库工程师-IT-02-姓名"
 
 
 @pytest.mark.parametrize("query", [
@@ -46,6 +56,7 @@ def test_anything_but_a_short_plain_code_is_ignored(desktop_page, served_site, q
     assert not page.locator(".referral").is_visible()
     href = page.locator(".apply-link").get_attribute("href")
     assert "evil" not in href and "%3C" not in href and "内推码" not in mail_body(href)
+    assert mail_field(href, "subject") == "应聘DBA数据库工程师-IT-02-姓名"
     assert page.locator(".referral img").count() == 0
 
 
@@ -58,7 +69,7 @@ def test_in_wechat_the_copy_text_carries_them(browser, served_site):
         page.goto(served_site + "positions/dba/?ref=LI01&src=campus")
         page.locator(".apply-bar").get_by_role("button", name="复制邮箱和主题").click()
         assert page.evaluate("navigator.clipboard.readText()") == \
-            "hr@example.com\n应聘DBA数据库工程师-IT-02-姓名\n内推码：LI01\n来源：campus"
+            "hr@example.com\n应聘DBA数据库工程师-IT-02-姓名（内推码：LI01，来源：campus）"
     finally:
         context.close()
 
@@ -75,3 +86,4 @@ def test_the_hr_guides_example_links_do_what_it_says(desktop_page, served_site):
         assert desktop_page.locator(".referral").inner_text() == "　".join(shown), url
         mail = desktop_page.locator("#apply").get_by_role("link", name="发邮件投递简历").get_attribute("href")
         assert mail_body(mail).endswith("\r\n".join(shown)), url
+        assert mail_field(mail, "subject").endswith("（" + "，".join(shown) + "）"), url

@@ -60,9 +60,11 @@ def state(page) -> dict[str, list[str]]:
 
 
 def visible_home_cards(page) -> list[tuple[str, str, str]]:
+    """The home page's cards a seeker sees (with a box on the page, whatever their hidden attribute says)."""
     return page.eval_on_selector_all(
-        ".category-group:not([hidden]) .card:not([hidden])",
-        "cards => cards.map(c => [c.querySelector('a').textContent, c.dataset.category, c.dataset.locations])")
+        ".category-group .card",
+        "cards => cards.filter(c => c.getClientRects().length > 0)"
+        ".map(c => [c.querySelector('a').textContent, c.dataset.category, c.dataset.locations])")
 
 
 def test_every_title_and_word_of_the_seed_site_finds_its_positions(desktop_page, served, search_site):
