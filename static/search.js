@@ -476,6 +476,7 @@
       if (current.shownInBatch < PAGE && current.pending.length) { return showMore(mine); }
       current.shownInBatch = 0;
       more.hidden = current.pending.length === 0;
+      if (nav) { nav.hidden = current.total > 0; } // nothing found: the categories to browse instead
     });
   }
 

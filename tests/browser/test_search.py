@@ -277,6 +277,16 @@ def test_search_index_is_loaded_only_when_a_query_is_typed(desktop_page, served)
     assert all(u.startswith(served) for u in requested), requested
 
 
+def test_a_search_that_finds_nothing_offers_the_categories(phone_page, served):
+    page = phone_page
+    page.goto(served)
+    assert search(page, "区块链量化") == []
+    assert page.locator(".finder-status").inner_text() == "没有找到符合条件的岗位，请换个关键词或清除筛选条件。"
+    chips = page.locator(".category-nav a:visible")
+    assert chips.count() == 6
+    assert search(page, "催收") and not page.locator(".category-nav").is_visible()  # results: no chips
+
+
 def test_a_site_with_every_position_closed_says_none(desktop_page, tmp_path):
     root = copy_site(SEED_FIXTURE, tmp_path / "closed")
     SiteDir(root).build(today=dt.date(2027, 6, 1))  # after every closing date
