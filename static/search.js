@@ -561,6 +561,15 @@
     form.removeAttribute("data-ready"); // (set again when these cards are all shown)
     showMore(mine).then(function () { if (mine === generation) { form.setAttribute("data-ready", query); } });
   });
+  if (nav) { // the chips a search that found nothing offers: the search is cleared, then the link goes to its category
+    nav.addEventListener("click", function (event) {
+      if (results.hidden || !event.target.closest("a")) { return; }
+      q.value = category.value = location_.value = "";
+      filters.forEach(function (select) { select.value = ""; });
+      writeUrl(true);
+      apply();
+    });
+  }
   window.addEventListener("popstate", function () { readUrl(); apply(); });
   window.addEventListener("pageshow", function (event) { if (event.persisted) { readUrl(); apply(); } });
   var typed = q.value; // typed before this script ran (the form is on screen from the first paint)

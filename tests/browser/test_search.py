@@ -284,6 +284,10 @@ def test_a_search_that_finds_nothing_offers_the_categories(phone_page, served):
     assert page.locator(".finder-status").inner_text() == "没有找到符合条件的岗位，请换个关键词或清除筛选条件。"
     chips = page.locator(".category-nav a:visible")
     assert chips.count() == 6
+    chips.nth(2).click()  # the search gives way to the listing, at that category
+    page.wait_for_function("() => location.hash === '#risk'")
+    assert page.locator("#finder-q").input_value() == "" and not page.locator(".finder-results").is_visible()
+    assert page.locator("#risk").is_visible() and page.locator("#risk .card").first.is_visible()
     assert search(page, "催收") and not page.locator(".category-nav").is_visible()  # results: no chips
 
 
