@@ -102,12 +102,6 @@ def committed(site):
     return site
 
 
-def english(site):
-    toml = (site.root / "site.toml").read_text(encoding="utf-8")
-    site.write("site.toml", toml.replace("base_url", 'language = "en"\nbase_url', 1))
-    return site
-
-
 def test_fix_rewrites_the_file_shows_the_diff_and_checks_again(make_site):
     site = make_site({POS + "messy.md": MESSY}, position=False)
     before = site.run("check")

@@ -126,7 +126,7 @@ class Preview:
             if isinstance(bundle, Bundle):
                 last = self.index
                 if last is None or last[0].key != bundle.key:  # made anew, or from the last one if it can be
-                    update = bundle.update(last[0].inputs, last[1].get) if last and bundle.update else None
+                    update = bundle.update(last[0].inputs, last[1].get) if last else None
                     made = {path: last[1][path] if data is None else data for path, data in update.items()} \
                         if last and update else bundle.make()
                     self.index = last = (bundle, made)

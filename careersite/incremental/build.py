@@ -60,6 +60,7 @@ class Cache:
     def process(self, rels: list[str], make: Callable[[str, bytes], FileResult], messages: dict[str, str]) -> list[FileResult]:
         """MAKE(rel, bytes) for each position file, or what an earlier build made of the same bytes."""
         previous = Manifest(fingerprint=self.fingerprint, scanned_ns=self.scanned_ns, sources=self.sources)
+        self.sources = {}  # until this scan completes: after a failed one, the next looks at every file again
         self.fingerprint = fingerprint(self.root)
         if self.last.fingerprint != self.fingerprint:  # (else replay() or the last build of this object set it)
             manifest = self.store.manifest(self.name)
@@ -123,7 +124,7 @@ class Cache:
     def _updated(self, folder: str, bundle: Bundle) -> dict[str, bytes | None] | None:
         """BUNDLE.update from the last build's bundle in FOLDER, each file it reads checked by its sha256."""
         inputs = self.last.bundles.get(folder)
-        if bundle.update is None or inputs is None:
+        if inputs is None:
             return None
 
         def read(rel: str) -> bytes | None:

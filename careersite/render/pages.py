@@ -47,8 +47,8 @@ class Bundle:
     key: str
     make: Callable[[], dict[str, bytes]]
     kind: str
-    inputs: object = None
-    update: Callable[[object, Callable[[str], bytes | None]], dict[str, bytes | None] | None] | None = None
+    inputs: object
+    update: Callable[[object, Callable[[str], bytes | None]], dict[str, bytes | None] | None]
 
 
 def digest(*parts: object) -> str:
@@ -147,8 +147,6 @@ class Pages:
             page_title=self.page_title, phone_href=phone_href, breakable_url=breakable_url,
         )
         self.share_font = share_font()
-        self.share_keys = {(c.key if c else None): digest("share", self.share_inputs(c), font_identity(self.share_font))
-                           for c in (None, *config.categories)}
         self.env.filters["date"] = self.format_date
         self.env.filters["salary"] = lambda p: salary_text(p.salary, p.salary_unit, config.ui)
         templates = Path(config.root / TEMPLATES_DIR)
@@ -274,8 +272,9 @@ class Pages:
                 yield (category_path(category, page.number) + "index.html",
                        Artifact(digest(key, "category", inputs), functools.partial(self.category, category, page),
                                 "category"))
+        states = {}
         for position in site.positions:
-            state = site.state(position)
+            state = states[position.source] = site.state(position)
             inputs = (position.source, position.digest, state)
             if state[0]:  # a closed position's page lists open ones of its category
                 inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
@@ -286,10 +285,12 @@ class Pages:
             yield qr_path(position), Artifact(digest("qr", address), functools.partial(qr_png, address), "qr")
         yield "404.html", Artifact(digest(key, "404"), functools.partial(self.render, "404.html", page_path="404.html"),
                                    "404")
+        font = font_identity(self.share_font)
         for category in (None, *site.config.categories):
-            picture = functools.partial(share_png, *self.share_inputs(category), font_path=self.share_font)
-            yield share_path(category), Artifact(self.share_keys[category.key if category else None], picture, "image")
-        everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
+            inputs = self.share_inputs(category)
+            yield share_path(category), Artifact(digest("share", inputs, font),
+                                                 functools.partial(share_png, *inputs, font_path=self.share_font), "image")
+        everything = tuple((p.source, p.digest, states[p.source], site.changed.get(p.source)) for p in site.positions)
         discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
             yield rel, Artifact(digest(discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")

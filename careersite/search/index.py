@@ -144,8 +144,10 @@ def first_term(word: str) -> str:
     return word[:2]
 
 
-def exact_key(text: str) -> str:
-    return EXACT + " ".join(words_of(text))
+def exact_key(text: str) -> str | None:
+    """The entry of the positions titled TEXT exactly, or None for a title without a word."""
+    words = " ".join(words_of(text))
+    return EXACT + words if words else None
 
 
 def fnv1a(text: str) -> int:
@@ -241,12 +243,12 @@ def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str,
     return _files(docs, _records(docs), range(len(docs)), folder)
 
 
-def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[[str], bytes | None],
-            folder: str = INDEX_DIR) -> dict[str, bytes | None] | None:
+def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[[str], bytes | None]
+            ) -> dict[str, bytes | None] | None:
     """index_files(DOCS) made from the last build's (READ gives its files) when only the docs of the ids CHANGED
     differ from that build's (the others need no items): None for a file as it was. None when that index
     cannot be read or numbers other positions (another tag)."""
-    count, before = len(docs), {}
+    count, before, folder = len(docs), {}, INDEX_DIR
     try:
         meta = json.loads(read(f"{folder}/meta.json") or b"")
         if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), count):
@@ -282,7 +284,7 @@ def _keys_of(title: str, fields: Iterable[str]) -> dict[str, tuple[bool, bool]]:
     keys = dict.fromkeys(terms_of(" ".join(fields)), (True, False))
     keys.update(dict.fromkeys(terms_of(title), (True, True)))
     exact = exact_key(title)
-    if len(exact) > 1:
+    if exact:
         keys[exact] = (True, False)
     return keys
 
@@ -367,7 +369,7 @@ def _records(docs: Sequence[SearchDoc]) -> dict[str, bytes]:
         for term in terms_of(doc.title):
             in_title[term].append(number)
         key = exact_key(doc.title)
-        if len(key) > 1:
+        if key:
             exact[key].append(number)
     shared: dict[str, list[list[int]]] = defaultdict(list)
     for text, ids in having.items():
