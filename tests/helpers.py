@@ -316,6 +316,18 @@ def build(root: Path, out: Path | None = None, **options: object) -> Result:
     return build_site(Options(root=root, out=out, **{"today": TODAY, **options}))
 
 
+GIT_ENV = {"GIT_AUTHOR_NAME": "HR", "GIT_AUTHOR_EMAIL": "hr@example.com", "GIT_COMMITTER_NAME": "HR",
+           "GIT_COMMITTER_EMAIL": "hr@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def git(root: Path, *args: str, date: str | None = None) -> str:
+    """git ARGS in ROOT as HR, on branch main, without the developer's git settings; its output. DATE: the
+    commit's author and committer date."""
+    dates = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
+    return subprocess.run(["git", "-c", "init.defaultBranch=main", *args], cwd=root, env={**os.environ, **GIT_ENV, **dates},
+                          check=True, capture_output=True, text=True).stdout
+
+
 def tree_digest(folder: Path | Mapping[str, bytes]) -> dict[str, str]:
     """{relative path: sha256} of every file under FOLDER (symlinks by target), or of FOLDER's {path: bytes}."""
     if isinstance(folder, Mapping):

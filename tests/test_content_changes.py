@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PROJECT, SEED_FIXTURE, TODAY
+from tests.helpers import PROJECT, SEED_FIXTURE, TODAY, git
 
 NEW_POSITION = """\
 ---
@@ -31,11 +31,6 @@ code: IT-50
 1. 统计学、计算机等相关专业本科及以上学历；
 2. 熟悉 SQL 和 Python。
 """
-
-
-def git(root: Path, *args: str) -> str:
-    cmd = ["git", "-c", "user.name=HR", "-c", "user.email=hr@example.com", "-c", "init.defaultBranch=main", *args]
-    return subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 def project_copy(dest: Path) -> Path:

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from careersite.render import shareimage
-from tests.helpers import MemorySite, assert_problems, build, expect, position
+from tests.helpers import MemorySite, assert_problems, build, english, expect, position
 
 SEED_BASE = "https://example.github.io/careers/"
 COMPANY = "示例消费金融有限公司"
@@ -226,8 +226,7 @@ def test_the_anti_fraud_line_can_be_changed_or_hidden(value, expected):
 
 
 def test_an_english_site_has_an_english_anti_fraud_line():
-    site = MemorySite()
-    with_toml(site, 'language = "en"')
+    site = english(MemorySite())
     site.build()
     assert "never charge" in footer(site).select_one(".footer-anti-fraud").get_text()
 

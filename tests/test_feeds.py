@@ -6,12 +6,11 @@ import datetime as dt
 import json
 import os
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.helpers import PROJECT, MemorySite
+from tests.helpers import PROJECT, MemorySite, git
 BASE = "https://example.github.io/careers/"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -116,18 +115,11 @@ def test_lastmod_is_the_last_commit_in_git(make_site):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     site = make_site({"content/positions/ops.yaml": OPEN})
-    env = {**os.environ, "GIT_AUTHOR_NAME": "hr", "GIT_AUTHOR_EMAIL": "hr@example.com",
-           "GIT_COMMITTER_NAME": "hr", "GIT_COMMITTER_EMAIL": "hr@example.com"}
-
-    def git(*args: str, date: str | None = None) -> None:
-        extra = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {}
-        subprocess.run(["git", *args], cwd=site.root, env={**env, **extra}, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-qm", "first", date="2026-01-02T03:04:05+00:00")
+    git(site.root, "init", "-q")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-qm", "first", date="2026-01-02T03:04:05+00:00")
     site.write("content/positions/ops.yaml", OPEN.replace("监控告警", "监控与告警"))
-    git("commit", "-qam", "edit ops", date="2026-02-03T04:05:06+00:00")
+    git(site.root, "commit", "-qam", "edit ops", date="2026-02-03T04:05:06+00:00")
     site.build()  # the files' own times (now) must not matter
     root = ET.parse(site.out / "sitemap.xml").getroot()
     lastmod = {u.findtext(SM + "loc"): u.findtext(SM + "lastmod") for u in root.findall(SM + "url")}

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +17,7 @@ from careersite.i18n import load_locale
 from careersite.load.content import _split_body
 from careersite.load.repair import loose_date
 from tests.helpers import (
-    POS, SEED_FIXTURE, TODAY, MemorySite, copy_site, printed, run_in_process, site_files, tree_digest,
+    POS, SEED_FIXTURE, TODAY, MemorySite, copy_site, english, git, printed, run_in_process, site_files, tree_digest,
 )
 
 MESSY = """---
@@ -87,12 +86,6 @@ HINT = {"zh-CN": "（python build.py check --fix 会自动改）", "en": " (pyth
 REPAIRED = {"yaml_fullwidth_colon", "yaml_colon_space", "yaml_value_comment", "yaml_value_indicator",
             "yaml_value_colon", "date_form", "numbering_run_in_shown", "indented_text", "paste_artefact",
             "file_not_utf8_line"}
-
-
-def git(root, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "HR", "GIT_AUTHOR_EMAIL": "hr@example.com", "GIT_COMMITTER_NAME": "HR",
-           "GIT_COMMITTER_EMAIL": "hr@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def committed(site):

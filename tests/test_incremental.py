@@ -13,12 +13,7 @@ import pytest
 
 from careersite.incremental import workers
 from careersite.incremental.store import CACHE_DIR
-from tests.helpers import TODAY, build, position, tree_digest
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=HR", "-c", "user.email=hr@example.com", *args], cwd=root, check=True,
-                   capture_output=True)
+from tests.helpers import TODAY, build, git, position, tree_digest
 
 
 def text(n: int, category: str = "tech", closes: str = "2027-01-31", extra: str = "") -> str:

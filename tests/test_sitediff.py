@@ -9,12 +9,7 @@ import sys
 import pytest
 
 from careersite.commands import diff
-from tests.helpers import MINIMAL_POSITION, MINIMAL_TOML, PROJECT, TODAY, position, run_in_process
-
-
-def git(root, *args: str) -> str:
-    cmd = ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", "-c", "init.defaultBranch=main", *args]
-    return subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
+from tests.helpers import MINIMAL_POSITION, MINIMAL_TOML, PROJECT, TODAY, git, position, run_in_process
 
 
 def commit_all(root, message: str = "change") -> None:

@@ -9,7 +9,7 @@ import sys
 import pytest
 import yaml
 
-from tests.helpers import PROJECT
+from tests.helpers import PROJECT, git
 from tests.tools import PIP_HINT, has_module, require_tool
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
@@ -116,20 +116,16 @@ def test_a_content_only_pull_request_runs_the_site_checks_and_not_the_whole_suit
     (["docs/hr-guide.md"], "true"),
 ])
 def test_what_a_pull_request_touches_decides_the_checks(tmp_path, changed, generator):
-    def git(*args):
-        return subprocess.run(["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", *args], cwd=tmp_path,
-                              check=True, capture_output=True, text=True).stdout
-
-    git("init", "-q")
+    git(tmp_path, "init", "-q")
     (tmp_path / "README.md").write_text("x", encoding="utf-8")
-    git("add", "-A")
-    git("commit", "-q", "-m", "base")
-    base = git("rev-parse", "HEAD").strip()
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    base = git(tmp_path, "rev-parse", "HEAD").strip()
     for rel in changed:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("changed", encoding="utf-8")
-    git("add", "-A")
-    git("commit", "-q", "-m", "change")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "change")
     result = subprocess.run([str(PROJECT / "scripts/changed-paths"), base], cwd=tmp_path, capture_output=True,
                             text=True, check=True)
     assert result.stdout == f"generator={generator}\n"

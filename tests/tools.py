@@ -328,3 +328,8 @@ def serve_directory(root: Path, prefix: str = "/") -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def background(locator) -> str:
+    """The computed background colour of LOCATOR's element in the browser."""
+    return locator.evaluate("e => getComputedStyle(e).backgroundColor")

@@ -3,9 +3,12 @@ site's scripts run (copy buttons, the search form), and an inline script planted
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.sitevariants import CLOSED_SLUG, DRAFT_SLUG
+from tests.tools import serve_directory
 
 pytestmark = pytest.mark.slow
 
@@ -38,15 +41,14 @@ def test_the_sites_own_scripts_run_under_the_policy(desktop_page, served_variant
     assert desktop_page.locator("form.finder").is_visible()  # shown by search.js
 
 
-def test_an_inline_script_planted_in_a_page_does_not_run(desktop_page, served_variants):
-    base, out = served_variants
-    page = out / "positions/dba/index.html"
+def test_an_inline_script_planted_in_a_page_does_not_run(desktop_page, served_variants, tmp_path):
+    _base, out = served_variants
+    site = shutil.copytree(out, tmp_path / "site")  # planted in a copy: the served site is every test's
+    page = site / "positions/dba/index.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace("</body>", "<script>window.__ran = true</script></body>"), encoding="utf-8")
-    try:
+    with serve_directory(site, "/careers/") as base:
         desktop_page.add_init_script(WATCH)
         desktop_page.goto(base + "positions/dba/")
         assert desktop_page.evaluate("window.__ran === undefined")
         assert any(v.startswith("script-src") for v in desktop_page.evaluate("window.__violations"))
-    finally:
-        page.write_text(html, encoding="utf-8")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sitevariants import CLOSED_SLUG, FULL_SLUG
+from tests.tools import background
 
 PAGES = ["", "categories/technology/", "positions/dba/", f"positions/{FULL_SLUG}/", f"positions/{CLOSED_SLUG}/",
          "404.html"]
@@ -83,10 +84,6 @@ def test_a_filter_in_use_stands_out_from_the_others(desktop_page, served_variant
     assert background(education) == background(experience)
     education.select_option("本科")
     assert background(education) != background(experience)
-
-
-def background(locator) -> str:
-    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def test_a_date_is_never_broken_across_lines_with_large_text(phone_page, served_variants):

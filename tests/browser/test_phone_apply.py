@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tools import WECHAT_DESKTOP_UA, WECHAT_UA
+from tests.tools import WECHAT_DESKTOP_UA, WECHAT_UA, background
 
 APPLY_TO = "hr@example.com"
 APPLY_SUBJECT = "应聘DBA数据库工程师-IT-02-姓名"
@@ -80,10 +80,6 @@ def test_in_wechat_copying_comes_first_and_copies_address_and_subject(wechat_pag
 def test_the_wechat_note_is_not_shown_in_other_browsers(phone_page, served_site):
     phone_page.goto(served_site + "positions/dba/")
     assert not phone_page.locator(".apply-wechat").is_visible()
-
-
-def background(locator) -> str:
-    return locator.evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def test_in_wechat_the_apply_sections_copy_button_is_the_filled_one(wechat_page, served_site):
