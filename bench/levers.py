@@ -59,17 +59,17 @@ def fastpath(n: int, repeat: int) -> None:
 def qr() -> None:
     from PIL import Image
 
-    from careersite.render.qr import qr_png
+    from PIL import ImageOps
 
-    def pillow(url: str, level: int) -> bytes:
-        import zxingcpp
+    from careersite.render.qr import QR_BORDER, QR_SCALE, _modules, qr_png
 
-        code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-        image = memoryview(code.to_image(scale=1, add_quiet_zones=True))
-        side = image.shape[0]
-        picture = Image.frombytes("L", (side, side), image.tobytes()).convert("1", dither=Image.Dither.NONE)
+    def pillow(url: str, level: int) -> bytes:  # the same modules, quiet zone and scale, written by Pillow
+        size, modules = _modules(url)
+        picture = Image.frombytes("L", (size, size), modules).convert("1", dither=Image.Dither.NONE)
+        side = (size + 2 * QR_BORDER) * QR_SCALE
         out = io.BytesIO()
-        picture.resize((side * 6, side * 6), Image.Resampling.NEAREST).save(out, "PNG", compress_level=level)
+        ImageOps.expand(picture, QR_BORDER, fill=1).resize((side, side), Image.Resampling.NEAREST).save(
+            out, "PNG", compress_level=level)
         return out.getvalue()
 
     urls = [f"https://example.github.io/careers/positions/p{n:05d}-risk-management/" for n in range(200)]

@@ -247,7 +247,7 @@ def in_process_edits(project: Path, site: Path, out: Path, edited: Path, repeat:
 
 
 def live_preview(project: Path, site: Path, out: Path, edited: Path, repeat: int, today: str) -> dict:
-    """Seconds of Preview.rebuild() and the edited page after one edit."""
+    """Seconds of Preview.rebuild([the edited file]) and its page after one edit."""
     return _child(LIVE_PREVIEW, project, site, out, edited, repeat, today)
 
 

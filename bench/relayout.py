@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.conftest import FIXED_TODAY, SEED_FIXTURE, copy_site, run_cli  # noqa: E402
-from tests.tools import CHROMIUM_ARGS, serve_directory  # noqa: E402
+from search_browser import built_site  # noqa: E402
+from tests.tools import CHROMIUM_ARGS, chromium_path, serve_directory  # noqa: E402
 
 REPEAT, LOADS = 15, 5
 RELAYOUT = """n => { const times = [];
@@ -36,10 +36,9 @@ RENDERED = "[...document.querySelectorAll('.card-title')].filter(c => c.checkVis
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as work:
-        site = copy_site(SEED_FIXTURE, Path(work) / "site")
-        run_cli("build", "--site", str(site), "--today", FIXED_TODAY.isoformat())
-        with serve_directory(site / "public", "/careers/") as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        out = built_site(Path(work), 0)  # the seed fixture site (bench/synth.py: sized_site)
+        with serve_directory(out, "/careers/") as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
             times: dict[str, list[float]] = {"as built": [], "every card rendered": []}
             cards = {}
             for _ in range(LOADS):  # the two ways alternate, so a busy machine slows both alike

@@ -11,7 +11,7 @@ the median of --repeat runs, wall time, each build `build.py build` in a fresh p
   unchanged   the same command again, cache and output in place
   one edit    one open position's title changed (bench/synth.first_open), then the same command
   in-process  that edit rebuilt by commands.build.build in a process that has built before
-  live preview  that edit rebuilt by the preview (Preview.rebuild() and the edited page, what `serve`
+  live preview  that edit rebuilt by the preview (Preview.rebuild([its path]) and the edited page, what `serve`
               does on a save)
   save to reload  `build.py serve` running with a browser on its event stream: from saving the file
               to the reload event (what HR waits for), saves half a second apart
@@ -247,7 +247,8 @@ def ci_builds(site: Path, work: Path, repeat: int) -> dict[str, list[float]]:
                     shutil.copytree(saved / name, checkout / name)
             runs[key].append(probes.build(PROJECT, checkout, checkout / "public", TODAY)["s"])
             shutil.rmtree(saved, ignore_errors=True)
-            shutil.copytree(checkout, saved, ignore=shutil.ignore_patterns(".git", "content", "templates", "static"))
+            for name in (".cache", "public"):  # what actions/cache saves (public/static/ included)
+                shutil.copytree(checkout / name, saved / name)
             edited.write_text(synth.edit_title(original, f"CI{r}") if key == "ci_cold_s" else original, encoding="utf-8")
             git(repo, "commit", "-q", "-am", "an edit")
     return runs
@@ -331,7 +332,7 @@ def report(summary: dict) -> str:
     if summary["growth"]:
         lines += [growth_table(summary["growth"]), ""]
     lines.append(memory_note(results))
-    lines.append("live preview s is Preview.rebuild() and the edited page; save to reload s is the whole wait: `build.py serve` "
+    lines.append("live preview s is Preview.rebuild([its path]) and the edited page; save to reload s is the whole wait: `build.py serve` "
                  "running, a browser on its event stream, one position saved, until the reload event arrives "
                  "(saves half a second apart; settled: until the new page and the search index are fetched).")
     return "\n".join(lines) + "\n"

@@ -93,6 +93,10 @@ def test_a_date_is_never_broken_across_lines_with_large_text(phone_page, served_
     page.evaluate("document.documentElement.style.fontSize = '150%'")
     lines = page.eval_on_selector_all(".facts time", "times => times.map(t => [t.textContent, t.getClientRects().length])")
     assert len(lines) >= 2 and all(count == 1 for _text, count in lines), lines
+    page.goto(served_variants[0] + "categories/technology/")  # and on the cards
+    page.evaluate("document.documentElement.style.fontSize = '150%'")
+    lines = page.eval_on_selector_all(".card-facts time", "times => times.map(t => [t.textContent, t.getClientRects().length])")
+    assert lines and all(count == 1 for _text, count in lines), lines
 
 
 def test_a_card_says_its_closing_date_once_to_a_screen_reader(desktop_page, served_variants):
