@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .load.content import CONTENT_DIR
+
 
 def git_head(root: Path) -> str:
     """The commit ROOT's work tree is at ("" outside git): git_times depend on nothing else."""
@@ -23,8 +25,9 @@ def git_head(root: Path) -> str:
 
 
 def git_times(root: Path, paths: Iterable[str]) -> dict[str, float]:
-    """Time of the last commit of every file under the top-level folders of PATHS (relative to ROOT)."""
-    tops = sorted({p.split("/", 1)[0] for p in paths})
+    """Time of the last commit of every file under the top-level folders of PATHS (relative to ROOT) and under
+    content/, the position files' folder."""
+    tops = sorted({p.split("/", 1)[0] for p in paths} | {CONTENT_DIR.as_posix()})
     try:
         out = subprocess.run(
             ["git", "-c", "core.quotepath=off", "log", "--relative", "--format=%x1e%ct", "--name-only",

@@ -94,7 +94,7 @@ class NoCache:
         return results
 
     def times(self, paths: list[str]) -> dict[str, dt.datetime]:
-        return content_times(self.root, paths, git_times(self.root, [*paths, CONTENT_DIR.as_posix()]))
+        return content_times(self.root, paths, git_times(self.root, paths))
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():

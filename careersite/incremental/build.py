@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..errors import Problem, Problems
-from ..load.content import CONTENT_DIR, MAX_FILE_BYTES
+from ..load.content import MAX_FILE_BYTES
 from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
 from ..model.perfile import FileResult
@@ -109,7 +109,7 @@ class Cache:
         if head in (self.git[0], self.last.git_head):
             committed = self.git[1] if head == self.git[0] else self.last.git_times
         else:
-            committed = git_times(self.root, [*paths, CONTENT_DIR.as_posix()])
+            committed = git_times(self.root, paths)
         self.git = (head, committed)
         return content_times(self.root, paths, committed, {rel: stat[1] for rel, (stat, _) in self.sources.items()})
 
