@@ -19,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
+from careersite.render.pages import Pages
 from careersite.write import stat_of
 from tests.helpers import MINIMAL_POSITION, PROJECT, TODAY, english, new_site, position
 
@@ -409,10 +410,29 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     assert {"positions/tech-1/index.html", "categories/tech/index.html", "index.html"} <= changed
     assert not changed & {"positions/tech-0/index.html", "categories/ops/index.html", "positions/ops-0/index.html"}
     assert "技术岗1（改）" in preview.page("positions/tech-1/index.html").decode()
-    whole = preview.files["search/"].make()
+    whole = preview.bundles["search/"].make()
     monkeypatch.setattr("careersite.search.UPDATE_SHARE", 1)  # (a site this small is made anew otherwise)
     monkeypatch.setattr("careersite.search.index.index_files", lambda docs: {})  # updated from the last one instead
     assert {rel: preview.page(rel) for rel in whole} == whole
+    preview.cache.close()
+
+
+def test_a_save_works_out_only_the_files_the_browser_asks_for(make_site, monkeypatch):
+    """After a save the preview digests what the asked-for page is made from, not every file of the site: at
+    10,000 positions working out all 20,000 keys was half of a save's wait (docs/performance.md)."""
+    files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}") for n in range(20)}
+    site = make_site(files, position=False)
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)
+    assert preview.rebuild()
+    worked_out = []
+    original = Pages.position_artifact
+    monkeypatch.setattr(Pages, "position_artifact", lambda self, p: worked_out.append(p.slug) or original(self, p))
+    site.position("tech-3.md", text("技术岗3（改）"))
+    assert preview.rebuild([str(site.root / "content/positions/tech-3.md")])
+    assert worked_out == []
+    assert "技术岗3（改）" in preview.page("positions/tech-3/index.html").decode()
+    assert worked_out == ["tech-3"]
+    assert len(preview.files) == len(dict(preview.files.items())) > 40  # every page is there when asked for
     preview.cache.close()
 
 

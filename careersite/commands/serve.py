@@ -16,7 +16,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -67,8 +67,9 @@ class Preview:
         self.cache = Cache(root, root / ".cache" / "careersite-serve", self.options.variant)
         self.compiled = render.CompiledTemplates()
         self.say = say
-        self.files: dict[str, Artifact] = {}
-        self.made: dict[str, bytes] = {}  # artifact key -> bytes
+        self.files: Mapping[str, Artifact] = {}  # the last good site's files, each worked out when looked up
+        self.bundles: dict[str, Bundle] = {}  # ... and its search index, by folder
+        self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.banner = ""
         self.failed = True  # the last rebuild failed (or there was none): templates are checked in the next
@@ -82,7 +83,7 @@ class Preview:
         with self.building, no_cyclic_gc():
             started = time.perf_counter()
             problems = new_problems()
-            files = None
+            files, bundles = None, {}
             rels = {os.path.relpath(path, self.options.root).replace(os.sep, "/") for path in saved or ()}
             content = saved is not None and all(rel.startswith(CONTENT_DIR.as_posix() + "/") for rel in rels)
             self.cache.saved = rels if content else None
@@ -94,11 +95,12 @@ class Preview:
                     for name in env.list_templates():
                         env.get_template(name)
                     made = render.site_files(site, env)
-                    made.update(search.index_files(site))
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
                     for kind in () if content and not self.failed else ("home", "category", "position", "404"):
-                        next((a.make() for a in made.values() if a.kind == kind), None)
-                    files = made
+                        first = made.first(kind)
+                        if first is not None:
+                            first.make()
+                    files, bundles = made, search.index_files(site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
@@ -109,10 +111,8 @@ class Preview:
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:
-                old, keys = self.files, {a.key for a in files.values()}
-                changed = sum(rel not in old or old[rel].key != artifact.key for rel, artifact in files.items())
-                self.files, self.made = files, {key: data for key, data in self.made.items() if key in keys}
-                self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started, rendered=changed))
+                self.files, self.bundles = files, bundles  # (a page made before and unchanged has the same key)
+                self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started))
             with self.changed:
                 self.generation += 1
                 self.changed.notify_all()
@@ -122,8 +122,8 @@ class Preview:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""
         artifact = self.files.get(rel)
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
-            bundle = self.files.get(rel[:rel.find("/") + 1])  # its folder
-            if isinstance(bundle, Bundle):
+            bundle = self.bundles.get(rel[:rel.find("/") + 1])  # its folder
+            if bundle is not None:
                 last = self.index
                 if last is None or last[0].key != bundle.key:  # made anew, or from the last one if it can be
                     update = bundle.update(last[0].inputs, last[1].get) if last else None

@@ -5,13 +5,13 @@ from __future__ import annotations
 import jinja2
 
 from ..model.site import Site
-from .pages import Artifact, Bundle, CompiledTemplates, Pages, config_key, digest, environment
+from .pages import Artifact, Bundle, CompiledTemplates, Pages, SiteFiles, config_key, digest, environment
 
 
-def site_files(site: Site, env: jinja2.Environment | None = None) -> dict[str, Artifact]:
-    """Every file of SITE (pages, static files, sitemap and feeds), each made when asked. ENV: the templates, if
-    the caller keeps them (the dev server); else compiled anew."""
-    return dict(Pages(site, env).files())
+def site_files(site: Site, env: jinja2.Environment | None = None) -> SiteFiles:
+    """Every file of SITE (pages, static files, sitemap and feeds) by path, each Artifact worked out when looked up
+    and made when asked. ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
+    return Pages(site, env).files()
 
 
 def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
@@ -22,5 +22,5 @@ def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
     return made
 
 
-__all__ = ["Artifact", "Bundle", "CompiledTemplates", "config_key", "digest", "environment", "materialise",
-           "site_files"]
+__all__ = ["Artifact", "Bundle", "CompiledTemplates", "SiteFiles", "config_key", "digest", "environment",
+           "materialise", "site_files"]

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -259,41 +260,95 @@ class Pages:
                                    for page in self.category_pages(c)]
         return Discovery(self.site, listings).file(rel)
 
-    def files(self) -> Iterator[tuple[str, Artifact]]:
-        """Every output file, in a stable order, made when asked."""
-        site, key = self.site, self.site_key
-        home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
-                len(site.open_positions), tuple(self.locations), repr(self.filters))
-        yield "index.html", Artifact(digest(key, "home", home), self.home, "home")
+    def files(self) -> SiteFiles:
+        """Every output file, in a stable order; each Artifact worked out when it is looked up."""
+        site = self.site
+        table: dict[str, tuple[str, Callable[[Any], Artifact], Any]] = {"index.html": ("home", self.home_artifact, None)}
         for category in site.config.categories:
-            total = len(site.open_in(category))
             for page in self.category_pages(category):
-                inputs = (category.key, page.number, page.count, total, self.shown(page.positions))
-                yield (category_path(category, page.number) + "index.html",
-                       Artifact(digest(key, "category", inputs), functools.partial(self.category, category, page),
-                                "category"))
-        states = {}
+                table[category_path(category, page.number) + "index.html"] = ("category", self.category_artifact,
+                                                                               (category, page))
         for position in site.positions:
-            state = states[position.source] = site.state(position)
-            inputs = (position.source, position.digest, state)
-            if state[0]:  # a closed position's page lists open ones of its category
-                inputs += (self.shown(self.suggestions(position)), len(site.open_in(position.category)))
-            yield position.url_path + "index.html", Artifact(digest(key, "position", inputs),
-                                                    functools.partial(self.position, position), "position")
-            # Made from the address alone: a build remakes it only for a new position (or a new base_url).
-            address = self.abs_url(position.url_path)
-            yield qr_path(position), Artifact(digest("qr", address), functools.partial(qr_png, address), "qr")
-        yield "404.html", Artifact(digest(key, "404"), functools.partial(self.render, "404.html", page_path="404.html"),
-                                   "404")
-        font = font_identity(self.share_font)
+            path = position.url_path
+            table[path + "index.html"] = ("position", self.position_artifact, position)
+            table[path + "qr.png"] = ("qr", self.qr_artifact, position)
+        table["404.html"] = ("404", self.not_found_artifact, None)
         for category in (None, *site.config.categories):
-            inputs = self.share_inputs(category)
-            yield share_path(category), Artifact(digest("share", inputs, font),
-                                                 functools.partial(share_png, *inputs, font_path=self.share_font), "image")
-        everything = tuple((p.source, p.digest, states[p.source], site.changed.get(p.source)) for p in site.positions)
-        discovery_key = digest(key, "discovery", everything, site.changed.get("site.toml"))
+            table[share_path(category)] = ("image", self.share_artifact, category)
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
-            yield rel, Artifact(digest(discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
-        for rel, data in self.static_bytes.items():
-            yield rel, Artifact(digest("static", rel, self.static_digests[rel]),
-                                functools.partial(bytes, data), "static")
+            table[rel] = ("discovery", self.discovery_artifact, rel)
+        for rel in self.static_bytes:
+            table[rel] = ("static", self.static_artifact, rel)
+        return SiteFiles(table)
+
+    # Each file's Artifact: its key digests what its bytes are made from.
+    def home_artifact(self, _: None) -> Artifact:
+        home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
+                len(self.site.open_positions), tuple(self.locations), repr(self.filters))
+        return Artifact(digest(self.site_key, "home", home), self.home, "home")
+
+    def category_artifact(self, which: tuple[Category, Page]) -> Artifact:
+        category, page = which
+        inputs = (category.key, page.number, page.count, len(self.site.open_in(category)), self.shown(page.positions))
+        return Artifact(digest(self.site_key, "category", inputs), functools.partial(self.category, category, page),
+                        "category")
+
+    def position_artifact(self, position: Position) -> Artifact:
+        state = self.site.state(position)
+        inputs = (position.source, position.digest, state)
+        if state[0]:  # a closed position's page lists open ones of its category
+            inputs += (self.shown(self.suggestions(position)), len(self.site.open_in(position.category)))
+        return Artifact(digest(self.site_key, "position", inputs), functools.partial(self.position, position),
+                        "position")
+
+    def qr_artifact(self, position: Position) -> Artifact:
+        # Made from the address alone: a build remakes it only for a new position (or a new base_url).
+        address = self.abs_url(position.url_path)
+        return Artifact(digest("qr", address), functools.partial(qr_png, address), "qr")
+
+    def not_found_artifact(self, _: None) -> Artifact:
+        return Artifact(digest(self.site_key, "404"), functools.partial(self.render, "404.html", page_path="404.html"),
+                        "404")
+
+    def share_artifact(self, category: Category | None) -> Artifact:
+        inputs = self.share_inputs(category)
+        return Artifact(digest("share", inputs, font_identity(self.share_font)),
+                        functools.partial(share_png, *inputs, font_path=self.share_font), "image")
+
+    @functools.cached_property
+    def discovery_key(self) -> str:
+        site = self.site
+        everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
+        return digest(self.site_key, "discovery", everything, site.changed.get("site.toml"))
+
+    def discovery_artifact(self, rel: str) -> Artifact:
+        return Artifact(digest(self.discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
+
+    def static_artifact(self, rel: str) -> Artifact:
+        return Artifact(digest("static", rel, self.static_digests[rel]), functools.partial(bytes, self.static_bytes[rel]),
+                        "static")
+
+
+class SiteFiles(Mapping[str, Artifact]):
+    """Every output file of a site by path, each Artifact worked out when it is looked up: a dev server that
+    serves one page after a save digests that page's inputs, not the 20,000 files' of the site."""
+
+    def __init__(self, table: dict[str, tuple[str, Callable[[Any], Artifact], Any]]) -> None:
+        self.table = table  # path -> (kind, the method that works out its Artifact, what it is of)
+
+    def __getitem__(self, rel: str) -> Artifact:
+        _kind, artifact_of, which = self.table[rel]
+        return artifact_of(which)
+
+    def first(self, kind: str) -> Artifact | None:
+        """The first file of KIND, if there is one (a page of each template: what a dev server makes to check them)."""
+        return next((artifact_of(which) for k, artifact_of, which in self.table.values() if k == kind), None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self.table
