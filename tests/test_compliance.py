@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from careersite.load.config import COMPLIANCE_KINDS
+from careersite.model.compliance import PATTERNS, WORDS
 from tests.helpers import (
     POS, MemorySite, assert_problems, build, check, english, expect, msg, position, printed, problem_lines, tree_digest,
 )
@@ -126,3 +128,16 @@ def test_a_wrong_compliance_table_is_reported_at_its_lines():
 def test_no_finding_on_the_seed(seed_site):
     result = check(seed_site.root)
     assert not _findings(result)
+
+
+@pytest.mark.parametrize("kind", COMPLIANCE_KINDS)
+def test_every_finding_has_one_of_its_kinds_words(kind):
+    """A file without any of WORDS is not searched: each pattern's matches must contain one of its kind's words."""
+    words = re.compile("|".join(map(re.escape, WORDS[kind])))
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.from_regex(PATTERNS[kind], fullmatch=True))
+    def each(found):
+        assert words.search(found), found
+
+    each()

@@ -9,6 +9,7 @@ findings. Reported at the phrase's line and column in the file as HR wrote it.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import Problems
@@ -42,16 +43,34 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"\d{2}\s*(?:周岁|岁)\s*(?:以下|以内|以上|之间|及以下|及以上)|年龄[^，。；,;\n]{0,10}\d{2}\s*(?:周岁|岁)"
         r"|不(?:超过|大于|高于)\s*\d{2}\s*(?:周)?岁|\d{2}\s*[-—~～至到]\s*\d{2}\s*(?:周)?岁"),
 }
+# Words each kind's findings cannot be without (one of them): a file without any of the active kinds' words is
+# not searched line by line, which costs 50 times more (docs/performance.md). tests/test_compliance.py checks
+# them against what each pattern matches.
+WORDS: dict[str, tuple[str, ...]] = {
+    "gender": ("男", "女"),
+    "marriage": ("生育", "婚", "已育", "未育", "怀孕", "妊娠", "孕检"),
+    "ethnicity": ("族",),
+    "religion": ("宗教", "信教", "信仰"),
+    "origin": ("户口", "户籍", "籍", "本地人", "外地人", "非", "不招", "不要"),
+    "appearance": ("身高", "体重", "形象", "气质", "五官", "相貌", "长相", "容貌", "颜值", "身材"),
+    "health": ("乙肝", "乙型", "HBV", "两对半", "大三阳", "小三阳", "传染", "病原"),
+    "age": ("岁",),
+}
 KINDS = COMPLIANCE_KINDS
-assert set(PATTERNS) == set(KINDS)
+assert set(PATTERNS) == set(KINDS) == set(WORDS)
 DEFAULT_LEVELS = {kind: "warning" if kind == "age" else "error" for kind in KINDS}
+
+
+@functools.cache
+def _words_of(kinds: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for kind in kinds for word in WORDS[kind]))
 
 
 def lint_compliance(source: PositionSource, levels: dict[str, str], allow: tuple[str, ...],
                     problems: Problems) -> None:
     """Every finding in SOURCE's text, at its line and column, as error or warning by LEVELS."""
     active = {kind: PATTERNS[kind] for kind in KINDS if levels.get(kind, DEFAULT_LEVELS[kind]) != "off"}
-    if not active:
+    if not active or not _words_of(tuple(active)).search(source.text):
         return
     for number, line, in_yaml in _body_lines(source.text, source.path.endswith(MARKDOWN_SUFFIXES)):
         text = line.split("#", 1)[0] if in_yaml else line  # a YAML comment is not published
