@@ -56,7 +56,10 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
-format_message = _Formatter().format  # a locale's message (a template) with values, plural forms included
+def format_message(template: str, /, **values: object) -> str:
+    """A locale's message (a template) with VALUES, plural forms included (str.format, in C, without them: a
+    page asks for several)."""
+    return _Formatter().format(template, **values) if ":plural:" in template else template.format(**values)
 
 
 @dataclass

@@ -17,7 +17,6 @@ import hashlib
 import os
 import time
 from collections import Counter
-from itertools import chain
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -188,10 +187,9 @@ class Cache:
             for rel in todo:
                 output.put(rel, files[rel].make())
         else:
-            pages = workers.each(make, len(todo))
-            first = next(pages)  # the workers are started, and busy
+            pages = workers.each(make, len(todo))  # the workers are started, and busy
             make_bundles()
-            for rel, stat, sha in chain([first], pages):
+            for rel, stat, sha in pages:
                 output.adopt(rel, stat, sha)
         return made + Counter(files[rel].kind for rel in todo)
 

@@ -45,20 +45,30 @@ def _run(indexes: range) -> list:
 
 
 def each(task: Callable[[int], T], count: int) -> Iterator[T]:
-    """TASK(0) ... TASK(COUNT - 1), in order, in worker processes when there are many."""
+    """TASK(0) ... TASK(COUNT - 1), in order, in worker processes when there are many: started before this
+    returns (forked, they get TASK and all it refers to without pickling), so that what the caller makes
+    meanwhile is not copied into them."""
     processes = worker_count()
     if count < MIN_PARALLEL or processes < 2:
-        yield from map(task, range(count))
-        return
+        return map(task, range(count))
     ranges = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    # Forked, the workers get TASK (and all it refers to) without pickling.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
-                                 initargs=(task,)) as pool:
-            for part in pool.map(_run, ranges):
-                yield from part
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
+                                   initargs=(task,))
+        parts = pool.map(_run, ranges)  # (submitted: the workers are forked now)
+    except BaseException:
+        gc.unfreeze()
+        raise
+    return _results(pool, parts)
+
+
+def _results(pool: ProcessPoolExecutor, parts: Iterator[list]) -> Iterator:
+    try:
+        for part in parts:
+            yield from part
     finally:
+        pool.shutdown(cancel_futures=True)
         gc.unfreeze()
 
 

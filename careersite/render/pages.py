@@ -263,20 +263,22 @@ class Pages:
     def files(self) -> SiteFiles:
         """Every output file, in a stable order; each Artifact worked out when it is looked up."""
         site = self.site
+        # The files made from the whole site first: the slowest, they are best started first when many processes
+        # make the files (the feeds take 0.15 s each at 10,000 positions, a position page 0.4 ms).
         table: dict[str, tuple[str, Callable[[Any], Artifact], Any]] = {"index.html": ("home", self.home_artifact, None)}
+        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
+            table[rel] = ("discovery", self.discovery_artifact, rel)
+        for category in (None, *site.config.categories):
+            table[share_path(category)] = ("image", self.share_artifact, category)
         for category in site.config.categories:
             for page in self.category_pages(category):
                 table[category_path(category, page.number) + "index.html"] = ("category", self.category_artifact,
                                                                                (category, page))
+        table["404.html"] = ("404", self.not_found_artifact, None)
         for position in site.positions:
             path = position.url_path
             table[path + "index.html"] = ("position", self.position_artifact, position)
             table[path + "qr.png"] = ("qr", self.qr_artifact, position)
-        table["404.html"] = ("404", self.not_found_artifact, None)
-        for category in (None, *site.config.categories):
-            table[share_path(category)] = ("image", self.share_artifact, category)
-        for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
-            table[rel] = ("discovery", self.discovery_artifact, rel)
         for rel in self.static_bytes:
             table[rel] = ("static", self.static_artifact, rel)
         return SiteFiles(table)
