@@ -308,12 +308,13 @@ class Renderer:
         if not source.strip():
             return ""
         html = markdown_plain(source) if source.count("\n") < UNIT_BUDGET else None  # plain text: no parser
-        if html is None:
-            source, plain = defuse_markup(source)
-            try:
-                html = self._md.reset().convert(source)
-            except RecursionError:  # a nesting the budgets above did not foresee: shown as the text it is
-                html, plain = "<p>" + _html.escape(source).replace("\n", "<br>\n") + "</p>", plain
-            if plain:  # the over-marked parts, as escaped text, before sanitising (even inside attributes)
-                html = _PLAIN_TOKEN.sub(lambda m: _html.escape(plain.get(m[0], m[0])).replace("\n", "<br>\n"), html)
+        if html is not None:  # only allow-listed characters, and already what Markdown + nh3 would make of them
+            return html       # (tests/test_fastpath.py): sanitising it again changes nothing
+        source, plain = defuse_markup(source)
+        try:
+            html = self._md.reset().convert(source)
+        except RecursionError:  # a nesting the budgets above did not foresee: shown as the text it is
+            html, plain = "<p>" + _html.escape(source).replace("\n", "<br>\n") + "</p>", plain
+        if plain:  # the over-marked parts, as escaped text, before sanitising (even inside attributes)
+            html = _PLAIN_TOKEN.sub(lambda m: _html.escape(plain.get(m[0], m[0])).replace("\n", "<br>\n"), html)
         return sanitize(html)
