@@ -1,6 +1,7 @@
 """In-process measurements of code that exists for speed (docs/performance.md, "Levers measured in one process").
 
     python bench/levers.py fastpath --n 10000 --repeat 5   # process_file over N synthetic positions, levers off in turn
+                                                           # (the plain-text fast paths, the compliance words)
     python bench/levers.py qr                              # a QR code's PNG: our encoder against Pillow's
 
 One process, variants interleaved round by round, so that each sees the same machine load; fastpath prints
@@ -24,10 +25,12 @@ sys.path.insert(0, str(synth.PROJECT))
 
 
 def fastpath(n: int, repeat: int) -> None:
+    import re
+
     from careersite.errors import Problems
     from careersite.load.config import load_config
     from careersite.load.content import position_files
-    from careersite.model import markup
+    from careersite.model import compliance, markup
     from careersite.model.markup import Renderer
     from careersite.model.perfile import process_file
 
@@ -35,8 +38,13 @@ def fastpath(n: int, repeat: int) -> None:
         site = synth.make_site(Path(tmp) / "site", n)
         config = load_config(site, Problems())
         files = [(rel, (site / rel).read_bytes()) for rel in position_files(site, Problems())]
-    levers = [name for name in ("markdown_plain", "normalize_plain") if hasattr(markup, name)]  # as markup has them
-    real = {name: getattr(markup, name) for name in levers}
+    # lever -> (module, name, what it is switched off to): each as the code has it
+    known = {"markdown_plain": (markup, "markdown_plain", lambda text: None),
+             "normalize_plain": (markup, "normalize_plain", lambda text: None),
+             "compliance words": (compliance, "_words_of", lambda kinds: re.compile(""))}  # every file searched
+    switches = {lever: spec for lever, spec in known.items() if hasattr(spec[0], spec[1])}
+    levers = list(switches)
+    real = {lever: getattr(module, name) for lever, (module, name, _off) in switches.items()}
     variants = {"all on": (), **{f"no {name}": (name,) for name in levers}}
     if len(levers) > 1:
         variants["none"] = tuple(levers)
@@ -44,8 +52,8 @@ def fastpath(n: int, repeat: int) -> None:
     renderer = Renderer()
     for _ in range(repeat):
         for name, off in variants.items():
-            for lever in levers:
-                setattr(markup, lever, (lambda text: None) if lever in off else real[lever])
+            for lever, (module, name, switched_off) in switches.items():
+                setattr(module, name, switched_off if lever in off else real[lever])
             start = time.perf_counter()
             for rel, data in files:
                 process_file(rel, data, config, renderer)

@@ -188,11 +188,11 @@ class Output(Mapping[str, bytes]):
 
     def __init__(self, files: Mapping[str, render.Artifact | render.Bundle]) -> None:
         self.artifacts = {rel: a for rel, a in files.items() if not isinstance(a, render.Bundle)}
-        self.made = render.materialise({rel: a for rel, a in files.items() if isinstance(a, render.Bundle)})
+        self.made = {path: data for a in files.values() if isinstance(a, render.Bundle) for path, data in a.make().items()}
 
     def __getitem__(self, rel: str) -> bytes:
         if rel not in self.made:
-            self.made.update(render.materialise({rel: self.artifacts[rel]}))
+            self.made[rel] = self.artifacts[rel].make()
         return self.made[rel]
 
     def __iter__(self):

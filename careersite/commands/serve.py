@@ -45,12 +45,12 @@ OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own file
                                  ("preview.css", "text/css; charset=utf-8"))}
 
 
-def banner_html(problems: Problems, failed: bool) -> str:
-    """A failed build's problems as a fixed banner, a good build's warnings as a bar that opens, or nothing."""
+def banner_html(problems: Problems, lines: list[str], failed: bool) -> str:
+    """A failed build's problems (LINES, as printed) as a fixed banner, a good build's warnings as a bar that
+    opens, or nothing."""
     if not failed and not problems.warnings:
         return ""
-    words = {"error": problems.text("error"), "warning": problems.text("warning")}
-    items = "".join(f"<li>{html.escape(p.format(words))}</li>" for p in problems.sorted())
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     if failed:
         title, note = (html.escape(problems.text(key)) for key in ("serve_overlay_title", "serve_overlay_note"))
         return f'<div id="{OVERLAY_ID}" role="alert"><p class="t">{title}</p><p>{note}</p><ul>{items}</ul></div>'
@@ -96,18 +96,19 @@ class Preview:
                         env.get_template(name)
                     made = render.site_files(site, env)
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
-                    for kind in () if content and not self.failed else ("home", "category", "position", "404"):
-                        first = made.first(kind)
-                        if first is not None:
-                            first.make()
+                    kinds = () if content and not self.failed else ("home", "category", "position", "404")
+                    for first in filter(None, map(made.first, kinds)):
+                        first.make()
                     files, bundles = made, search.index_files(site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
-            for problem in problems.sorted():
-                self.say(problem.format({"error": problems.text("error"), "warning": problems.text("warning")}))
-            self.banner, self.failed = banner_html(problems, failed=files is None), files is None
+            words = {"error": problems.text("error"), "warning": problems.text("warning")}
+            lines = [problem.format(words) for problem in problems.sorted()]
+            for line in lines:
+                self.say(line)
+            self.banner, self.failed = banner_html(problems, lines, failed=files is None), files is None
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:

@@ -52,15 +52,10 @@ def each(task: Callable[[int], T], count: int) -> Iterator[T]:
     if count < MIN_PARALLEL or processes < 2:
         return map(task, range(count))
     ranges = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
-    gc.freeze()
-    try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
-                                   initargs=(task,))
-        parts = pool.map(_run, ranges)  # (submitted: the workers are forked now)
-    except BaseException:
-        gc.unfreeze()
-        raise
-    return _results(pool, parts)
+    gc.freeze()  # (until the results are all in)
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_start,
+                               initargs=(task,))
+    return _results(pool, pool.map(_run, ranges))  # (submitted: the workers are forked now)
 
 
 def _results(pool: ProcessPoolExecutor, parts: Iterator[list]) -> Iterator:

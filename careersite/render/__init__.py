@@ -14,13 +14,4 @@ def site_files(site: Site, env: jinja2.Environment | None = None) -> SiteFiles:
     return Pages(site, env).files()
 
 
-def materialise(files: dict[str, Artifact | Bundle]) -> dict[str, bytes]:
-    """{path: bytes} of every file: what a test compares (a build writes one file at a time)."""
-    made: dict[str, bytes] = {}
-    for rel, artifact in files.items():
-        made.update(artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()})
-    return made
-
-
-__all__ = ["Artifact", "Bundle", "CompiledTemplates", "SiteFiles", "config_key", "digest", "environment",
-           "materialise", "site_files"]
+__all__ = ["Artifact", "Bundle", "CompiledTemplates", "SiteFiles", "config_key", "digest", "environment", "site_files"]

@@ -265,7 +265,7 @@ class Pages:
         site = self.site
         # The files made from the whole site first: the slowest, they are best started first when many processes
         # make the files (the feeds take 0.15 s each at 10,000 positions, a position page 0.4 ms).
-        table: dict[str, tuple[str, Callable[[Any], Artifact], Any]] = {"index.html": ("home", self.home_artifact, None)}
+        table: dict[str, tuple[str, Callable, Any]] = {"index.html": ("home", self.home_artifact, None)}
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
             table[rel] = ("discovery", self.discovery_artifact, rel)
         for category in (None, *site.config.categories):
@@ -283,39 +283,36 @@ class Pages:
             table[rel] = ("static", self.static_artifact, rel)
         return SiteFiles(table)
 
-    # Each file's Artifact: its key digests what its bytes are made from.
-    def home_artifact(self, _: None) -> Artifact:
+    # Each file's key, which digests what its bytes are made from, and how to make them.
+    def home_artifact(self, _: None) -> tuple[str, Callable[[], bytes]]:
         home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
                 len(self.site.open_positions), tuple(self.locations), repr(self.filters))
-        return Artifact(digest(self.site_key, "home", home), self.home, "home")
+        return digest(self.site_key, "home", home), self.home
 
-    def category_artifact(self, which: tuple[Category, Page]) -> Artifact:
+    def category_artifact(self, which: tuple[Category, Page]) -> tuple[str, Callable[[], bytes]]:
         category, page = which
         inputs = (category.key, page.number, page.count, len(self.site.open_in(category)), self.shown(page.positions))
-        return Artifact(digest(self.site_key, "category", inputs), functools.partial(self.category, category, page),
-                        "category")
+        return digest(self.site_key, "category", inputs), functools.partial(self.category, category, page)
 
-    def position_artifact(self, position: Position) -> Artifact:
+    def position_artifact(self, position: Position) -> tuple[str, Callable[[], bytes]]:
         state = self.site.state(position)
         inputs = (position.source, position.digest, state)
         if state[0]:  # a closed position's page lists open ones of its category
             inputs += (self.shown(self.suggestions(position)), len(self.site.open_in(position.category)))
-        return Artifact(digest(self.site_key, "position", inputs), functools.partial(self.position, position),
-                        "position")
+        return digest(self.site_key, "position", inputs), functools.partial(self.position, position)
 
-    def qr_artifact(self, position: Position) -> Artifact:
+    def qr_artifact(self, position: Position) -> tuple[str, Callable[[], bytes]]:
         # Made from the address alone: a build remakes it only for a new position (or a new base_url).
         address = self.abs_url(position.url_path)
-        return Artifact(digest("qr", address), functools.partial(qr_png, address), "qr")
+        return digest("qr", address), functools.partial(qr_png, address)
 
-    def not_found_artifact(self, _: None) -> Artifact:
-        return Artifact(digest(self.site_key, "404"), functools.partial(self.render, "404.html", page_path="404.html"),
-                        "404")
+    def not_found_artifact(self, _: None) -> tuple[str, Callable[[], bytes]]:
+        return digest(self.site_key, "404"), functools.partial(self.render, "404.html", page_path="404.html")
 
-    def share_artifact(self, category: Category | None) -> Artifact:
+    def share_artifact(self, category: Category | None) -> tuple[str, Callable[[], bytes]]:
         inputs = self.share_inputs(category)
-        return Artifact(digest("share", inputs, font_identity(self.share_font)),
-                        functools.partial(share_png, *inputs, font_path=self.share_font), "image")
+        return (digest("share", inputs, font_identity(self.share_font)),
+                functools.partial(share_png, *inputs, font_path=self.share_font))
 
     @functools.cached_property
     def discovery_key(self) -> str:
@@ -323,28 +320,27 @@ class Pages:
         everything = tuple((p.source, p.digest, site.state(p), site.changed.get(p.source)) for p in site.positions)
         return digest(self.site_key, "discovery", everything, site.changed.get("site.toml"))
 
-    def discovery_artifact(self, rel: str) -> Artifact:
-        return Artifact(digest(self.discovery_key, rel), functools.partial(self.discovery_file, rel), "discovery")
+    def discovery_artifact(self, rel: str) -> tuple[str, Callable[[], bytes]]:
+        return digest(self.discovery_key, rel), functools.partial(self.discovery_file, rel)
 
-    def static_artifact(self, rel: str) -> Artifact:
-        return Artifact(digest("static", rel, self.static_digests[rel]), functools.partial(bytes, self.static_bytes[rel]),
-                        "static")
+    def static_artifact(self, rel: str) -> tuple[str, Callable[[], bytes]]:
+        return digest("static", rel, self.static_digests[rel]), functools.partial(bytes, self.static_bytes[rel])
 
 
 class SiteFiles(Mapping[str, Artifact]):
     """Every output file of a site by path, each Artifact worked out when it is looked up: a dev server that
     serves one page after a save digests that page's inputs, not the 20,000 files' of the site."""
 
-    def __init__(self, table: dict[str, tuple[str, Callable[[Any], Artifact], Any]]) -> None:
-        self.table = table  # path -> (kind, the method that works out its Artifact, what it is of)
+    def __init__(self, table: dict[str, tuple[str, Callable, Any]]) -> None:
+        self.table = table  # path -> (kind, the method that works out its key and maker, what it is of)
 
     def __getitem__(self, rel: str) -> Artifact:
-        _kind, artifact_of, which = self.table[rel]
-        return artifact_of(which)
+        kind, key_and_make, which = self.table[rel]
+        return Artifact(*key_and_make(which), kind)
 
     def first(self, kind: str) -> Artifact | None:
         """The first file of KIND, if there is one (a page of each template: what a dev server makes to check them)."""
-        return next((artifact_of(which) for k, artifact_of, which in self.table.values() if k == kind), None)
+        return next((self[rel] for rel, entry in self.table.items() if entry[0] == kind), None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.table)

@@ -42,8 +42,7 @@ def qr_png(url: str) -> bytes:
     bits = b"".join(quiet + modules[y * size:(y + 1) * size].translate(_BITS) + quiet + padded for y in range(size))
     wide = b"".join(map(_WIDEN.__getitem__, int(bits, 2).to_bytes(span * size, "big")))
     step = span * QR_SCALE
-    # Each pixel row a filter byte and its pixels: a module row's first pixel row as it is (0: None), the
-    # QR_SCALE - 1 that repeat it as nothing changed from the row above (2: Up), which compresses faster.
+    # Each pixel row: a filter byte, its pixels. A module row's first as it is (0), the rest as "same as above" (2: Up).
     again = (b"\x02" + bytes(width)) * (QR_SCALE - 1)
     blank = b"\x00" + b"\xff" * width + (b"\x02" + bytes(width)) * (QR_BORDER * QR_SCALE - 1)
     raw = blank + b"".join(b"\x00" + wide[at:at + width] + again for at in range(0, len(wide), step)) + blank
