@@ -46,8 +46,7 @@ OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own file
 
 
 def banner_html(problems: Problems, lines: list[str], failed: bool) -> str:
-    """A failed build's problems (LINES, as printed) as a fixed banner, a good build's warnings as a bar that
-    opens, or nothing."""
+    """A failed build's problems (LINES, as printed) as a fixed banner, a good build's warnings as a bar, or nothing."""
     if not failed and not problems.warnings:
         return ""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)

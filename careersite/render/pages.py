@@ -347,6 +347,3 @@ class SiteFiles(Mapping[str, Artifact]):
 
     def __len__(self) -> int:
         return len(self.table)
-
-    def __contains__(self, rel: object) -> bool:
-        return rel in self.table
