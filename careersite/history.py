@@ -54,15 +54,16 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
     """Last change of each path (relative to ROOT): its last git commit (COMMITTED: git_times' answer), else its
     file time (MTIMES: in ns, where known)."""
     found: dict[str, dt.datetime] = {}
+    moments: dict[float, dt.datetime] = {}  # the files of one commit, or saved in one second, share a time
     base, mtimes = os.path.join(root, ""), mtimes or {}
-    for rel in sorted(set(paths)):
+    for rel in dict.fromkeys(paths):
         when = committed.get(rel)
         if when is None:
             try:
                 when = (mtimes.get(rel) or os.stat(base + rel).st_mtime_ns) // 1_000_000_000
             except OSError:
                 continue
-        found[rel] = dt.datetime.fromtimestamp(when, dt.timezone.utc)
+        found[rel] = moments.get(when) or moments.setdefault(when, dt.datetime.fromtimestamp(when, dt.timezone.utc))
     return found
 
 
