@@ -52,8 +52,8 @@ def fastpath(n: int, repeat: int) -> None:
     renderer = Renderer()
     for _ in range(repeat):
         for name, off in variants.items():
-            for lever, (module, name, switched_off) in switches.items():
-                setattr(module, name, switched_off if lever in off else real[lever])
+            for lever, (module, attribute, switched_off) in switches.items():
+                setattr(module, attribute, switched_off if lever in off else real[lever])
             start = time.perf_counter()
             for rel, data in files:
                 process_file(rel, data, config, renderer)
