@@ -101,3 +101,24 @@ def test_in_wechat_on_a_desktop_the_note_stays_clear_of_the_qr_code(browser, ser
         assert note["x"] + note["width"] <= code["x"], (note, code)  # beside it, not under it
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_in_wechat_on_a_desktop_the_filled_copy_button_answers_the_pointer(browser, served_site, scheme):
+    """Under the pointer the filled copy button changes as every filled button does (it used to stay flat)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", user_agent=WECHAT_DESKTOP_UA,
+                                  color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(served_site + "positions/dba/")
+        copy = page.locator(".apply-wechat").get_by_role("button", name="复制邮箱和主题")
+        link = page.locator(".facts-apply").get_by_role("link", name="投递简历")  # a filled button that is a link
+        copy.scroll_into_view_if_needed()
+        still = background(copy)
+        copy.hover()
+        hovered = background(copy)
+        link.hover()
+        assert hovered != still and hovered == background(link)
+        assert copy.evaluate("e => getComputedStyle(e).color") == link.evaluate("e => getComputedStyle(e).color")
+    finally:
+        context.close()
