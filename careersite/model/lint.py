@@ -10,7 +10,7 @@ from ..errors import Problems
 from ..load.config import CONFIG_FILE, SiteConfig
 from ..load.content import _INLINE_HEADING, MARKDOWN_SUFFIXES, PositionSource, section_kind
 from ..load.frontmatter import split_front_matter
-from .markup import _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
+from .markup import _FENCE, _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
 
 Fixes = dict[int, str]  # line number -> the line as `check --fix` writes it (it may hold a new line)
 
@@ -28,7 +28,6 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
     "line_break": re.compile("[\u000b\u000c\u2028\u2029]"),
 }
 _MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 _INDENTED = re.compile(r"(?m)^(?:    |\t)[ \t]*\S")
 _IF_COMMENT = "<!--[if "
