@@ -97,7 +97,7 @@ class Preview:
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
                     kinds = () if content and not self.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
-                        first.make()
+                        self.made[first.key] = first.make()  # (kept: a page of the site, by what it is made from)
                     files, bundles = made, search.index_files(site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
