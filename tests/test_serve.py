@@ -418,8 +418,8 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
 
 
 def test_a_save_works_out_only_the_files_the_browser_asks_for(make_site, monkeypatch):
-    """After a save the preview digests what the asked-for page is made from, not every file of the site: at
-    10,000 positions working out all 20,000 keys was half of a save's wait (docs/performance.md)."""
+    """After a save the preview digests what the asked-for page is made from, not every file of the site (at
+    10,000 positions, working out every file's key was half of a save's wait: docs/performance.md)."""
     files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}") for n in range(20)}
     site = make_site(files, position=False)
     preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)

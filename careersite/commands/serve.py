@@ -97,7 +97,7 @@ class Preview:
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
                     kinds = () if content and not self.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
-                        self.made[first.key] = first.make()  # (kept: a page of the site, by what it is made from)
+                        self.made_page(first)  # (kept for the browser: a page of the site, by what it is made from)
                     files, bundles = made, search.index_files(site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
@@ -136,6 +136,10 @@ class Preview:
                 return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
                         f"<body><p>{title}</p></body></html>").encode()
             return None
+        return self.made_page(artifact)
+
+    def made_page(self, artifact: Artifact) -> bytes:
+        """ARTIFACT's bytes, made now unless they are among the MADE_PAGES made last."""
         data = self.made.get(artifact.key)
         if data is None:
             data = artifact.make()

@@ -45,9 +45,8 @@ def _run(indexes: range) -> list:
 
 
 def each(task: Callable[[int], T], count: int) -> Iterator[T]:
-    """TASK(0) ... TASK(COUNT - 1), in order, in worker processes when there are many: started before this
-    returns (forked, they get TASK and all it refers to without pickling), so that what the caller makes
-    meanwhile is not copied into them."""
+    """TASK(0) ... TASK(COUNT - 1), in order, in worker processes when there are many: forked before this returns
+    (TASK and all it refers to come without pickling; what the caller makes meanwhile is not copied into them)."""
     processes = worker_count()
     if count < MIN_PARALLEL or processes < 2:
         return map(task, range(count))

@@ -44,8 +44,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"|不(?:超过|大于|高于)\s*\d{2}\s*(?:周)?岁|\d{2}\s*[-—~～至到]\s*\d{2}\s*(?:周)?岁"),
 }
 # Words each kind's findings cannot be without (one of them): a file without any of the active kinds' words is
-# not searched line by line, which costs 50 times more (docs/performance.md). tests/test_compliance.py checks
-# them against what each pattern matches.
+# not searched line by line, which costs far more (docs/performance.md). tests/test_compliance.py checks them
+# against what each pattern matches.
 WORDS: dict[str, tuple[str, ...]] = {
     "gender": ("男", "女"),
     "marriage": ("生育", "婚", "已育", "未育", "怀孕", "妊娠", "孕检"),

@@ -263,8 +263,7 @@ class Pages:
     def files(self) -> SiteFiles:
         """Every output file, in a stable order; each Artifact worked out when it is looked up."""
         site = self.site
-        # The files made from the whole site first: the slowest, they are best started first when many processes
-        # make the files (the feeds take 0.15 s each at 10,000 positions, a position page 0.4 ms).
+        # The whole site's files first: the slowest to make, best started first by parallel workers (performance.md).
         table: dict[str, tuple[str, Callable, Any]] = {"index.html": ("home", self.home_artifact, None)}
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
             table[rel] = ("discovery", self.discovery_artifact, rel)
@@ -276,9 +275,8 @@ class Pages:
                                                                                (category, page))
         table["404.html"] = ("404", self.not_found_artifact, None)
         for position in site.positions:
-            path = position.url_path
-            table[path + "index.html"] = ("position", self.position_artifact, position)
-            table[path + "qr.png"] = ("qr", self.qr_artifact, position)
+            table[position.url_path + "index.html"] = ("position", self.position_artifact, position)
+            table[qr_path(position)] = ("qr", self.qr_artifact, position)
         for rel in self.static_bytes:
             table[rel] = ("static", self.static_artifact, rel)
         return SiteFiles(table)
@@ -329,7 +327,7 @@ class Pages:
 
 class SiteFiles(Mapping[str, Artifact]):
     """Every output file of a site by path, each Artifact worked out when it is looked up: a dev server that
-    serves one page after a save digests that page's inputs, not those of 30,000 files (10,000 positions)."""
+    serves one page after a save digests that page's inputs, not those of every file of the site."""
 
     def __init__(self, table: dict[str, tuple[str, Callable, Any]]) -> None:
         self.table = table  # path -> (kind, the method that works out its key and maker, what it is of)
