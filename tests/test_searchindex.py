@@ -100,7 +100,7 @@ def test_the_bytes_depend_only_on_the_records():
     assert index_files(list(docs)) == first
     assert json.loads(first["search/meta.json"]) == {
         "format": 1, "tag": hashlib.sha256("\n".join(d.url for d in docs).encode()).hexdigest()[:8], "docs": 30,
-        "shards": {"c": 1, "p": 1}, "categories": [["tech", 30]], "locations": ["北京"]}
+        "shards": {"c": 1, "p": 1}, "sizes": {"c": 260, "p": 822}, "categories": [["tech", 30]], "locations": ["北京"]}
     assert index_files([]) == index_files(())
     assert read_index(index_files([])).meta["docs"] == 0
 
@@ -133,7 +133,7 @@ def test_an_index_updated_from_the_last_one_is_the_index_made_anew(monkeypatch):
                    *(text(3, 40) for _ in range(rng.randint(0, items))), locations=(rng.choice("京沪深"),))
 
     docs = [random_doc(n, 1) for n in range(40)]
-    shards = set()
+    shards, partial = set(), []
     for step in range(40):  # the positions get more text, then less: the number of shards changes
         last = index_files(docs)
         changed = set(rng.sample(range(40), rng.randint(1, 4)))
@@ -141,8 +141,13 @@ def test_an_index_updated_from_the_last_one_is_the_index_made_anew(monkeypatch):
         others_bare = [d if n in changed else dataclasses.replace(d, items=()) for n, d in enumerate(docs)]
         made = searchindex.updated(others_bare, changed, last.get)
         assert {rel: last[rel] if data is None else data for rel, data in made.items()} == index_files(docs)
-        shards.add(json.dumps(json.loads(made["search/meta.json"])["shards"]))
+        counts = json.loads(made["search/meta.json"])["shards"]
+        remade = [rel for rel, data in made.items() if data is not None and rel.startswith(("search/c/", "search/p/"))]
+        if counts == json.loads(last["search/meta.json"])["shards"]:
+            partial.append(len(remade) < sum(counts.values()))
+        shards.add(json.dumps(counts))
     assert len(shards) > 1, "no edit changed the number of shards"
+    assert any(partial) and not all(partial), "every update made every shard again, or none did"
     assert searchindex.updated(docs[1:], {0}, last.get) is None  # other ids
     assert searchindex.updated(docs, {0}, {}.get) is None
 

@@ -14,24 +14,22 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
-import jinja2
-
-from .. import render, search
 from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, load_locale
 from ..incremental import Cache
-from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, load_config
+from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, load_config, today_in
 from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, parse_position, position_files
 from ..history import content_times, git_times
 from ..load.textfile import read_file
-from ..model.lint import lint_dates
-from ..model.markup import Renderer
-from ..model.perfile import FileResult, process_file
-from ..model.site import Site, build_site, today_in
-from ..render import Artifact, Bundle
 from ..write import Output, OutputError, WriteStats, foreign_entries
+
+if TYPE_CHECKING:  # (the stages below are imported where they are first used: an unchanged build needs none)
+    import jinja2
+    from ..model.perfile import FileResult
+    from ..model.site import Site
+    from ..render import Artifact, Bundle
 
 
 @dataclass(frozen=True)
@@ -86,6 +84,7 @@ class NoCache:
 
     def process(self, rels: list[str], make: Callable[[str, bytes], FileResult],
                 messages: dict[str, str]) -> list[FileResult]:
+        from ..model.perfile import FileResult
         results = []
         for rel in rels:
             problems = Problems(messages=messages)
@@ -97,6 +96,7 @@ class NoCache:
         return content_times(self.root, paths, git_times(self.root, paths))
 
     def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
+        from ..render import Bundle
         for rel, artifact in files.items():
             made = artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()}
             for path, data in made.items():
@@ -112,6 +112,10 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
               partial: bool = False) -> Site | None:
     """site.toml and the position files as a Site, or None on any error. TIMES: with each file's last change
     (for the feeds). PARTIAL: the Site of the files without errors (None only if site.toml is unusable)."""
+    from ..model.lint import lint_dates
+    from ..model.markup import Renderer
+    from ..model.perfile import process_file
+    from ..model.site import build_site
     root = options.root
     stages = stages or NoCache(root)
     config = load_config(root, problems)
@@ -209,6 +213,8 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
             files = len(last.outputs)
             return Result(problems, stats=WriteStats(files, 0, files), counts=last.counts,
                           seconds=time.perf_counter() - started)
+    import jinja2
+    from .. import render, search
     mark = len(problems.items)
     site = load_site(options, problems, stages, times=True)
     if site is None:

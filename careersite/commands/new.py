@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems, UsageError
-from ..load.config import load_config
+from ..load.config import load_config, today_in
 from ..load.content import CONTENT_DIR, MARKDOWN_SUFFIXES, YAML_SUFFIXES, find_category
 from ..load.fields import is_valid_slug, slugify, suggestion_hint
-from ..model.site import today_in
 from .positionfile import yaml_scalar
 
 SKELETONS = Path(__file__).parent / "skeletons"  # a commented position file by site.toml's language

@@ -18,17 +18,18 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import Problem, Problems
 from ..load.content import MAX_FILE_BYTES
 from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
-from ..model.perfile import FileResult
-from ..render import Artifact, Bundle
 from ..write import Output, Stat, stat_of
-from . import workers
 from .store import Manifest, Store, fingerprint, site_inputs
+
+if TYPE_CHECKING:  # (imported where first used: a build replayed as unchanged loads no stage and starts no worker)
+    from ..model.perfile import FileResult
+    from ..render import Artifact, Bundle
 
 
 class Cache:
@@ -58,6 +59,8 @@ class Cache:
     # Position files ----------------------------------------------------------------------------------------
     def process(self, rels: list[str], make: Callable[[str, bytes], FileResult], messages: dict[str, str]) -> list[FileResult]:
         """MAKE(rel, bytes) for each position file, or what an earlier build made of the same bytes."""
+        from ..model.perfile import FileResult
+        from . import workers
         previous = Manifest(fingerprint=self.fingerprint, scanned_ns=self.scanned_ns, sources=self.sources)
         self.sources = {}  # until this scan completes: after a failed one, the next looks at every file again
         self.fingerprint = fingerprint(self.root)
@@ -139,6 +142,7 @@ class Cache:
 
     def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
         """Every file is what its artifact would make, as the last build left it, and no other is there."""
+        from ..render import Bundle
         keys: dict[str, str] = {}
         for rel, artifact in files.items():
             made = self._last_of(rel, artifact) if isinstance(artifact, Bundle) else [rel]
@@ -154,6 +158,8 @@ class Cache:
         else made (in worker processes, which write into the staged tree themselves, when there are many).
         Bundles (the search index) are made here while the workers make pages: forked before the index
         exists, the workers do not carry it."""
+        from ..render import Bundle
+        from . import workers
         outputs = self.last.outputs
         todo, bundles, made = [], [], Counter()
         for rel, artifact in files.items():
@@ -196,6 +202,7 @@ class Cache:
     def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output | None,
              problems: tuple[Problem, ...], today: str) -> None:
         """After a successful build: what it saw and wrote (OUTPUT None: the last build's files, still up to date)."""
+        from ..render import Bundle
         folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
 
         def key(rel: str) -> str:

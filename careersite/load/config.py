@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import zoneinfo
@@ -12,8 +13,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, available_languages, load_locale
-from .fields import DEFAULTABLE, INVALID, forbidden_character, unknown_key_hint, validate_field, wrong_type
-from .frontmatter import Located
+from .fields import DEFAULTABLE, INVALID, Located, forbidden_character, unknown_key_hint, validate_field, wrong_type
 from .textfile import decode, read_file
 from .tomllines import key_lines
 
@@ -359,3 +359,7 @@ def _compliance(raw: dict, lines: dict, problems: Problems) -> tuple[dict[str, s
         else:
             levels[key] = value
     return levels, allow
+
+
+def today_in(timezone: str) -> dt.date:
+    return dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()

@@ -12,8 +12,7 @@ from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .config import Category
-from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, suggestion_hint, unknown_key_hint, validate_field
-from .frontmatter import Located, load_yaml, split_front_matter
+from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, Located, suggestion_hint, unknown_key_hint, validate_field
 from .repair import apply, front_matter_repairs
 from .textfile import decode, read_file
 
@@ -177,6 +176,7 @@ def _repaired(front: str, rel: str, first_line: int, problems: Problems) -> str:
 def parse_position(rel: str, data: bytes, problems: Problems,
                    categories: tuple[Category, ...] | None = None) -> PositionSource | None:
     """The bytes of position file REL -> its validated source, or None with every problem (unknown category too)."""
+    from .frontmatter import load_yaml, split_front_matter  # (here: a build with nothing to read needs no YAML)
     before = len(problems.errors)
     text = decode(data, rel, problems)
     if text is None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problems, did_you_mean
-from .frontmatter import Located
 
 EMPLOYMENT_TYPES = ("FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN", "VOLUNTEER", "PER_DIEM", "OTHER")
 EMPLOYMENT_ALIASES = {
@@ -24,6 +24,19 @@ SALARY_UNITS = ("月", "年", "天", "小时")
 FILTER_FIELDS = ("recruitment_type", "education", "experience")  # fixed-value fields a seeker can filter by
 CHOICES: dict[str, tuple[str, ...]] = {"recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION,
                                        "experience": EXPERIENCE, "salary_unit": SALARY_UNITS}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML value and where it is; kind: str int float bool null date list map, or invalid (already reported)."""
+
+    value: Any
+    line: int
+    col: int
+    kind: str
+    key_line: int = 0  # for a mapping entry: where its key is written
+    key_col: int = 0
+    raw: str = ""  # a scalar exactly as written (so messages can quote 'no', not False)
 
 
 def in_choice_order(field: str, values) -> list[str]:

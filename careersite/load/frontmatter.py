@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 from ..errors import Problems
+from .fields import Located
 
 _TAG = "tag:yaml.org,2002:"
 _KINDS = {_TAG + tag: kind for tag, kind in (("str", "str"), ("int", "int"), ("float", "float"), ("bool", "bool"),
@@ -32,19 +33,6 @@ _BREAK_NAMES = {"\u0085": "NEL", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAP
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
-
-
-@dataclass(frozen=True)
-class Located:
-    """A YAML value and where it is; kind: str int float bool null date list map, or invalid (already reported)."""
-
-    value: Any
-    line: int
-    col: int
-    kind: str
-    key_line: int = 0  # for a mapping entry: where its key is written
-    key_col: int = 0
-    raw: str = ""  # a scalar exactly as written (so messages can quote 'no', not False)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from ..errors import Problems
 from ..load.config import Category, SiteConfig
@@ -99,10 +98,6 @@ class Site:
         new = position.posted is not None and 0 <= (self.today - position.posted).days < BADGE_DAYS
         closing = not closed and position.closes is not None and (position.closes - self.today).days < BADGE_DAYS
         return closed, new and not closed, closing
-
-
-def today_in(timezone: str) -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
 def plain_text(html_text: str) -> str:

@@ -97,7 +97,7 @@ _SECTION_ORDER = {"responsibilities": 0, "requirements": 1, "description": 2, "o
 
 def docs_of(site: Site, items: Container[int] | None = None) -> tuple[SearchDoc, ...]:
     """A record for each open, published position, in listing order (their ids in the index). ITEMS: the ids
-    whose items are wanted (the rest have none: the text is what costs), else all."""
+    whose fragment is wanted (the rest have no items, closing date or salary: those cost), else all."""
     config = site.config
     date_format = config.ui["date_format"]
     docs = []
@@ -106,12 +106,13 @@ def docs_of(site: Site, items: Container[int] | None = None) -> tuple[SearchDoc,
             continue
         wanted = items is None or len(docs) in items
         sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3)) if wanted else ()
-        closes = position.closes
+        closes = position.closes if wanted else None
         docs.append(SearchDoc(
             url=config.base_path + position.url_path, title=position.title, code=position.code,
             category=position.category.key, category_name=position.category.name, locations=position.locations,
             closes=date_format.format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
-            salary=salary_text(position.salary, position.salary_unit, config.ui), items=tuple(item for s in sections for item in items_of(s.html)),
+            salary=salary_text(position.salary, position.salary_unit, config.ui) if wanted else "",
+            items=tuple(item for s in sections for item in items_of(s.html)),
             filters=tuple((field, getattr(position, field)) for field in FILTER_FIELDS if getattr(position, field)),
         ))
     return tuple(docs)
@@ -240,42 +241,57 @@ def index_files(docs: Sequence[SearchDoc], folder: str = INDEX_DIR) -> dict[str,
     runs), the location names. FOLDER/c/<k>.bin and FOLDER/p/<k>.bin: shards of the terms of one
     character and of two. FOLDER/l/<i>.bin: the ids at location i. FOLDER/d/<id>.json: a fragment.
     """
-    return _files(docs, _records(docs), range(len(docs)), folder)
+    return _files(docs, _shards(_records(docs), _header(docs), folder), range(len(docs)), folder)
 
 
 def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[[str], bytes | None]
             ) -> dict[str, bytes | None] | None:
     """index_files(DOCS) made from the last build's (READ gives its files) when only the docs of the ids CHANGED
-    differ from that build's (the others need no items): None for a file as it was. None when that index
+    differ from that build's (the others need no items): None for a file as it was. Only the shards holding an
+    entry that changed are read and made again, unless the number of shards changes. None when that index
     cannot be read or numbers other positions (another tag)."""
     count, before, folder = len(docs), {}, INDEX_DIR
     try:
         meta = json.loads(read(f"{folder}/meta.json") or b"")
         if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), count):
             return None
-        records = dict(entry for kind, shards in meta["shards"].items() for number in range(shards)
-                       for entry in _entries(read(f"{folder}/{kind}/{number}.bin") or b""))
+        counts, sizes = meta["shards"], dict(meta["sizes"])
         for number in changed:  # what that index holds of a changed doc: its fragment
             was = json.loads(read(f"{folder}/d/{number}.json") or b"")
             before[number] = _keys_of(was["title"], (was["title"], was["code"], was["category"], *was["locations"],
                                                      *was["items"]))
+        moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
+        for number in changed:
+            after = _keys_of(docs[number].title, docs[number].fields())
+            for key in before[number].keys() | after.keys():
+                if before[number].get(key) != after.get(key):
+                    moves[key].append((number, after.get(key, (False, False))))
+        touched = {_shard_of(key, counts) for key in moves}
+        records = dict(entry for kind, number in touched
+                       for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
+        for key, changes in moves.items():
+            was = records.pop(key, None)
+            lists = [set(ids) for ids in _read_record(was or b"\0\0", count)]  # anywhere, in the title
+            for number, now in changes:
+                for ids, there in zip(lists, now):
+                    (ids.add if there else ids.discard)(number)
+            sizes[_kind(key)] -= _entry_size(key, was) if was else 0
+            if lists[0]:
+                records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
+                sizes[_kind(key)] += _entry_size(key, records[key])
+        if any(_shard_count(sizes[kind]) != counts[kind] for kind in counts):  # every entry to a new place
+            records.update(entry for kind, shards in counts.items() for number in range(shards)
+                           if (kind, number) not in touched
+                           for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
+            shards = None
+        else:
+            shards = counts, sizes, _shard_files(records, _header(docs), folder, counts, touched)
     except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
         return None
-    moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
-    for number in changed:
-        after = _keys_of(docs[number].title, docs[number].fields())
-        for key in before[number].keys() | after.keys():
-            if before[number].get(key) != after.get(key):
-                moves[key].append((number, after.get(key, (False, False))))
-    for key, changes in moves.items():
-        lists = [set(ids) for ids in _read_record(records.pop(key, b"\0\0"), count)]  # anywhere, in the title
-        for number, now in changes:
-            for ids, there in zip(lists, now):
-                (ids.add if there else ids.discard)(number)
-        if lists[0]:
-            records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
-    files: dict[str, bytes | None] = dict(_files(docs, records, sorted(changed), folder))
-    files.update((f"{folder}/d/{n}.json", None) for n in range(count) if f"{folder}/d/{n}.json" not in files)
+    shards = shards or _shards(records, _header(docs), folder)
+    files: dict[str, bytes | None] = dict(_files(docs, shards, sorted(changed), folder))
+    kept = [f"{folder}/{kind}/{number}.bin" for kind, total in shards[0].items() for number in range(total)]
+    files.update((path, None) for path in kept + [f"{folder}/d/{n}.json" for n in range(count)] if path not in files)
     return files
 
 
@@ -293,12 +309,16 @@ def _tag(docs: Sequence[SearchDoc]) -> str:
     return hashlib.sha256("\n".join(doc.url for doc in docs).encode("utf-8")).hexdigest()[:8]
 
 
-def _files(docs: Sequence[SearchDoc], records: dict[str, bytes], fragments: Iterable[int],
-           folder: str) -> dict[str, bytes]:
-    """The index files of DOCS from their RECORDS (key -> entry), with the fragments of the ids FRAGMENTS."""
-    count, tag = len(docs), _tag(docs)
-    header = MAGIC + bytes.fromhex(tag)
-    shards, files = _shards(records, header, folder)
+def _header(docs: Sequence[SearchDoc]) -> bytes:
+    return MAGIC + bytes.fromhex(_tag(docs))
+
+
+def _files(docs: Sequence[SearchDoc], shards: tuple[dict[str, int], dict[str, int], dict[str, bytes]],
+           fragments: Iterable[int], folder: str) -> dict[str, bytes]:
+    """The index files of DOCS with their SHARDS (how many of each kind, the bytes of their entries, the files),
+    and the fragments of the ids FRAGMENTS."""
+    count, tag, header = len(docs), _tag(docs), _header(docs)
+    shards, sizes, files = shards[0], shards[1], dict(shards[2])
     places: dict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
         for place in dict.fromkeys(doc.locations):
@@ -314,7 +334,8 @@ def _files(docs: Sequence[SearchDoc], records: dict[str, bytes], fragments: Iter
             runs[-1][1] += 1
         else:
             runs.append([doc.category, 1])
-    meta = {"format": FORMAT, "tag": tag, "docs": count, "shards": shards, "categories": runs, "locations": locations}
+    meta = {"format": FORMAT, "tag": tag, "docs": count, "shards": shards, "sizes": sizes, "categories": runs,
+            "locations": locations}
     filters = _filter_files(docs, header, folder, files)
     if filters:
         meta["filters"] = filters
@@ -439,33 +460,51 @@ def _shard_term(key: str) -> str:
     return first_term(key[1:].split(" ")[0]) if key[0] == EXACT and len(key) > 1 else key
 
 
-def _shards(records: dict[str, bytes], header: bytes, folder: str) -> tuple[dict[str, int], dict[str, bytes]]:
-    """RECORDS in shards of one-character terms (c) and of two (p): how many of each, and the files."""
-    def kind(key: str) -> str:
-        return "c" if len(_shard_term(key)) == 1 else "p"
+def _kind(key: str) -> str:
+    """The kind of shard that holds KEY: c, of the terms of one character, or p, of two."""
+    return "c" if len(_shard_term(key)) == 1 else "p"
 
+
+def _shard_of(key: str, counts: dict[str, int]) -> tuple[str, int]:
+    kind = _kind(key)
+    return kind, fnv1a(_shard_term(key)) % counts[kind]
+
+
+def _entry_size(key: str, record: bytes) -> int:
+    """What an entry adds to its kind's size, from which the number of shards follows."""
+    return len(key.encode("utf-8")) + len(record) + 2
+
+
+def _shards(records: dict[str, bytes], header: bytes, folder: str
+            ) -> tuple[dict[str, int], dict[str, int], dict[str, bytes]]:
+    """RECORDS in shards of one-character terms (c) and of two (p): how many of each, their sizes, the files."""
     sizes = {"c": 0, "p": 0}
     for key, record in records.items():
-        sizes[kind(key)] += len(key.encode("utf-8")) + len(record) + 2
-    shards = {k: _shard_count(size) for k, size in sizes.items()}
+        sizes[_kind(key)] += _entry_size(key, record)
+    counts = {kind: _shard_count(size) for kind, size in sizes.items()}
+    every = [(kind, number) for kind, shards in counts.items() for number in range(shards)]
+    return counts, sizes, _shard_files(records, header, folder, counts, every)
+
+
+def _shard_files(records: dict[str, bytes], header: bytes, folder: str, counts: dict[str, int],
+                 shards: Iterable[tuple[str, int]]) -> dict[str, bytes]:
+    """The files of SHARDS ((kind, number) pairs), of all RECORDS that are in them."""
     grouped: dict[tuple[str, int], list[str]] = defaultdict(list)
     for key in sorted(records):
-        k = kind(key)
-        grouped[k, fnv1a(_shard_term(key)) % shards[k]].append(key)
+        grouped[_shard_of(key, counts)].append(key)
     files: dict[str, bytes] = {}
-    for k, total in shards.items():
-        for number in range(total):
-            out = bytearray(header)
-            keys = grouped.get((k, number), [])
-            _varint(len(keys), out)
-            for key in keys:
-                raw = key.encode("utf-8")
-                _varint(len(raw), out)
-                out += raw
-                _varint(len(records[key]), out)
-                out += records[key]
-            files[f"{folder}/{k}/{number}.bin"] = bytes(out)
-    return shards, files
+    for kind, number in shards:
+        out = bytearray(header)
+        keys = grouped.get((kind, number), [])
+        _varint(len(keys), out)
+        for key in keys:
+            raw = key.encode("utf-8")
+            _varint(len(raw), out)
+            out += raw
+            _varint(len(records[key]), out)
+            out += records[key]
+        files[f"{folder}/{kind}/{number}.bin"] = bytes(out)
+    return files
 
 
 def _json(value: object) -> bytes:
