@@ -389,6 +389,28 @@ def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, monkeypatch)
     preview.cache.close()
 
 
+def test_each_save_prints_every_problem_and_the_bar_follows_them(make_site):
+    """The problems of a save are printed and shown in full each time, also when they are the last save's (whose
+    lines and bar are then reused), and a save that changes them shows the new ones."""
+    site = make_site()
+    said: list[str] = []
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=said.append)
+    site.position("backend-engineer.md", text("后端工程师").replace("2027-01-31", "2026-11-30"))
+    soon = "content/positions/backend-engineer.md:4:9: 警告: 岗位将于 2026-11-30 截止（还剩 2 天）"
+    for title in ("后端工程师", "后端工程师（北京）"):  # a save that leaves the warning as it was
+        site.position("backend-engineer.md", text(title).replace("2027-01-31", "2026-11-30"))
+        said.clear()
+        assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")])
+        assert any(line.startswith(soon) for line in said) and soon in preview.banner
+    site.position("backend-engineer.md", text("后端工程师").replace("2027-01-31", "2026-11-29"))
+    said.clear()
+    assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")])
+    assert not any(line.startswith(soon) for line in said) and soon not in preview.banner and "还剩 1 天" in preview.banner
+    site.position("backend-engineer.md", text("后端工程师"))
+    assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")]) and preview.banner == ""
+    preview.cache.close()
+
+
 def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     """Pages are made on request from artifacts whose keys say what they are made from: an edit to one
     position changes its page, its category's listing and the home page, not the other category's; the

@@ -71,6 +71,7 @@ class Preview:
         self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.banner = ""
+        self.shown: tuple = (None, [], "")  # (the problems, whether failed), their lines and banner, as last shown
         self.failed = True  # the last rebuild failed (or there was none): templates are checked in the next
         self.generation = 0
         self.changed = threading.Condition()
@@ -103,11 +104,13 @@ class Preview:
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
-            words = {"error": problems.text("error"), "warning": problems.text("warning")}
-            lines = [problem.format(words) for problem in problems.sorted()]
-            for line in lines:
+            if (problems.items, files is None) != self.shown[0]:  # (thousands of warnings: the same as last time)
+                words = {"error": problems.text("error"), "warning": problems.text("warning")}
+                lines = [problem.format(words) for problem in problems.sorted()]
+                self.shown = (problems.items, files is None), lines, banner_html(problems, lines, files is None)
+            for line in self.shown[1]:
                 self.say(line)
-            self.banner, self.failed = banner_html(problems, lines, failed=files is None), files is None
+            self.banner, self.failed = self.shown[2], files is None
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:
