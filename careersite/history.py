@@ -14,29 +14,27 @@ from typing import Iterable, Mapping
 from .load.content import CONTENT_DIR
 
 
+def _git(root: Path, *args: str, timeout: float = 60, **options: object) -> subprocess.CompletedProcess | None:
+    """git ARGS run in ROOT, file names unquoted; None when it cannot be run (git missing, too slow)."""
+    try:
+        return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
+                              timeout=timeout, check=False, **options)
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def git_head(root: Path) -> str:
     """The commit ROOT's work tree is at ("" outside git): git_times depend on nothing else."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30,
-                             check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip() if out.returncode == 0 else ""
+    out = _git(root, "rev-parse", "HEAD", text=True, timeout=30)
+    return out.stdout.strip() if out is not None and out.returncode == 0 else ""
 
 
 def git_times(root: Path, paths: Iterable[str]) -> dict[str, float]:
     """Time of the last commit of every file under the top-level folders of PATHS (relative to ROOT) and under
     content/, the position files' folder."""
     tops = sorted({p.split("/", 1)[0] for p in paths} | {CONTENT_DIR.as_posix()})
-    try:
-        out = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "log", "--relative", "--format=%x1e%ct", "--name-only",
-             "--", *tops],
-            cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=60, check=False,
-        )
-        log = out.stdout if out.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        log = ""
+    out = _git(root, "log", "--relative", "--format=%x1e%ct", "--name-only", "--", *tops, text=True, encoding="utf-8")
+    log = out.stdout if out is not None and out.returncode == 0 else ""
     found: dict[str, float] = {}
     for record in log.split("\x1e"):
         lines = record.strip("\n").split("\n")
@@ -70,22 +68,14 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
 def git_uncommitted(root: Path, folder: str) -> set[str] | None:
     """The files under FOLDER (relative to ROOT, '/' separators) whose text differs from the last commit, or that
     were never committed; None when ROOT is not in a git work tree (or git is missing)."""
-
-    def git(*args: str) -> subprocess.CompletedProcess | None:
-        try:
-            return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
-                                  timeout=60, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    inside = git("rev-parse", "--is-inside-work-tree")
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.returncode != 0 or inside.stdout.strip() != b"true":
         return None
     names: set[str] = set()
-    has_head = git("rev-parse", "--verify", "--quiet", "HEAD")
-    changed = git("diff", "--name-only", "-z", "--relative", "HEAD", "--", folder) \
-        if has_head is not None and has_head.returncode == 0 else git("ls-files", "-z", "--", folder)
-    others = git("ls-files", "--others", "--exclude-standard", "-z", "--", folder)
+    has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    changed = _git(root, "diff", "--name-only", "-z", "--relative", "HEAD", "--", folder) \
+        if has_head is not None and has_head.returncode == 0 else _git(root, "ls-files", "-z", "--", folder)
+    others = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", folder)
     for result in (changed, others):
         if result is None or result.returncode != 0:
             return None
