@@ -13,6 +13,7 @@ and safe to delete at any time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -20,7 +21,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import Problem
 from ..write import Stat
@@ -136,69 +137,59 @@ class Store:
         """Drop the database (damaged, or of another format): the next build starts from nothing."""
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(f"{self.path}{suffix}")
-            except OSError:
-                pass
 
     def close(self) -> None:
         if self.db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self.db.close()
-            except sqlite3.Error:
-                pass
             self.db = None
+
+    def _use(self, work: Callable[[sqlite3.Connection], Any], *, existing: bool = False, failed: Any = None) -> Any:
+        """WORK(db); FAILED if there is no database (EXISTING: none is made) or it fails (then it is forgotten)."""
+        db = self._connect() if not existing or self.path.exists() else None
+        if db is None:
+            return failed
+        try:
+            return work(db)
+        except sqlite3.Error:
+            self.forget()
+            return failed
 
     def results(self, keys: Iterable[str]) -> dict[str, Any]:
         """The stored values for KEYS that exist and are intact."""
         wanted = set(keys)
-        db = self._connect() if wanted and self.path.exists() else None
-        if db is None:
-            return {}
-        try:
+
+        def read(db: sqlite3.Connection) -> dict[str, Any]:
             if len(wanted) < 500:
                 rows = db.execute(f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(wanted))})",
                                   tuple(wanted))
             else:
                 rows = (row for row in db.execute("SELECT key, value FROM results") if row[0] in wanted)
             return {key: value for key, blob in rows if (value := unpack(blob)) is not None}
-        except sqlite3.Error:
-            self.forget()
-            return {}
+
+        return self._use(read, existing=True, failed={}) if wanted else {}
 
     def put_results(self, entries: dict[str, Any], keep: set[str] | None = None, drop: Iterable[str] = ()) -> None:
         """Store ENTRIES and forget DROP; with KEEP, every stored result not in it (files deleted or changed since)."""
-        db = self._connect()
-        if db is None:
-            return
-        try:
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
                            ((k, pack(v)) for k, v in entries.items()))
-            if keep is not None:
-                drop = [k for (k,) in db.execute("SELECT key FROM results") if k not in keep]
-            db.executemany("DELETE FROM results WHERE key = ?", ((k,) for k in drop))
+            gone = drop if keep is None else [k for (k,) in db.execute("SELECT key FROM results") if k not in keep]
+            db.executemany("DELETE FROM results WHERE key = ?", ((k,) for k in gone))
             db.execute("COMMIT")
-        except sqlite3.Error:
-            self.forget()
+
+        self._use(write)
 
     def manifest(self, name: str) -> Manifest | None:
-        db = self._connect() if self.path.exists() else None
-        if db is None:
-            return None
-        try:
-            row = db.execute("SELECT value FROM manifests WHERE name = ?", (name,)).fetchone()
-        except sqlite3.Error:
-            self.forget()
-            return None
+        row = self._use(lambda db: db.execute("SELECT value FROM manifests WHERE name = ?", (name,)).fetchone(),
+                        existing=True)
         value = unpack(row[0]) if row else None
         return value if isinstance(value, Manifest) else None
 
     def save_manifest(self, name: str, manifest: Manifest) -> None:
-        db = self._connect()
-        if db is None:
-            return
-        try:
-            db.execute("INSERT OR REPLACE INTO manifests (name, value) VALUES (?, ?)", (name, pack(manifest)))
-        except sqlite3.Error:
-            self.forget()
+        self._use(lambda db: db.execute("INSERT OR REPLACE INTO manifests (name, value) VALUES (?, ?)",
+                                        (name, pack(manifest))))
