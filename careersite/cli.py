@@ -44,8 +44,7 @@ _ARGPARSE = (
 def usage_message(message: str, problems: Problems) -> str:
     """Argparse's error MESSAGE in the site's language (unchanged when argparse says something new)."""
     for pattern, msg_id in _ARGPARSE:
-        match = pattern.fullmatch(message)
-        if match:
+        if match := pattern.fullmatch(message):
             values = match.groupdict()
             if msg_id == "usage_command":
                 values["choices"] = values["choices"].replace("'", "")

@@ -172,12 +172,10 @@ def build(options: Options, cache: Cache | None = None,
     started = time.perf_counter()
     problems = new_problems()
     out, root = options.out_dir, options.root
-    reason = unsafe_output_reason(root, out)
-    if reason:
+    if reason := unsafe_output_reason(root, out):
         problems.error(str(out), 1, 1, "output_unsafe", out=out, reason=reason)
         return Result(problems, seconds=time.perf_counter() - started)
-    foreign = foreign_entries(Path(os.path.realpath(out)))
-    if foreign:
+    if foreign := foreign_entries(Path(os.path.realpath(out))):
         problems.error(str(out), 1, 1, "output_foreign", out=out, names="、".join(foreign[:5]))
         return Result(problems, seconds=time.perf_counter() - started)
     with no_cyclic_gc():

@@ -127,12 +127,10 @@ def _split_body(body: str, first_line: int) -> list[Section]:
         name = (match[2].rstrip().rstrip("#").rstrip() or match[2].rstrip()) if match else None
         stripped, rest = line.strip(), None
         if name is None and not in_fence and len(stripped) <= _LOOSE_MAX:
-            loose = _LOOSE_HEADING.match(stripped)
-            if loose and section_kind(loose["name"]):
+            if (loose := _LOOSE_HEADING.match(stripped)) and section_kind(loose["name"]):
                 name = loose["name"]
         if name is None and not in_fence:
-            inline = _INLINE_HEADING.match(stripped)
-            if inline and section_kind(inline["name"]):
+            if (inline := _INLINE_HEADING.match(stripped)) and section_kind(inline["name"]):
                 name, rest = inline["name"], inline["rest"]
         if name is not None:
             sections.append(Section(kind, heading, "\n".join(buf), start, text_start))

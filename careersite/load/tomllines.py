@@ -14,8 +14,7 @@ def key_lines(text: str) -> dict[tuple[str, int, str], int]:
     table, index = "", 0
     counts: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _TABLE.match(line)
-        if header:
+        if header := _TABLE.match(line):
             table = header.group(1).replace('"', "").strip()
             if line.lstrip().startswith("[["):
                 index = counts.get(table, -1) + 1
@@ -24,7 +23,6 @@ def key_lines(text: str) -> dict[tuple[str, int, str], int]:
                 index = 0
             lines.setdefault((table, index, ""), number)
             continue
-        key = _KEY.match(line)
-        if key:
+        if key := _KEY.match(line):
             lines.setdefault((table, index, key.group(1)), number)
     return lines

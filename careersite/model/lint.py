@@ -193,8 +193,7 @@ def lint_indented(path: str, text: str, problems: Problems, fixes: Fixes | None 
         return  # (nothing indented; or line breaks inside lines, which normalize_text counts otherwise)
     lines = body.split("\n")
     for index, line in enumerate(lines):  # "任职要求：1.…": its section's text starts on the heading's line
-        inline = _INLINE_HEADING.match(line.strip())
-        if inline and section_kind(inline["name"]):
+        if (inline := _INLINE_HEADING.match(line.strip())) and section_kind(inline["name"]):
             lines[index] = inline["rest"]
     dedented: list[int] = []
     normalize_text("\n".join(lines), dedented)

@@ -74,11 +74,9 @@ def _clean_line(line: str) -> str:
     line = paste_fixed(line, True).rstrip()
     if line.startswith(("    ", "\t")) or _MARKDOWN_ITEM.match(line):
         return line  # a nested list, an indented code block, or a list that is already Markdown
-    number = _NUMBERED.match(line)
-    if number:
+    if number := _NUMBERED.match(line):
         return f"{pasted_number(line)}. {number['rest'].strip()}"
-    bullet = _BULLET.match(line)
-    if bullet:
+    if bullet := _BULLET.match(line):
         return f"- {bullet['rest'].strip()}"
     return line
 
@@ -195,8 +193,7 @@ def items_to_markdown(items: tuple[str, ...] | list[str]) -> str:
         one = normalize_text(item)
         # An item written "1. 负责…" in YAML keeps its text, not a nested list; so does "2对…" as item 2.
         one = re.sub(r"^(\d+)\.\s+", "", one)
-        run_in = _RUN_IN_NUMBER.match(one)
-        if run_in and int(run_in[1]) == len(cleaned) + 1:
+        if (run_in := _RUN_IN_NUMBER.match(one)) and int(run_in[1]) == len(cleaned) + 1:
             one = run_in["rest"].strip()
         one = " ".join(part.strip() for part in one.split("\n") if part.strip())
         if one:

@@ -81,8 +81,7 @@ def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
         data["identifier"] = {"@type": "PropertyValue", "name": config.company, "value": position.code}
     if position.headcount:
         data["totalJobOpenings"] = position.headcount
-    salary = parse_salary(position.salary, unit_code(position.salary_unit))
-    if salary:
+    if salary := parse_salary(position.salary, unit_code(position.salary_unit)):
         low, high, unit = salary
         data["baseSalary"] = {
             "@type": "MonetaryAmount",

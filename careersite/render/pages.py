@@ -89,8 +89,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.store: dict[str, bytes] = {}
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(bucket.key)
-        if data is not None:
+        if (data := self.store.get(bucket.key)) is not None:
             bucket.bytecode_from_string(data)  # checks the source checksum: a stale entry is ignored
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
