@@ -135,9 +135,7 @@ def _escape(text: str, *, prop: bool = False) -> str:
 
 def annotation(problem: Problem, site: Path | None = None) -> str:
     """A GitHub workflow command (::error file=…,line=…,col=…::message) for one problem."""
-    path = problem.path
-    if site is not None and site != Path("."):
-        path = (site / path).as_posix()
+    path = (site / problem.path).as_posix() if site is not None and site != Path(".") else problem.path
     kind = "error" if problem.is_error else "warning"
     where = f"file={_escape(path, prop=True)},line={max(problem.line, 1)},col={max(problem.col, 1)}"
     return f"::{kind} {where},title=careersite::{_escape(visible(problem.message))}"

@@ -135,9 +135,7 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
         problems.extend(result.problems)
     positions = [r.position for r in results if r.position is not None]
     today = options.today or today_in(config.timezone)
-    changed = {}
-    if times:
-        changed = stages.times([CONFIG_FILE, *(p.source for p in positions)])
+    changed = stages.times([CONFIG_FILE, *(p.source for p in positions)]) if times else {}
     lines = {r.path: r.source.lines for r in results if r.source is not None}
     site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
     lint_dates(config, [r.source for r in results if r.source is not None], today, problems)
@@ -165,8 +163,7 @@ def unsafe_output_reason(root: Path, out: Path) -> str | None:
     return None
 
 
-def build(options: Options, cache: Cache | None = None,
-          say: Callable[[str, dict], None] | None = None) -> Result:
+def build(options: Options, cache: Cache | None = None, say: Callable[[str, dict], None] | None = None) -> Result:
     """Validate, then render and write atomically; on any error the output folder is untouched. CACHE: one
     kept by the caller, else one for the output folder unless options.cache is False. SAY: progress to tell."""
     started = time.perf_counter()

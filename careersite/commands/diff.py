@@ -197,10 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=dt.date.fromisoformat, help="judge open/closed on this day (YYYY-MM-DD)")
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return 0 if exc.code in (0, None) else 2
-    try:
         markdown, ok = run(args.site, args.base, args.today)
+    except SystemExit as exc:  # argparse already printed the usage message
+        return 0 if exc.code in (0, None) else 2
     except UsageError as exc:
         print(f"sitediff: {exc}", file=sys.stderr)
         return 2

@@ -120,8 +120,7 @@ class Cache:
     def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:
         """What the last build wrote of BUNDLE (under FOLDER) if it was made from the same key, else {}."""
         found = {rel: entry[:2] for rel, entry in self.last.outputs.items() if rel.startswith(folder)}
-        ok = found and all(self.last.outputs[rel][2] == bundle.key for rel in found)
-        return found if ok else {}
+        return found if found and all(self.last.outputs[rel][2] == bundle.key for rel in found) else {}
 
     def _updated(self, folder: str, bundle: Bundle) -> dict[str, bytes | None] | None:
         """BUNDLE.update from the last build's bundle in FOLDER, each file it reads checked by its sha256."""
@@ -206,8 +205,7 @@ class Cache:
         folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
 
         def key(rel: str) -> str:
-            artifact = files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))
-            return artifact.key
+            return (files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))).key
 
         outputs = self.last.outputs if output is None else \
             {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}

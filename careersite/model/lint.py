@@ -10,7 +10,7 @@ from ..errors import Problems
 from ..load.config import CONFIG_FILE, SiteConfig
 from ..load.content import _INLINE_HEADING, MARKDOWN_SUFFIXES, PositionSource, section_kind
 from ..load.frontmatter import split_front_matter
-from .markup import _FENCE, _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
+from .markup import _FENCE, _IF_START, _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
 
 Fixes = dict[int, str]  # line number -> the line as `check --fix` writes it (it may hold a new line)
 
@@ -30,7 +30,6 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
 _MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 _INDENTED = re.compile(r"(?m)^(?:    |\t)[ \t]*\S")
-_IF_COMMENT = "<!--[if "
 _LINE_BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085\r]")
 # File names an operating system gives a copy or a new file: "风险管理岗 - 副本", "新建 文本文档 (2)", "x copy".
 _COPY_NAME = re.compile(r"副本|复制|新建|未命名|untitled|[ _-]copy\b|^copy of\b|[(（]\d+[)）]$", re.I)
@@ -150,10 +149,8 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems, 
             if item != line and (run_in := _RUN_IN_NUMBER.match(item)):  # "- 2对接系统" as item 2: shown as item 2
                 run_in_found(number, line, len(line) - len(item) + 1, run_in, int(run_in[1]) == index)
             continue
-        if not line.strip():
-            continue  # a blank line does not end a Markdown list
-        if line.startswith(("    ", "\t")):
-            continue  # nested list or code: numbered on its own
+        if not line.strip() or line.startswith(("    ", "\t")):
+            continue  # a blank line does not end a Markdown list; a nested list or code is numbered on its own
         markdown = _MARKDOWN_NUMBER.match(line)
         n = int(markdown[1]) if markdown else pasted_number(line)
         run_in = _RUN_IN_NUMBER.match(line) if n is None else None
@@ -189,7 +186,7 @@ def lint_indented(path: str, text: str, problems: Problems, fixes: Fixes | None 
     except ValueError:
         return
     body = split.body
-    if not _INDENTED.search(body) or _IF_COMMENT in body or _LINE_BREAKS.search(body):
+    if not _INDENTED.search(body) or _IF_START in body or _LINE_BREAKS.search(body):
         return  # (nothing indented; or line breaks inside lines, which normalize_text counts otherwise)
     lines = body.split("\n")
     for index, line in enumerate(lines):  # "任职要求：1.…": its section's text starts on the heading's line

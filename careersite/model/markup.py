@@ -129,8 +129,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
     plain = normalize_plain(text)
     if plain is not None:  # one line of plain text is already normal (tests/test_fastpath.py)
         return plain
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BREAKS.sub("\n", text)
+    text = _BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     if _TRANSLATED.search(text):
         text = text.translate(_INVISIBLE)
     text = _strip_conditional_comments(text)  # Word's conditional comments can span lines

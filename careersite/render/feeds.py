@@ -1,6 +1,5 @@
 """Site -> what search engines, feed readers and job boards read: sitemap.xml, robots.txt, feed.xml (Atom),
-positions.json. Bytes, sharing each position's time of last change (Site.changed).
-"""
+positions.json. Bytes, sharing each position's time of last change (Site.changed)."""
 
 from __future__ import annotations
 

@@ -40,10 +40,9 @@ class Artifact:
 
 @dataclass(frozen=True, slots=True)
 class Bundle:
-    """Output files under one folder that are made together (the search index): KEY digests what they are
-    made from, INPUTS; MAKE makes {path: bytes}, every path below the folder it is filed under. UPDATE(inputs,
-    read) makes the same from the files of a bundle made from INPUTS, as READ gives them: None for a file
-    as it was; None if it cannot."""
+    """Output files under one folder that are made together (the search index): KEY digests what they are made from,
+    INPUTS; MAKE makes {path: bytes}, every path below the folder it is filed under. UPDATE(inputs, read) makes the same
+    from the files of a bundle made from INPUTS, as READ gives them: None for a file as it was; None if it cannot."""
 
     key: str
     make: Callable[[], dict[str, bytes]]
@@ -241,9 +240,7 @@ class Pages:
 
     def suggestions(self, position: Position) -> tuple[Position, ...]:
         """What a closed position's page offers instead: the first open positions of its category."""
-        if not self.site.state(position)[0]:
-            return ()
-        return self.site.open_in(position.category)[:SUGGESTED]
+        return self.site.open_in(position.category)[:SUGGESTED] if self.site.state(position)[0] else ()
 
     def position(self, position: Position) -> bytes:
         is_closed, _new, _closing = self.site.state(position)
