@@ -35,6 +35,8 @@ FIELDS: dict[str, tuple[str, Callable[[Position, dict[str, str]], str]]] = {
     "apply_email": ("diff_field_apply_email", lambda p, ui: p.apply_email),
     "apply_subject": ("ui:apply_subject", lambda p, ui: (p.apply_subject, p.apply_body)),  # the e-mail, not shown
 }
+KINDS = ("added", "changed", "closed", "reopened", "removed", "drafts")  # the summary's sections, in order
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,6 @@ class Change:
     position: Position
     fields: tuple[str, ...] = ()  # what changed, as HR reads it: "截止日期：2027-01-31 → 2027-02-28"
     note: str = ""
-
-
-KINDS = ("added", "changed", "closed", "reopened", "removed", "drafts")  # the summary's sections, in order
 
 
 def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[str, str]) -> tuple[str, ...]:
@@ -93,9 +92,6 @@ def compare(base: Site | None, head: Site, today: dt.date, problems: Problems,
     found["removed"] += [Change(p) for slug, p in old.items()
                          if slug not in new and not p.draft and p.source not in broken]
     return found
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 
 
 def md(text: str) -> str:

@@ -38,6 +38,8 @@ PREFIX = "/__careersite/"  # the preview's own files (reload script, styles, eve
 MADE_PAGES = 500  # pages kept made, most recent first
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 HERE = Path(__file__).parent / "preview"
 OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own files, served under PREFIX
@@ -298,10 +300,6 @@ def watch(root: Path, preview: Preview, stop: threading.Event, ready: threading.
         ready.set()
         if changes:
             preview.rebuild([path for _change, path in changes])
-
-
-WILDCARD_HOSTS = ("0.0.0.0", "::", "")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def lan_address() -> str | None:

@@ -20,6 +20,7 @@ from .fields import Located
 _TAG = "tag:yaml.org,2002:"
 _KINDS = {_TAG + tag: kind for tag, kind in (("str", "str"), ("int", "int"), ("float", "float"), ("bool", "bool"),
                                              ("null", "null"), ("timestamp", "date"), ("seq", "list"), ("map", "map"))}
+_BOOL_WORDS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
 
 # A position is small: a bound on nodes stops hostile files long before memory is at risk.
 MAX_NODES = 100_000
@@ -33,6 +34,7 @@ _BREAK_NAMES = {"\u0085": "NEL", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAP
 _NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*[ \t]*:")  # a top-level key: where an entry of a flat mapping begins
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,6 @@ def split_front_matter(text: str) -> SplitFile:
 def _shown_tag(tag: str) -> str:
     """A tag as it was written: tag:yaml.org,2002:python/name:os.system -> !!python/name:os.system."""
     return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
-
-
-_BOOL_WORDS = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
 
 
 class _Converter:
@@ -261,9 +260,6 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         line, col = _first_alias(text)
         problems.error(path, line + line_offset, col + 1, "yaml_alias")
     return None if converter.failed else result
-
-
-_TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*[ \t]*:")
 
 
 def _entries(text: str) -> list[tuple[int, str]]:

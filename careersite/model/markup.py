@@ -30,6 +30,7 @@ _WORD_ARTEFACTS = re.compile(
     , re.I)
 _IF_START, _IF_END = "<!--[if ", "<![endif]-->"
 _NBSP_ENTITY = re.compile(r"&nbsp;?", re.I)
+_LEAD = re.compile("^[ \t\u3000\u00a0]*")  # a YAML line's indentation, full-width and no-break spaces included
 
 # Pasted numbering that Python-Markdown does not read as a list:
 #   1.负责…  1、负责…  1．负责…  （1）负责…  (1)负责…  1）负责…  1)负责…  ①负责…
@@ -79,9 +80,6 @@ def _clean_line(line: str) -> str:
     if bullet := _BULLET.match(line):
         return f"- {bullet['rest'].strip()}"
     return line
-
-
-_LEAD = re.compile("^[ \t\u3000\u00a0]*")
 
 
 def paste_fixed(line: str, markdown: bool) -> str:

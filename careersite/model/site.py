@@ -19,6 +19,7 @@ from .markup import Renderer, items_to_markdown
 
 
 BADGE_DAYS = 7  # posted in the last 7 days (today one of them): 新; closing in the next 7 (today one of them): 即将截止
+_HREF = re.compile(r'\shref="([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)  # 20,000 of them at 10,000 positions: no __dict__ each
@@ -116,9 +117,6 @@ def _source_sections(source: PositionSource) -> list[tuple[str, str, str, int]]:
             text = items_to_markdown(value) if isinstance(value, tuple) else value
             found.append((kind, "", text, source.lines.get(kind, (1, 1))[0]))
     return found + [(s.kind, s.heading if s.kind == "other" else "", s.markdown, s.body_line) for s in source.sections]
-
-
-_HREF = re.compile(r'\shref="([^"]*)"')
 
 
 def _check_links(rel: str, markdown: str, line: int, rendered: str, allowed: Iterable[str], problems: Problems) -> None:
