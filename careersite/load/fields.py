@@ -24,6 +24,12 @@ SALARY_UNITS = ("月", "年", "天", "小时")
 FILTER_FIELDS = ("recruitment_type", "education", "experience")  # fixed-value fields a seeker can filter by
 CHOICES: dict[str, tuple[str, ...]] = {"recruitment_type": RECRUITMENT_TYPES, "education": EDUCATION,
                                        "experience": EXPERIENCE, "salary_unit": SALARY_UNITS}
+CHOICE_ALIASES: dict[str, dict[str, str]] = {
+    "recruitment_type": {"社会招聘": "社招", "校园招聘": "校招", "实习生": "实习"},
+    "education": {"学历不限": "不限", "专科": "大专", "研究生": "硕士"},
+    "experience": {"经验不限": "不限", "应届生": "应届", "应届毕业生": "应届"},
+    "salary_unit": {"month": "月", "year": "年", "day": "天", "日": "天", "hour": "小时", "时": "小时"},
+}
 
 
 @dataclass(frozen=True)
@@ -44,13 +50,6 @@ def in_choice_order(field: str, values) -> list[str]:
     order = CHOICES[field]
     return sorted(set(values), key=lambda v: (order.index(v) if v in order else len(order), v))
 
-
-CHOICE_ALIASES: dict[str, dict[str, str]] = {
-    "recruitment_type": {"社会招聘": "社招", "校园招聘": "校招", "实习生": "实习"},
-    "education": {"学历不限": "不限", "专科": "大专", "研究生": "硕士"},
-    "experience": {"经验不限": "不限", "应届生": "应届", "应届毕业生": "应届"},
-    "salary_unit": {"month": "月", "year": "年", "day": "天", "日": "天", "hour": "小时", "时": "小时"},
-}
 
 # A mailto: recipient that cannot add recipients or headers: one address, no '?', '&', '%', ',', spaces or breaks.
 _EMAIL = re.compile(

@@ -8,6 +8,9 @@ import zlib
 
 QR_BORDER = 4  # modules of quiet zone around the code, as the QR standard asks
 QR_SCALE = 6  # pixels a module in the PNG: sharp at the 132 CSS px it is shown at, on a 1x or 2x screen
+_BITS = bytes(ord("0") if i == 0 else ord("1") for i in range(256))  # a module's byte -> "0" (dark) or "1" (light)
+# Eight modules (a byte, 1 = light) -> their pixels along a row: each bit QR_SCALE times, QR_SCALE bytes.
+_WIDEN = [int("".join(bit * QR_SCALE for bit in f"{byte:08b}"), 2).to_bytes(QR_SCALE, "big") for byte in range(256)]
 
 
 def _modules(text: str) -> tuple[int, bytes]:
@@ -21,11 +24,6 @@ def _modules(text: str) -> tuple[int, bytes]:
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-_BITS = bytes(ord("0") if i == 0 else ord("1") for i in range(256))  # a module's byte -> "0" (dark) or "1" (light)
-# Eight modules (a byte, 1 = light) -> their pixels along a row: each bit QR_SCALE times, QR_SCALE bytes.
-_WIDEN = [int("".join(bit * QR_SCALE for bit in f"{byte:08b}"), 2).to_bytes(QR_SCALE, "big") for byte in range(256)]
 
 
 def qr_png(url: str) -> bytes:
