@@ -55,8 +55,7 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
     moments: dict[float, dt.datetime] = {}  # the files of one commit, or saved in one second, share a time
     base, mtimes = os.path.join(root, ""), mtimes or {}
     for rel in dict.fromkeys(paths):
-        when = committed.get(rel)
-        if when is None:
+        if (when := committed.get(rel)) is None:
             try:
                 when = (mtimes.get(rel) or os.stat(base + rel).st_mtime_ns) // 1_000_000_000
             except OSError:

@@ -57,8 +57,7 @@ def changed_fields(old: Position, new: Position, problems: Problems, ui: dict[st
         if name not in ("summary", "apply_subject"):  # short enough to show as old -> new
             field = problems.text("diff_value", field=field, old=before or "—", new=after or "—")
         changes.append(field)
-    old_sections = {s.heading or s.kind: s.html for s in old.sections}
-    new_sections = {s.heading or s.kind: s.html for s in new.sections}
+    old_sections, new_sections = ({s.heading or s.kind: s.html for s in p.sections} for p in (old, new))
     for name in dict.fromkeys([*old_sections, *new_sections]):
         if old_sections.get(name) != new_sections.get(name):
             changes.append(ui.get(name, name) if name in ("responsibilities", "requirements", "description") else name)

@@ -145,8 +145,7 @@ class Preview:
 
     def made_page(self, artifact: Artifact) -> bytes:
         """ARTIFACT's bytes, made now unless they are among the MADE_PAGES made last."""
-        data = self.made.get(artifact.key)
-        if data is None:
+        if (data := self.made.get(artifact.key)) is None:
             data = artifact.make()
             if len(self.made) >= MADE_PAGES:
                 self.made.pop(next(iter(self.made)))

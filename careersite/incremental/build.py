@@ -124,8 +124,7 @@ class Cache:
 
     def _updated(self, folder: str, bundle: Bundle) -> dict[str, bytes | None] | None:
         """BUNDLE.update from the last build's bundle in FOLDER, each file it reads checked by its sha256."""
-        inputs = self.last.bundles.get(folder)
-        if inputs is None:
+        if (inputs := self.last.bundles.get(folder)) is None:
             return None
 
         def read(rel: str) -> bytes | None:

@@ -76,8 +76,7 @@ def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date
         elif msg_id := _closing(closes, today):
             problems.warning(source.path, *source.lines.get("closes", (1, 1)), msg_id, date=closes.isoformat(),
                              days=(closes - today).days, file=source.path)
-        posted = source.fields.get("posted")
-        if posted and posted > today and not source.fields.get("opens"):
+        if (posted := source.fields.get("posted")) and posted > today and not source.fields.get("opens"):
             problems.warning(source.path, *source.lines.get("posted", (1, 1)), "posted_future", date=posted.isoformat())
     if uses_default and default is not None and (msg_id := _closing(default, today)):  # once, not once a file
         problems.warning(CONFIG_FILE, config.lines.get("defaults.closes", 1), 1, msg_id + "_defaults",
