@@ -84,11 +84,14 @@ def measure(sides: dict[str, Path], n: int, repeat: int, work: Path) -> dict[str
                 original = edited.read_text(encoding="utf-8")
                 if key == "one_edit_s":
                     edited.write_text(synth.edit_title(original, f"对比{r}"), encoding="utf-8")
-                try:
-                    with side(project) as probes:
+                with side(project) as probes:
+                    try:
                         seconds = probes.build(project, sites[name], work / f"out-{name}-{n}", synth.TODAY)["s"]
-                finally:
-                    edited.write_text(original, encoding="utf-8")
+                    finally:
+                        edited.write_text(original, encoding="utf-8")
+                    if key == "one_edit_s":  # the edit undone and built, so that the next build is unchanged
+                        time.sleep(2.1)  # (a file saved within two seconds of a build is read again by the next)
+                        probes.build(project, sites[name], work / f"out-{name}-{n}", synth.TODAY)
                 runs[name].setdefault(key, []).append(seconds)
     for name, project in sides.items():
         site, edited = sites[name], synth.first_open(sites[name])
