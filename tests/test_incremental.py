@@ -134,6 +134,21 @@ def test_nothing_changed_writes_nothing(site, monkeypatch):
     assert result.stats.written == 0 and {p: p.stat().st_ino for p in site.out.rglob("*")} == before
 
 
+def test_files_saved_just_before_a_build_do_not_stop_the_next_one_from_doing_nothing(site, monkeypatch):
+    """A file saved within two seconds of a build's scan could change again without its times changing: the next
+    build reads it, and when its bytes are the same there is still nothing to do (not a whole load and render)."""
+    cached(site)  # (the site's files were all just written)
+    monkeypatch.setattr("careersite.commands.build.load_site", lambda *args, **kwargs: pytest.fail("loaded again"))
+    assert cached(site).stats.written == 0
+    path = site.root / "content/positions/p03.md"
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("负责", "承担", 1), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # new bytes, the same size and times
+    monkeypatch.undo()
+    result = cached(site)
+    assert result.rendered["position"] == 1 and "承担" in (site.out / "positions/p03/index.html").read_text("utf-8")
+
+
 STAGES = ("jinja2", "yaml", "nh3", "markdown", "multiprocessing", "careersite.render", "careersite.model.site",
           "careersite.search")
 

@@ -200,7 +200,9 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
     if isinstance(stages, Cache):
         config = load_config(root, Problems(messages=problems.messages))
         today = options.today or (today_in(config.timezone) if config else None)
-        last = stages.replay(position_files(root, Problems()), today.isoformat()) if today else None
+        last = None  # (replayed in turn with other builds into OUT, a killed one's leftovers removed first)
+        with contextlib.suppress(OutputError), Output(out, say):  # (a refusal is said by the build below)
+            last = stages.replay(position_files(root, Problems()), today.isoformat()) if today else None
         if last is not None:  # nothing changed since the last build: its problems, nothing to write
             problems.extend(last.problems)
             if options.strict and problems.warnings:
