@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.util
 import io
 import os
@@ -54,8 +55,9 @@ def side(project: Path):
         os.environ.pop("PYTHONPATH", None)
 
 
+@functools.cache
 def probes_of(project: Path):
-    """PROJECT's own bench/probes.py, as a module of its own."""
+    """PROJECT's own bench/probes.py, as a module of its own (loaded once)."""
     spec = importlib.util.spec_from_file_location(f"probes_{abs(hash(project))}", project / "bench" / "probes.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -186,9 +186,9 @@ class Output(Mapping[str, bytes]):
     """The render stage's files by path, each made when first read: a test that reads the pages makes no
     pictures. The search index is made whole (it is one Bundle of many files)."""
 
-    def __init__(self, files: Mapping[str, render.Artifact | render.Bundle]) -> None:
-        self.artifacts = {rel: a for rel, a in files.items() if not isinstance(a, render.Bundle)}
-        self.made = {path: data for a in files.values() if isinstance(a, render.Bundle) for path, data in a.make().items()}
+    def __init__(self, files: Mapping[str, render.Artifact], bundles: Mapping[str, render.Bundle]) -> None:
+        self.artifacts = files
+        self.made = {path: data for bundle in bundles.values() for path, data in bundle.make().items()}
 
     def __getitem__(self, rel: str) -> bytes:
         if rel not in self.made:
@@ -268,8 +268,7 @@ class MemorySite:
         """What `build` makes, in memory: every file of the output by path (the build must succeed)."""
         made = self.check(**options)
         assert made.ok, [p.format() for p in made.problems.sorted()]
-        files = {**render.site_files(made.site), **search.index_files(made.site)}
-        self.made = Made(made.problems, made.site, Output(files))
+        self.made = Made(made.problems, made.site, Output(render.site_files(made.site), search.index_files(made.site)))
         return self.made
 
     def page(self, rel: str = "") -> BeautifulSoup:

@@ -95,13 +95,13 @@ class NoCache:
     def times(self, paths: list[str]) -> dict[str, dt.datetime]:
         return content_times(self.root, paths, git_times(self.root, paths))
 
-    def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
-        from ..render import Bundle
+    def write(self, files: Mapping[str, Artifact], bundles: Mapping[str, Bundle], output: Output) -> Counter[str]:
         for rel, artifact in files.items():
-            made = artifact.make() if isinstance(artifact, Bundle) else {rel: artifact.make()}
-            for path, data in made.items():
+            output.put(rel, artifact.make())
+        for bundle in bundles.values():
+            for path, data in bundle.make().items():
                 output.put(path, data)
-        return Counter(artifact.kind for artifact in files.values())
+        return Counter(artifact.kind for artifact in (*files.values(), *bundles.values()))
 
 
 def new_problems() -> Problems:
@@ -216,23 +216,23 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
     site = load_site(options, problems, stages, times=True)
     if site is None:
         return Result(problems, seconds=time.perf_counter() - started)
-    files = {**render.site_files(site), **search.index_files(site)}  # pages and feeds, and the search index
+    files, bundles = dict(render.site_files(site)), search.index_files(site)  # pages and feeds; the search index
     try:
         with Output(out, say) as output:
             rendered: Counter[str] = Counter()
-            up_to_date = isinstance(stages, Cache) and stages.is_up_to_date(files, output)
+            up_to_date = isinstance(stages, Cache) and stages.is_up_to_date(files, bundles, output)
             if up_to_date:
-                stats = WriteStats(len(files), 0, len(files))
+                stats = WriteStats(len(files) + len(bundles), 0, len(files) + len(bundles))
             else:
                 try:
-                    rendered = stages.write(files, output)
+                    rendered = stages.write(files, bundles, output)
                 except jinja2.TemplateError as exc:
                     template_problem(exc, problems)
                     return Result(problems, seconds=time.perf_counter() - started)
                 stats = output.commit()
             if isinstance(stages, Cache):  # also when up to date: what this build saw lets the next one replay
-                stages.keep((len(site.positions), len(site.config.categories)), files, None if up_to_date else output,
-                            tuple(problems.items[mark:]), site.today.isoformat())
+                stages.keep((len(site.positions), len(site.config.categories)), files, bundles,
+                            None if up_to_date else output, tuple(problems.items[mark:]), site.today.isoformat())
     except OutputError as exc:
         problems.error(str(out), 1, 1, exc.msg_id, **exc.values)
         return Result(problems, seconds=time.perf_counter() - started)

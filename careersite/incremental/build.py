@@ -138,38 +138,32 @@ class Cache:
 
         return bundle.update(inputs, read)
 
-    def is_up_to_date(self, files: Mapping[str, Artifact | Bundle], output: Output) -> bool:
+    def is_up_to_date(self, files: Mapping[str, Artifact], bundles: Mapping[str, Bundle], output: Output) -> bool:
         """Every file is what its artifact would make, as the last build left it, and no other is there."""
-        from ..render import Bundle
-        keys: dict[str, str] = {}
-        for rel, artifact in files.items():
-            made = self._last_of(rel, artifact) if isinstance(artifact, Bundle) else [rel]
-            if not made:
+        keys = {rel: artifact.key for rel, artifact in files.items()}
+        for folder, bundle in bundles.items():
+            if not (made := self._last_of(folder, bundle)):
                 return False
-            keys.update(dict.fromkeys(made, artifact.key))
+            keys.update(dict.fromkeys(made, bundle.key))
         outputs, out = self.last.outputs, os.path.join(os.fspath(output.out), "")
         return keys.keys() == outputs.keys() and all(
             outputs[rel][2] == key and stat_of(out + rel) == outputs[rel][0] for rel, key in keys.items())
 
-    def write(self, files: Mapping[str, Artifact | Bundle], output: Output) -> Counter[str]:
+    def write(self, files: Mapping[str, Artifact], bundles: Mapping[str, Bundle], output: Output) -> Counter[str]:
         """Put every file into OUTPUT: linked from the last build's when its key is unchanged and it is intact,
         else made (in worker processes, which write into the staged tree themselves, when there are many).
         Bundles (the search index) are made here while the workers make pages: forked before the index
         exists, the workers do not carry it."""
-        from ..render import Bundle
         from . import workers
         outputs = self.last.outputs
-        todo, bundles, made = [], [], Counter()
+        todo, made = [], Counter()
         for rel, artifact in files.items():
-            if isinstance(artifact, Bundle):
-                bundles.append((rel, artifact))
-                continue
             known = outputs.get(rel)
             if not (known and known[2] == artifact.key and output.link(rel, known[:2])):
                 todo.append(rel)
 
         def make_bundles() -> None:
-            for folder, bundle in bundles:
+            for folder, bundle in bundles.items():
                 last = self._last_of(folder, bundle)
                 if last and all(output.link(path, known) for path, known in last.items()):
                     continue
@@ -197,21 +191,18 @@ class Cache:
                 output.adopt(rel, stat, sha)
         return made + Counter(files[rel].kind for rel in todo)
 
-    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], output: Output | None,
-             problems: tuple[Problem, ...], today: str) -> None:
+    def keep(self, site_counts: tuple[int, int], files: Mapping[str, Artifact], bundles: Mapping[str, Bundle],
+             output: Output | None, problems: tuple[Problem, ...], today: str) -> None:
         """After a successful build: what it saw and wrote (OUTPUT None: the last build's files, still up to date)."""
-        from ..render import Bundle
-        folders = [(rel, artifact) for rel, artifact in files.items() if isinstance(artifact, Bundle)]
-
         def key(rel: str) -> str:
-            return (files.get(rel) or next(b for folder, b in folders if rel.startswith(folder))).key
+            return (files.get(rel) or next(b for folder, b in bundles.items() if rel.startswith(folder))).key
 
         outputs = self.last.outputs if output is None else \
             {rel: (stat, sha, key(rel)) for rel, (stat, sha) in output.files.items()}
-        bundles = self.last.bundles if output is None else {folder: bundle.inputs for folder, bundle in folders}
+        inputs = self.last.bundles if output is None else {folder: bundle.inputs for folder, bundle in bundles.items()}
         manifest = Manifest(fingerprint=self.fingerprint, inputs=site_inputs(self.root), today=today,
                             git_head=self.git[0], scanned_ns=self.scanned_ns, sources=self.sources, outputs=outputs,
-                            bundles=bundles, problems=problems, counts=site_counts, git_times=self.git[1])
+                            bundles=inputs, problems=problems, counts=site_counts, git_times=self.git[1])
         self.store.save_manifest(self.name, manifest)
         self.last = manifest
 
