@@ -53,11 +53,44 @@ def assert_chinese_glyphs(page, selector: str) -> None:
     assert han and drawn >= han, f"{selector} {text!r}: fonts used {used}"
 
 
+# The page's own viewport again, and two frames drawn in it.
+SETTLED = """([width, height]) => innerWidth === width && innerHeight === height
+    && (!window.visualViewport || visualViewport.scale === 1)
+    && new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"""
+
+# Where the page is, and what is under the middle of ELEMENT (a link the test tapped).
+WHERE = """element => {
+    const box = element.getBoundingClientRect(), x = box.left + box.width / 2, y = box.top + box.height / 2;
+    const hit = document.elementFromPoint(x, y);
+    return {url: location.href, viewport: [innerWidth, innerHeight, window.visualViewport && visualViewport.scale],
+            scrollY, link: [Math.round(x), Math.round(y)], under: hit ? hit.outerHTML.slice(0, 120) : null};
+}"""
+
+
 def shoot(page, directory: Path, name: str) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # A full-page screenshot lays a phone's page out at its whole height for a moment (once seen at 4x4 px
+    # with scale 0.25). A tap sent before the viewport is back can land outside it, where nothing receives
+    # it and Playwright counts it as done (CI, stop 24: the tap on a category link went nowhere).
+    size = page.viewport_size
+    page.wait_for_function(SETTLED, arg=[size["width"], size["height"]])
     return path
+
+
+def follow(page, link, url: str, directory: Path, name: str) -> None:
+    """Tap LINK as a seeker would and wait for URL. When the page does not get there, the failure says where
+    the page is and what was under the link, and a screenshot NAME-lost.png shows it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    link.click()
+    try:
+        page.wait_for_url(url)
+    except PlaywrightTimeoutError:
+        where = link.evaluate(WHERE)
+        page.screenshot(path=str(directory / f"{name}-lost.png"))
+        pytest.fail(f"the tap on {link} did not open {url}: {where}")
 
 
 @pytest.mark.slow
@@ -76,15 +109,15 @@ def test_job_seeker_journey(request, device, served_site, screenshot_dir):
     shoot(page, screenshot_dir, f"{device}-home")
 
     # Pick a category.
-    page.get_by_role("link", name=CATEGORY, exact=True).click()
-    page.wait_for_url(served_site + "categories/technology/")
+    follow(page, page.get_by_role("link", name=CATEGORY, exact=True), served_site + "categories/technology/",
+           screenshot_dir, f"{device}-home")
     assert page.locator("h1").inner_text() == CATEGORY
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     shoot(page, screenshot_dir, f"{device}-category")
 
     # Open a position and read it.
-    page.get_by_role("link", name=DBA["title"], exact=True).click()
-    page.wait_for_url(served_site + "positions/dba/")
+    follow(page, page.get_by_role("link", name=DBA["title"], exact=True), served_site + "positions/dba/",
+           screenshot_dir, f"{device}-category")
     assert page.locator("h1").inner_text() == DBA["title"]
     assert_chinese_glyphs(page, "#responsibilities li")
     assert page.locator("#responsibilities h2").inner_text() == "岗位职责"
