@@ -56,7 +56,7 @@ def measure(out: Path) -> dict[str, int]:
         css = sum((out / l["href"].split("?")[0].split("/", 2)[2]).stat().st_size
                   for l in page.find_all("link", rel="stylesheet"))
         js = sum((out / s["src"].split("?")[0].split("/", 2)[2]).stat().st_size for s in page.find_all("script", src=True))
-        qr = (path.parent / "qr.png").stat().st_size if (path.parent / "qr.png").exists() else 0
+        qr = sum(len(img["src"]) for img in page.select("img.qr-code"))  # its data: URI, in the HTML
         heaviest = {"html": len(html), "qr": qr, "css": css, "js": js, "total": len(html) + css + js}
     index = out / "search"
     files = [p for p in index.rglob("*") if p.is_file()] if index.is_dir() else []

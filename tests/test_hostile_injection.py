@@ -113,8 +113,8 @@ def assert_no_live_markup(files: dict[str, bytes], base_path: str = "/") -> None
         for phone in page.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
             assert re.fullmatch(r"tel:\+?\d+(;ext=\d+)?", phone["href"]), f"{where}: {phone}"
             phone.decompose()
-        for qr in page.select("img.qr-code"):  # ours: the position's QR code, a file the build made beside the page
-            assert re.fullmatch(re.escape(base_path) + r"positions/[a-z0-9-]+/qr\.png", qr["src"]), f"{where}: {qr}"
+        for qr in page.select("img.qr-code"):  # ours: the position's QR code, a PNG in the page
+            assert re.fullmatch(QR_SRC, qr["src"]), f"{where}: {qr}"
             qr.decompose()
         for tag in page.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
@@ -225,6 +225,9 @@ def test_safe_json_keeps_unicode():
 
 # --- every URL the generator writes, in every output format --------------------------------------------------
 
+QR_SRC = r"data:image/png;base64,[A-Za-z0-9+/]+=*"  # the only data: URI: a position's QR code (render/qr.py)
+
+
 def urls_in_html(fragment) -> list[str]:
     """The URLs of every element of FRAGMENT (HTML text, or a page already parsed)."""
     page = soup(fragment) if isinstance(fragment, str) else fragment
@@ -236,6 +239,9 @@ def every_url(files: dict[str, bytes]) -> dict[str, list[str]]:
     """Every href/src of every page, of the HTML in feed.xml, positions.json and the JSON-LD, by file."""
     found: dict[str, list[str]] = {}
     for rel, page in pages(files):
+        for qr in page.select(".share-qr > img.qr-code"):  # ours: the page's QR code, a PNG in a data: URI
+            assert re.fullmatch(QR_SRC, qr["src"]), f"{rel}: {qr}"
+            qr.decompose()
         found[rel] = urls_in_html(page)
         for script in page.find_all("script", type="application/ld+json"):
             data = json.loads(script.string)

@@ -26,7 +26,7 @@ from ..model.site import Position, Site
 from .feeds import FILES as DISCOVERY_FILES, Discovery
 from .jobposting import job_posting, json_ld
 from .shareimage import HEIGHT as SHARE_HEIGHT, WIDTH as SHARE_WIDTH, font_identity, share_font, share_png
-from .qr import qr_png
+from .qr import qr_data_uri
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +118,6 @@ def breakable_url(url: str) -> Markup:
 def share_path(category: Category | None) -> str:
     """The share picture of CATEGORY (its positions use it too), or of the site."""
     return f"share/categories/{category.key}.png" if category else "share/site.png"
-
-
-def qr_path(position: Position) -> str:
-    """The QR code of the position's address, beside its page."""
-    return position.url_path + "qr.png"
 
 
 class Pages:
@@ -247,7 +242,7 @@ class Pages:
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=is_closed, job_posting_json=posting, qr_src=self.url(qr_path(position)),
+                           is_closed=is_closed, job_posting_json=posting, qr_src=qr_data_uri(self.abs_url(position.url_path)),
                            suggestions=self.suggestions(position),
                            category_total=len(self.site.open_in(position.category)) if is_closed else 0)
 
@@ -272,7 +267,6 @@ class Pages:
         table["404.html"] = ("404", self.not_found_artifact, None)
         for position in site.positions:
             table[position.url_path + "index.html"] = ("position", self.position_artifact, position)
-            table[qr_path(position)] = ("qr", self.qr_artifact, position)
         for rel in self.static_bytes:
             table[rel] = ("static", self.static_artifact, rel)
         return SiteFiles(table)
@@ -294,11 +288,6 @@ class Pages:
         if state[0]:  # a closed position's page lists open ones of its category
             inputs += (self.shown(self.suggestions(position)), len(self.site.open_in(position.category)))
         return digest(self.site_key, "position", inputs), functools.partial(self.position, position)
-
-    def qr_artifact(self, position: Position) -> tuple[str, Callable[[], bytes]]:
-        # Made from the address alone: a build remakes it only for a new position (or a new base_url).
-        address = self.abs_url(position.url_path)
-        return digest("qr", address), functools.partial(qr_png, address)
 
     def not_found_artifact(self, _: None) -> tuple[str, Callable[[], bytes]]:
         return digest(self.site_key, "404"), functools.partial(self.render, "404.html", page_path="404.html")

@@ -1,8 +1,9 @@
-"""An address -> its QR code: a PNG file a page shows as <img> (WeChat's long-press "识别图中二维码" reads images),
-or lines to print in a terminal. zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
+"""An address -> its QR code: a PNG a page shows as <img> from a data: URI (WeChat's long-press "识别图中二维码"
+reads images, those of data: URIs too), or lines to print in a terminal. zxing-cpp encodes (error correction M, mask by the standard's penalty rules)."""
 
 from __future__ import annotations
 
+import base64
 import struct
 import zlib
 
@@ -46,6 +47,11 @@ def qr_png(url: str) -> bytes:
     raw = blank + b"".join(b"\x00" + wide[at:at + width] + again for at in range(0, len(wide), step)) + blank
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
             + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
+
+
+def qr_data_uri(url: str) -> str:
+    """URL's QR code as a data: URI for <img src>: in the page, so a position is one file and one request."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii")
 
 
 def qr_terminal(text: str, *, colour: bool) -> list[str]:
