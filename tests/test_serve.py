@@ -451,7 +451,8 @@ def test_a_save_works_out_only_the_files_the_browser_asks_for(make_site, monkeyp
     monkeypatch.setattr(Pages, "position_artifact", lambda self, p: worked_out.append(p.slug) or original(self, p))
     site.position("tech-3.md", text("技术岗3（改）"))
     assert preview.rebuild([str(site.root / "content/positions/tech-3.md")])
-    assert worked_out == []
+    assert "positions/tech-5/index.html" in preview.files and "positions/nope/index.html" not in preview.files
+    assert worked_out == []  # (nor by asking whether a file is there)
     assert "技术岗3（改）" in preview.page("positions/tech-3/index.html").decode()
     assert worked_out == ["tech-3"]
     assert len(preview.files) == len(dict(preview.files.items())) > 20  # every page is there when asked for

@@ -325,6 +325,9 @@ class SiteFiles(Mapping[str, Artifact]):
         """The first file of KIND, if there is one (a page of each template: what a dev server makes to check them)."""
         return next((self[rel] for rel, entry in self.table.items() if entry[0] == kind), None)
 
+    def __contains__(self, rel: object) -> bool:  # (Mapping's would work out the artifact)
+        return rel in self.table
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.table)
 
