@@ -213,7 +213,8 @@ class Cache:
         last = self.store.manifest(self.name + REPLAY)  # (process() reads the whole manifest if need be)
         if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs:
             return None
-        if last.inputs != site_inputs(self.root) or set(rels) != set(last.sources) or git_head(self.root) != last.git_head:
+        if last.inputs != site_inputs(self.root) or set(rels) != set(last.sources) \
+                or git_head(self.root) != last.git_head:
             return None
         base = os.path.join(os.fspath(self.root), "")
 

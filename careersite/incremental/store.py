@@ -197,6 +197,6 @@ class Store:
         return value if isinstance(value, Manifest) else None
 
     def save_manifest(self, name: str, manifest: Manifest) -> None:
-        """MANIFEST as NAME, and the part an unchanged build needs as NAME + REPLAY (a quarter of it, read faster)."""
+        """MANIFEST as NAME, and as NAME + REPLAY the part an unchanged build reads (10 of 17 MB at 30,000)."""
         self._use(lambda db: db.executemany("INSERT OR REPLACE INTO manifests (name, value) VALUES (?, ?)",
                                             ((name, pack(manifest)), (name + REPLAY, pack(manifest.for_replay())))))

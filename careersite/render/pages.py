@@ -242,8 +242,8 @@ class Pages:
         # Structured data only for what a search engine may list: open, published positions.
         posting = None if is_closed or position.draft else Markup(json_ld(job_posting(self.site.config, position)))
         return self.render("position.html", position=position, page_path=position.url_path,
-                           is_closed=is_closed, job_posting_json=posting, qr_src=qr_data_uri(self.abs_url(position.url_path)),
-                           suggestions=self.suggestions(position),
+                           is_closed=is_closed, job_posting_json=posting, suggestions=self.suggestions(position),
+                           qr_src=qr_data_uri(self.abs_url(position.url_path)),
                            category_total=len(self.site.open_in(position.category)) if is_closed else 0)
 
     def discovery_file(self, rel: str) -> bytes:
