@@ -120,10 +120,10 @@ def _today(args: argparse.Namespace, problems: Problems) -> dt.date | None:
 
 def print_problems(problems: Problems, site: Path | None = None) -> None:
     """Every problem as 'path:line:col: error: message', on GitHub Actions also as an annotation of its line."""
-    words = {"error": problems.text("error"), "warning": problems.text("warning")}
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems.sorted():
-        print(problem.format(words), file=sys.stderr)
+    ordered = problems.sorted()
+    for problem, line in zip(ordered, problems.lines(ordered)):
+        print(line, file=sys.stderr)
         if annotate:
             print(annotation(problem, site), file=sys.stdout)
 

@@ -100,6 +100,11 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items))
 
+    def lines(self, items: Iterable[Problem] | None = None) -> list[str]:
+        """ITEMS (else every problem, sorted) as 'path:line:col: severity: message', in the site's language."""
+        words = {"error": self.text("error"), "warning": self.text("warning")}
+        return [problem.format(words) for problem in (self.sorted() if items is None else items)]
+
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a misspelt word, if one is close enough to suggest."""

@@ -113,9 +113,7 @@ def assert_no_live_markup(files: dict[str, bytes], base_path: str = "/") -> None
         for phone in page.select("footer a.footer-phone"):  # the only tel: link: site.toml's hr_phone, checked
             assert re.fullmatch(r"tel:\+?\d+(;ext=\d+)?", phone["href"]), f"{where}: {phone}"
             phone.decompose()
-        for qr in page.select("img.qr-code"):  # ours: the position's QR code, a PNG in the page
-            assert re.fullmatch(QR_SRC, qr["src"]), f"{where}: {qr}"
-            qr.decompose()
+        drop_own_qr(page, where)
         for tag in page.find_all(True):
             assert tag.name not in FORBIDDEN_TAGS, f"{where}: <{tag.name}> {tag}"
             if tag.name == "button":
@@ -228,6 +226,13 @@ def test_safe_json_keeps_unicode():
 QR_SRC = r"data:image/png;base64,[A-Za-z0-9+/]+=*"  # the only data: URI: a position's QR code (render/qr.py)
 
 
+def drop_own_qr(page: BeautifulSoup, where: str) -> None:
+    """Check and take out the page's own QR code (a PNG in a data: URI), so that what is left is all checked."""
+    for qr in page.select("img.qr-code"):
+        assert re.fullmatch(QR_SRC, qr["src"]), f"{where}: {qr}"
+        qr.decompose()
+
+
 def urls_in_html(fragment) -> list[str]:
     """The URLs of every element of FRAGMENT (HTML text, or a page already parsed)."""
     page = soup(fragment) if isinstance(fragment, str) else fragment
@@ -239,9 +244,7 @@ def every_url(files: dict[str, bytes]) -> dict[str, list[str]]:
     """Every href/src of every page, of the HTML in feed.xml, positions.json and the JSON-LD, by file."""
     found: dict[str, list[str]] = {}
     for rel, page in pages(files):
-        for qr in page.select(".share-qr > img.qr-code"):  # ours: the page's QR code, a PNG in a data: URI
-            assert re.fullmatch(QR_SRC, qr["src"]), f"{rel}: {qr}"
-            qr.decompose()
+        drop_own_qr(page, rel)
         found[rel] = urls_in_html(page)
         for script in page.find_all("script", type="application/ld+json"):
             data = json.loads(script.string)

@@ -133,9 +133,8 @@ def to_markdown(diff: dict[str, list[Change]], broken: list[str], head_problems:
     for kind, changes in diff.items():
         section(f"diff_{kind}", changes, [_line(c, head_problems, today, separator) for c in changes])
     section("diff_broken", broken, [f"- `{path}`" for path in broken])
-    words = {"error": text("error"), "warning": text("warning")}
     for key, items in (("diff_errors", head_problems.errors), ("diff_warnings", head_problems.warnings)):
-        section(key, items, [code_block([p.format(words) for p in sorted(set(items))])])
+        section(key, items, [code_block(head_problems.lines(sorted(set(items))))])
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -16,7 +16,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -59,6 +59,15 @@ def banner_html(problems: Problems, lines: list[str], failed: bool) -> str:
     return f'<details id="{WARNINGS_ID}"><summary>{title}</summary><ul>{items}</ul></details>'
 
 
+class Shown(NamedTuple):
+    """A rebuild's problems as `serve` showed them: whether it failed, the lines printed, the banner."""
+
+    problems: list | None
+    failed: bool
+    lines: list[str]
+    banner: str
+
+
 class Preview:
     """What `serve` keeps between saves: cache, templates, the last good site, its banner, a rebuild count."""
 
@@ -72,9 +81,7 @@ class Preview:
         self.bundles: dict[str, Bundle] = {}  # ... and its search index, by folder
         self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
-        self.banner = ""
-        self.shown: tuple = (None, [], "")  # (the problems, whether failed), their lines and banner, as last shown
-        self.failed = True  # the last rebuild failed (or there was none): templates are checked in the next
+        self.shown = Shown(None, True, [], "")  # the last rebuild's (failed, or none yet: the next checks templates)
         self.generation = 0
         self.changed = threading.Condition()
         self.building = threading.Lock()
@@ -98,7 +105,7 @@ class Preview:
                         env.get_template(name)
                     made = render.site_files(site, env)
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
-                    kinds = () if content and not self.failed else ("home", "category", "position", "404")
+                    kinds = () if content and not self.shown.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
                         self.made_page(first)  # (kept for the browser: a page of the site, by what it is made from)
                     files, bundles = made, search.index_files(site)
@@ -106,13 +113,11 @@ class Preview:
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
-            if (problems.items, files is None) != self.shown[0]:  # (thousands of warnings: the same as last time)
-                words = {"error": problems.text("error"), "warning": problems.text("warning")}
-                lines = [problem.format(words) for problem in problems.sorted()]
-                self.shown = (problems.items, files is None), lines, banner_html(problems, lines, files is None)
-            for line in self.shown[1]:
+            if (problems.items, files is None) != self.shown[:2]:  # (thousands of warnings: the same as last time)
+                lines = problems.lines()
+                self.shown = Shown(problems.items, files is None, lines, banner_html(problems, lines, files is None))
+            for line in self.shown.lines:
                 self.say(line)
-            self.banner, self.failed = self.shown[2], files is None
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:
@@ -122,6 +127,10 @@ class Preview:
                 self.generation += 1
                 self.changed.notify_all()
             return files is not None
+
+    @property
+    def banner(self) -> str:
+        return self.shown.banner
 
     def page(self, rel: str) -> bytes | None:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""

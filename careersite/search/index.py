@@ -19,7 +19,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from itertools import repeat
 from operator import sub
-from typing import TYPE_CHECKING, Callable, Collection, Container, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Container, Iterable, Iterator, NamedTuple, Sequence
 
 from ..load.fields import FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
@@ -285,12 +285,12 @@ def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[
                            for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
             shards = None
         else:
-            shards = counts, sizes, _shard_files(records, _header(docs), folder, counts, touched)
+            shards = Shards(counts, sizes, _shard_files(records, _header(docs), folder, counts, touched))
     except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
         return None
     shards = shards or _shards(records, _header(docs), folder)
     files: dict[str, bytes | None] = dict(_files(docs, shards, sorted(changed), folder))
-    kept = [f"{folder}/{kind}/{number}.bin" for kind, total in shards[0].items() for number in range(total)]
+    kept = [f"{folder}/{kind}/{number}.bin" for kind, total in shards.counts.items() for number in range(total)]
     files.update((path, None) for path in kept + [f"{folder}/d/{n}.json" for n in range(count)] if path not in files)
     return files
 
@@ -313,12 +313,10 @@ def _header(docs: Sequence[SearchDoc]) -> bytes:
     return MAGIC + bytes.fromhex(_tag(docs))
 
 
-def _files(docs: Sequence[SearchDoc], shards: tuple[dict[str, int], dict[str, int], dict[str, bytes]],
-           fragments: Iterable[int], folder: str) -> dict[str, bytes]:
-    """The index files of DOCS with their SHARDS (how many of each kind, the bytes of their entries, the files),
-    and the fragments of the ids FRAGMENTS."""
+def _files(docs: Sequence[SearchDoc], shards: Shards, fragments: Iterable[int], folder: str) -> dict[str, bytes]:
+    """The index files of DOCS with their SHARDS, and the fragments of the ids FRAGMENTS."""
     count, tag, header = len(docs), _tag(docs), _header(docs)
-    shards, sizes, files = shards[0], shards[1], dict(shards[2])
+    files = dict(shards.files)
     places: dict[str, list[int]] = defaultdict(list)
     for number, doc in enumerate(docs):
         for place in dict.fromkeys(doc.locations):
@@ -334,8 +332,8 @@ def _files(docs: Sequence[SearchDoc], shards: tuple[dict[str, int], dict[str, in
             runs[-1][1] += 1
         else:
             runs.append([doc.category, 1])
-    meta = {"format": FORMAT, "tag": tag, "docs": count, "shards": shards, "sizes": sizes, "categories": runs,
-            "locations": locations}
+    meta = {"format": FORMAT, "tag": tag, "docs": count, "shards": shards.counts, "sizes": shards.sizes,
+            "categories": runs, "locations": locations}
     filters = _filter_files(docs, header, folder, files)
     if filters:
         meta["filters"] = filters
@@ -475,15 +473,22 @@ def _entry_size(key: str, record: bytes) -> int:
     return len(key.encode("utf-8")) + len(record) + 2
 
 
-def _shards(records: dict[str, bytes], header: bytes, folder: str
-            ) -> tuple[dict[str, int], dict[str, int], dict[str, bytes]]:
+class Shards(NamedTuple):
+    """The term shards of an index: how many of each kind (c, p), the bytes of each kind's entries, the files."""
+
+    counts: dict[str, int]
+    sizes: dict[str, int]
+    files: dict[str, bytes]
+
+
+def _shards(records: dict[str, bytes], header: bytes, folder: str) -> Shards:
     """RECORDS in shards of one-character terms (c) and of two (p): how many of each, their sizes, the files."""
     sizes = {"c": 0, "p": 0}
     for key, record in records.items():
         sizes[_kind(key)] += _entry_size(key, record)
     counts = {kind: _shard_count(size) for kind, size in sizes.items()}
     every = [(kind, number) for kind, shards in counts.items() for number in range(shards)]
-    return counts, sizes, _shard_files(records, header, folder, counts, every)
+    return Shards(counts, sizes, _shard_files(records, header, folder, counts, every))
 
 
 def _shard_files(records: dict[str, bytes], header: bytes, folder: str, counts: dict[str, int],
