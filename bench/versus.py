@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import synth
+from run import paired_ratio
 
 PROJECT = synth.PROJECT
 
@@ -120,9 +121,8 @@ def main() -> None:
         runs = measure(sides, n, args.repeat, args.work)
         before, now = runs[args.commit], runs["now"]
         for key in now:
-            ratio = statistics.median(a / b for a, b in zip(now[key], before[key]))
             print(f"| {n:,} | {key} | {statistics.median(before[key]):.3f} | {statistics.median(now[key]):.3f} "
-                  f"| {ratio:.2f} |", flush=True)
+                  f"| {paired_ratio(now[key], before[key]):.2f} |", flush=True)
 
 
 if __name__ == "__main__":
