@@ -18,10 +18,13 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from careersite import render, search
+from careersite.commands.build import Options, load_site, new_problems
 from careersite.commands.serve import OVERLAY_ID, PREFIX, WARNINGS_ID, Preview, allowed_host
 from careersite.render.pages import Pages
+from careersite.load.textfile import read_file
 from careersite.write import stat_of
-from tests.helpers import MINIMAL_POSITION, PROJECT, TODAY, english, new_site, position
+from tests.helpers import MINIMAL_POSITION, POS, PROJECT, TODAY, english, new_site, position
 
 pytestmark = pytest.mark.slow
 WAIT = 30  # seconds: the bound on every wait below
@@ -415,7 +418,7 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     """Pages are made on request from artifacts whose keys say what they are made from: an edit to one
     position changes its page, its category's listing and the home page, not the other category's; the
     search index is the last one, updated; of the position files, only the one the watcher saw saved is
-    looked at."""
+    looked at (read again on its own, the others neither read nor asked after)."""
     files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}") for n in range(3)}
     files |= {f"content/positions/ops-{n}.md": text(f"运营岗{n}", "ops") for n in range(3)}
     site = make_site(files, position=False)
@@ -426,13 +429,15 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     looked_at = []
     monkeypatch.setattr("careersite.incremental.build.stat_of",
                         lambda path, **kw: looked_at.append(path) or stat_of(path, **kw))
+    monkeypatch.setattr("careersite.commands.serve.read_file",
+                        lambda path, *args: looked_at.append(path) or read_file(path, *args))
     assert preview.rebuild([str(site.root / "content/positions/tech-1.md")])  # what the watcher saw
-    assert [Path(path).name for path in looked_at] == ["tech-1.md"]
+    assert [Path(path).name for path in looked_at] == ["tech-1.md"] and not preview.whole
     changed = {rel for rel, artifact in preview.files.items() if before.get(rel) != artifact.key}
     assert {"positions/tech-1/index.html", "categories/tech/index.html", "index.html"} <= changed
     assert not changed & {"positions/tech-0/index.html", "categories/ops/index.html", "positions/ops-0/index.html"}
     assert "技术岗1（改）" in preview.page("positions/tech-1/index.html").decode()
-    whole = preview.bundles["search/"].make()
+    whole = preview.bundles()["search/"].make()
     monkeypatch.setattr("careersite.search.UPDATE_SHARE", 1)  # (a site this small is made anew otherwise)
     monkeypatch.setattr("careersite.search.index.index_files", lambda docs: {})  # updated from the last one instead
     assert {rel: preview.page(rel) for rel in whole} == whole
@@ -531,3 +536,59 @@ def test_serve_tells_how_to_preview_on_a_phone(make_site, language, phone, lan):
         assert _qr_text(code) == url
         with urllib.request.urlopen(url, timeout=10) as response:  # what the phone opens
             assert response.status == 200
+
+
+def whole_site(root: Path) -> tuple[list, dict[str, bytes]]:
+    """What the stages make of ROOT as the preview does, without a build cache and without the last site: the
+    problems, and every file's bytes (the search index's too)."""
+    problems = new_problems()
+    options = Options(root=root, base_url="http://127.0.0.1:8000/", drafts=True, today=TODAY)
+    site = load_site(options, problems, times=True)
+    assert site is not None, problems.lines()
+    files = {rel: artifact.make() for rel, artifact in render.site_files(site).items()}
+    return sorted(problems.items), files | search.index_files(site)["search/"].make()
+
+
+@pytest.mark.parametrize("edit, old, new, one", [
+    ("tech-2.md", "技术岗2", "技术岗2（高级）", True),  # a new title: the position alone
+    ("tech-2.md", "负责技术岗2的工作。", "负责技术岗2的工作；\n2. 带新人。", True),  # its duties
+    ("tech-3.md", "技术岗3", "技术岗3（改）", True),  # closing soon: its warning stays as it was
+    ("closed.md", "已截止岗", "已截止岗（旧）", True),  # closed: what its page suggests stays
+    ("tech-2.md", "技术岗2", "技术岗4", False),  # another open position's title: a warning names both
+    ("tech-2.md", "posted: 2026-11-03", "posted: 2026-11-20", False),  # a new place in the listing
+    ("tech-2.md", "code: T2", "code: T9", False),  # another HR code
+    ("tech-2.md", "closes: 2027-01-31", "closes: 2026-11-01", False),  # closed by the edit
+    ("tech-2.md", "category: tech", "category: ops", False),  # another category
+    ("tech-2.md", "category: tech", "category: tehc", False),  # a mistake: the last good site stays
+    ("dup-title.md", "运营岗0", "运营岗", False),  # it was named by another file's warning
+])
+def test_a_save_made_from_the_last_site_gives_what_a_whole_rebuild_gives(make_site, edit, old, new, one):
+    """A save of one position that changes only that position (its URL, state and place as they were) is made
+    from the last site (`serve`'s wait the same on a site of any size: docs/performance.md); every file it gives,
+    the search index too, and every problem, are those of the same content made from nothing. Any other save is
+    made from nothing."""
+    files = {f"content/positions/tech-{n}.md": text(f"技术岗{n}", front=f"posted: 2026-11-{n + 1:02d}\ncode: T{n}\n")
+             for n in range(6)}
+    files[POS + "tech-3.md"] = files[POS + "tech-3.md"].replace("2027-01-31", "2026-11-30")  # closes in 2 days
+    files |= {f"content/positions/ops-{n}.md": text(f"运营岗{n}", "ops") for n in range(3)}
+    files |= {POS + "dup-title.md": text("运营岗0", "ops"), POS + "draft.md": text("草稿岗", front="draft: true\n"),
+              POS + "closed.md": text("已截止岗").replace("2027-01-31", "2026-11-20")}
+    site = make_site(files, position=False)
+    site.edit("site.toml", "base_url", "per_page = 2\nhome_per_category = 3\nbase_url")
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)
+    assert preview.rebuild() and preview.whole
+    page = "positions/" + edit.removesuffix(".md") + "/index.html"
+    before = preview.page(page)
+    site.edit(POS + edit, old, new)
+    ok = preview.rebuild([str(site.root / POS / edit)])
+    assert preview.whole is not one
+    if not ok:  # (the mistake) shown, and the last good site served
+        assert preview.shown.failed and preview.site.positions[0].title == "技术岗5"
+        return
+    problems, made = whole_site(site.root)
+    assert sorted(preview.shown.problems) == problems
+    served = {rel: artifact.make() for rel, artifact in preview.files.items()} | preview.bundles()["search/"].make()
+    assert served.keys() == made.keys()
+    assert [rel for rel in made if served[rel] != made[rel]] == []
+    assert served[page] != before
+    preview.cache.close()

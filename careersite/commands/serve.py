@@ -4,6 +4,7 @@ site. Only this computer's own Host names are answered (no DNS rebinding; livere
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import ipaddress
 import mimetypes
@@ -22,11 +23,16 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .. import render, search
-from ..errors import Problems
+from ..errors import Problem, Problems
 from ..incremental import Cache
-from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
-from ..load.content import CONTENT_DIR, is_ignored
-from ..render import Artifact, Bundle
+from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, today_in
+from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, is_ignored
+from ..load.textfile import read_file
+from ..model.lint import closing_warning, lint_dates
+from ..model.markup import Renderer
+from ..model.perfile import process_file
+from ..model.site import Site, with_position
+from ..render import Artifact, Bundle, SiteFiles
 from ..render.qr import qr_terminal
 from .build import Options, load_site, new_problems, no_cyclic_gc, template_problem
 
@@ -60,12 +66,24 @@ def banner_html(problems: Problems, lines: list[str], failed: bool) -> str:
 
 
 class Shown(NamedTuple):
-    """A rebuild's problems as `serve` showed them: whether it failed, the lines printed, the banner."""
+    """A rebuild's problems as `serve` showed them: whether it failed, the lines printed, the banner; the problems
+    by file, and every message that names a file other than its own."""
 
     problems: list | None
     failed: bool
     lines: list[str]
     banner: str
+    by_file: Mapping[str, list[Problem]] = {}
+    others: str = ""
+
+
+def shown(problems: Problems, failed: bool) -> Shown:
+    """PROBLEMS as `serve` shows them after a rebuild that FAILED, or not."""
+    lines, by_file = problems.lines(), {}
+    for problem in problems.items:
+        by_file.setdefault(problem.path, []).append(problem)
+    others = "\n".join(p.message.replace(p.path, "") for p in problems.items)
+    return Shown(problems.items, failed, lines, banner_html(problems, lines, failed), by_file, others)
 
 
 class Preview:
@@ -77,11 +95,13 @@ class Preview:
         self.cache = Cache(root, root / ".cache" / "careersite-serve", self.options.variant)
         self.compiled = render.CompiledTemplates()
         self.say = say
-        self.files: Mapping[str, Artifact] = {}  # the last good site's files, each worked out when looked up
-        self.bundles: dict[str, Bundle] = {}  # ... and its search index, by folder
+        self.site: Site | None = None  # the last good site,
+        self.files: Mapping[str, Artifact] = {}  # its files, each worked out when looked up,
+        self.bundles: Callable[[], dict[str, Bundle]] = dict  # and its search index by folder, made when first asked
         self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.shown = Shown(None, True, [], "")  # the last rebuild's (failed, or none yet: the next checks templates)
+        self.whole = True  # whether the last rebuild went over the whole site (else: over one saved position)
         self.generation = 0
         self.changed = threading.Condition()
         self.building = threading.Lock()
@@ -92,13 +112,17 @@ class Preview:
         with self.building, no_cyclic_gc():
             started = time.perf_counter()
             problems = new_problems()
-            files, bundles = None, {}
+            site, files = None, None
             rels = {os.path.relpath(path, self.options.root).replace(os.sep, "/") for path in saved or ()}
             content = saved is not None and all(rel.startswith(CONTENT_DIR.as_posix() + "/") for rel in rels)
-            self.cache.saved = rels if content else None
+            # (after a save of one position the cache has not seen: it looks at every file next time)
+            self.cache.saved = rels if content and self.whole else None
             try:
-                site = load_site(self.options, problems, self.cache, times=True)
-                if site is not None:
+                quick = self.one_saved(*rels) if content and len(rels) == 1 and not self.shown.failed else None
+                self.whole = quick is None
+                if quick is not None:
+                    (site, files), problems.items = quick, list(self.shown.problems)
+                elif (site := load_site(self.options, problems, self.cache, times=True)) is not None:
                     # Templates of their own, all compiled now: the last good site keeps them when one breaks.
                     env = render.environment(self.options.root, self.compiled)
                     for name in env.list_templates():
@@ -108,25 +132,47 @@ class Preview:
                     kinds = () if content and not self.shown.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
                         self.made_page(first)  # (kept for the browser: a page of the site, by what it is made from)
-                    files, bundles = made, search.index_files(site)
+                    files = made
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
             if (problems.items, files is None) != self.shown[:2]:  # (thousands of warnings: the same as last time)
-                lines = problems.lines()
-                self.shown = Shown(problems.items, files is None, lines, banner_html(problems, lines, files is None))
+                self.shown = shown(problems, files is None)
             for line in self.shown.lines:
                 self.say(line)
             if files is None:
                 self.say(problems.text("serve_failed"))
-            else:
-                self.files, self.bundles = files, bundles  # (a page made before and unchanged has the same key)
+            else:  # (a page made before and unchanged has the same key)
+                self.site, self.files, self.bundles = site, files, functools.cache(functools.partial(search.index_files, site))
                 self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started))
             with self.changed:
                 self.generation += 1
                 self.changed.notify_all()
             return files is not None
+
+    def one_saved(self, rel: str) -> tuple[Site, SiteFiles] | None:
+        """The last good site and its files with position file REL made again, if that is all a save of REL changes
+        (model.site.with_position) and REL has the problems it had: so a save takes as long on a site of any size."""
+        site, mine = self.site, self.shown.by_file
+        today = self.options.today or today_in(site.config.timezone) if site else None
+        default = site.config.defaults.get("closes") if site else None
+        if site is None or rel not in site.index or today != site.today or (default and closing_warning(default, today)) \
+                or rel in self.shown.others:
+            return None
+        data = read_file(self.options.root / rel, rel, Problems(), MAX_FILE_BYTES)
+        when = self.cache.time_of(rel) if data is not None else None
+        result = process_file(rel, data, site.config, Renderer()) if when else None
+        if result is None or result.position is None:
+            return None
+        problems = new_problems()
+        problems.extend(result.problems)
+        lint_dates(site.config, [result.source], today, problems)
+        if sorted(problems.items) != sorted(mine.get(rel, ())):
+            return None
+        made = with_position(site, result.position, when)
+        return made and (made, render.site_files(made, render.environment(self.options.root, self.compiled), self.files,
+                                                    result.position))
 
     @property
     def banner(self) -> str:
@@ -136,7 +182,7 @@ class Preview:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""
         artifact = self.files.get(rel)
         if artifact is None:  # perhaps a file of a bundle (the search index), all of which are made at once
-            bundle = self.bundles.get(rel[:rel.find("/") + 1])  # its folder
+            bundle = self.bundles().get(rel[:rel.find("/") + 1])  # its folder
             if bundle is not None:
                 last = self.index
                 if last is None or last[0].key != bundle.key:  # made anew, or from the last one if it can be

@@ -115,6 +115,10 @@ class Cache:
         self.git = (head, committed)
         return content_times(self.root, paths, committed, {rel: stat[1] for rel, (stat, _) in self.sources.items()})
 
+    def time_of(self, rel: str) -> dt.datetime | None:
+        """REL's last change as times() would give it now, if git's last commit is the one times() saw (else None)."""
+        return content_times(self.root, [rel], self.git[1]).get(rel) if git_head(self.root) == self.git[0] else None
+
     # Output files ------------------------------------------------------------------------------------------
     # (self.last is always of this fingerprint, else empty: an artifact's key needs no prefix)
     def _last_of(self, folder: str, bundle: Bundle) -> dict[str, tuple[Stat, str]]:

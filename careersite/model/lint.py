@@ -58,7 +58,7 @@ def lint_file(source: PositionSource, problems: Problems) -> None:
         lint_indented(path, text, problems)
 
 
-def _closing(closes: dt.date, today: dt.date) -> str | None:
+def closing_warning(closes: dt.date, today: dt.date) -> str | None:
     days = (closes - today).days
     return "closes_expired" if days < 0 else "closes_soon" if days <= CLOSING_SOON_DAYS else None
 
@@ -73,12 +73,12 @@ def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date
             uses_default = True
             if default is None:
                 problems.warning(source.path, *source.lines.get("title", (1, 1)), "closes_missing")
-        elif msg_id := _closing(closes, today):
+        elif msg_id := closing_warning(closes, today):
             problems.warning(source.path, *source.lines.get("closes", (1, 1)), msg_id, date=closes.isoformat(),
                              days=(closes - today).days, file=source.path)
         if (posted := source.fields.get("posted")) and posted > today and not source.fields.get("opens"):
             problems.warning(source.path, *source.lines.get("posted", (1, 1)), "posted_future", date=posted.isoformat())
-    if uses_default and default is not None and (msg_id := _closing(default, today)):  # once, not once a file
+    if uses_default and default is not None and (msg_id := closing_warning(default, today)):  # once, not once a file
         problems.warning(CONFIG_FILE, config.lines.get("defaults.closes", 1), 1, msg_id + "_defaults",
                          date=default.isoformat(), days=(default - today).days)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import Problems
 from ..load.config import Category, SiteConfig
@@ -77,6 +78,16 @@ class Site:
     drafts: bool = False
     changed: Mapping[str, dt.datetime] = field(default_factory=dict, compare=False)  # source -> last change
     texts: Mapping[str, str] = field(default_factory=dict)  # site.toml's intro, instructions, privacy as HTML
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Each position's place in POSITIONS, by its source."""
+        return {p.source: n for n, p in enumerate(self.positions)}
+
+    @cached_property
+    def titles(self) -> Counter[tuple[str, str]]:
+        """How many open, published positions each (category key, title) has."""
+        return Counter((p.category.key, p.title) for p in self.open_positions if not p.draft)
 
     @cached_property  # computed once: listings ask for it once per page
     def open_positions(self) -> tuple[Position, ...]:
@@ -149,6 +160,12 @@ def _sort_key(position: Position) -> tuple:
     # keep the order HR chose.
     posted = position.posted.toordinal() if position.posted else 0
     return (-posted, position.order or 1 << 62, position.code or "\uffff", position.title, position.slug)
+
+
+def _listing_key(config: SiteConfig) -> Callable[[Position], tuple]:
+    """Where a position goes in Site.positions: its category's place in site.toml, then _sort_key."""
+    order = {c.key: i for i, c in enumerate(config.categories)}
+    return lambda p: (order[p.category.key], _sort_key(p))
 
 
 def resolve_slug(source: PositionSource) -> str | None:
@@ -240,8 +257,7 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
                 problems.warning(position.source, *where.get("title", (1, 1)), "title_duplicate",
                                  title=position.title, other=same.source)
         kept.append(position)
-    order = {c.key: i for i, c in enumerate(config.categories)}
-    kept.sort(key=lambda p: (order[p.category.key], _sort_key(p)))
+    kept.sort(key=_listing_key(config))
     site = Site(config, tuple(kept), today, drafts, changed or {}, site_texts(config, problems))
     for position in site.open_positions:  # what JobPosting data needs (errors), or a useful page (a warning)
         if not position.posted:
@@ -251,3 +267,32 @@ def build_site(config: SiteConfig, positions: Iterable[Position], problems: Prob
         if not any(s.html for s in position.sections):
             problems.warning(position.source, 1, 1, "jobposting_no_description", title=position.title)
     return site
+
+
+def with_position(site: Site, new: Position, when: dt.datetime) -> Site | None:
+    """SITE with the position from NEW's file replaced by NEW (last changed WHEN), if build_site would make just that
+    with no problem of NEW's: the same URL, category, code and state, the same place in the listing, a title no other
+    open position of its category has, all JobPosting data needs. None if not sure (then build the site anew).
+    Looks at NEW's neighbours and titles only: a save of one position in `serve` takes as long on any site."""
+    at, today, positions = site.index.get(new.source), site.today, site.positions
+    if at is None or new.draft or (new.opens and today < new.opens):
+        return None
+    old, key = positions[at], _listing_key(site.config)
+    if (old.slug, old.category, old.code, old.draft, site.state(old)[0]) != (new.slug, new.category, new.code,
+                                                                             False, site.state(new)[0]):
+        return None
+    if (at and key(positions[at - 1]) >= key(new)) or (at + 1 < len(positions) and key(new) >= key(positions[at + 1])):
+        return None
+    titles = site.titles
+    if not site.state(new)[0]:
+        if not (new.posted and new.locations and any(s.html for s in new.sections)):
+            return None
+        if new.title != old.title:
+            if titles[old.category.key, old.title] != 1 or titles[new.category.key, new.title]:
+                return None
+            titles = titles.copy()
+            titles[old.category.key, old.title] -= 1
+            titles[new.category.key, new.title] = 1
+    made = replace(site, positions=(*positions[:at], new, *positions[at + 1:]), changed={**site.changed, new.source: when})
+    vars(made).update(index=site.index, titles=titles)  # (the same sources in the same places)
+    return made

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import jinja2
 
-from ..model.site import Site
+from ..model.site import Position, Site
 from .pages import Artifact, Bundle, CompiledTemplates, Pages, SiteFiles, config_key, digest, environment
 
 
-def site_files(site: Site, env: jinja2.Environment | None = None) -> SiteFiles:
+def site_files(site: Site, env: jinja2.Environment | None = None, last: SiteFiles | None = None,
+               position: Position | None = None) -> SiteFiles:
     """Every file of SITE (pages, static files, sitemap and feeds) by path, each Artifact worked out when looked up
-    and made when asked. ENV: the templates, if the caller keeps them (the dev server); else compiled anew."""
-    return Pages(site, env).files()
+    and made when asked. ENV: the templates, if the caller keeps them (the dev server); else compiled anew. LAST:
+    the files of a site that SITE differs from only in POSITION (model.site.with_position), to start from."""
+    pages = Pages(site, env)
+    return pages.files_after(last, position) if last and position else pages.files()
 
 
 __all__ = ["Artifact", "Bundle", "CompiledTemplates", "SiteFiles", "config_key", "digest", "environment", "site_files"]

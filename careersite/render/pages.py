@@ -193,11 +193,15 @@ class Pages:
         return self.site.config.ui["date_format"].format(year=value.year, month=value.month, day=value.day)
 
     # What a listing shows
-    def category_pages(self, category: Category) -> list[Page]:
-        positions = self.site.open_in(category)
-        per_page = self.site.config.per_page
-        count = max(1, math.ceil(len(positions) / per_page))
-        return [Page(n + 1, count, positions[n * per_page:(n + 1) * per_page]) for n in range(count)]
+    @functools.cached_property
+    def listing(self) -> dict[str, list[Page]]:
+        """The pages of each category's listing, by its key."""
+        per_page, found = self.site.config.per_page, {}
+        for category in self.site.config.categories:
+            positions = self.site.open_in(category)
+            count = max(1, math.ceil(len(positions) / per_page))
+            found[category.key] = [Page(n + 1, count, positions[n * per_page:(n + 1) * per_page]) for n in range(count)]
+        return found
 
     def home_groups(self) -> list[tuple[Category, tuple[Position, ...], int]]:
         """Each category with the positions the home page lists (the first few) and how many are open."""
@@ -248,28 +252,33 @@ class Pages:
 
     def discovery_file(self, rel: str) -> bytes:
         listings = [("", None)] + [(category_path(c, page.number), c) for c in self.site.config.categories
-                                   for page in self.category_pages(c)]
+                                   for page in self.listing[c.key]]
         return Discovery(self.site, listings).file(rel)
 
     def files(self) -> SiteFiles:
         """Every output file, in a stable order; each Artifact worked out when it is looked up."""
-        site = self.site
+        site, cls = self.site, type(self)
         # The whole site's files first: the slowest to make, best started first by parallel workers (performance.md).
-        table: dict[str, tuple[str, Callable, Any]] = {"index.html": ("home", self.home_artifact, None)}
+        table: dict[str, tuple[str, Callable, Any]] = {"index.html": ("home", cls.home_artifact, None)}
         for rel in DISCOVERY_FILES:  # each made on its own: feed.xml alone is large
-            table[rel] = ("discovery", self.discovery_artifact, rel)
+            table[rel] = ("discovery", cls.discovery_artifact, rel)
         for category in (None, *site.config.categories):
-            table[share_path(category)] = ("image", self.share_artifact, category)
+            table[share_path(category)] = ("image", cls.share_artifact, category)
         for category in site.config.categories:
-            for page in self.category_pages(category):
-                table[category_path(category, page.number) + "index.html"] = ("category", self.category_artifact,
-                                                                               (category, page))
-        table["404.html"] = ("404", self.not_found_artifact, None)
+            for page in self.listing[category.key]:
+                table[category_path(category, page.number) + "index.html"] = ("category", cls.category_artifact,
+                                                                               (category, page.number))
+        table["404.html"] = ("404", cls.not_found_artifact, None)
         for position in site.positions:
-            table[position.url_path + "index.html"] = ("position", self.position_artifact, position)
+            table[position.url_path + "index.html"] = ("position", cls.position_artifact, position)
         for rel in self.static_bytes:
-            table[rel] = ("static", self.static_artifact, rel)
-        return SiteFiles(table)
+            table[rel] = ("static", cls.static_artifact, rel)
+        return SiteFiles(self, table)
+
+    def files_after(self, last: SiteFiles, position: Position) -> SiteFiles:
+        """The files of this site, which differs from LAST's only in POSITION (same URL and listing pages)."""
+        return SiteFiles(self, {**last.table, position.url_path + "index.html": ("position", Pages.position_artifact,
+                                                                                position)})
 
     # Each file's key, which digests what its bytes are made from, and how to make them.
     def home_artifact(self, _: None) -> tuple[str, Callable[[], bytes]]:
@@ -277,8 +286,8 @@ class Pages:
                 len(self.site.open_positions), tuple(self.locations), repr(self.filters))
         return digest(self.site_key, "home", home), self.home
 
-    def category_artifact(self, which: tuple[Category, Page]) -> tuple[str, Callable[[], bytes]]:
-        category, page = which
+    def category_artifact(self, which: tuple[Category, int]) -> tuple[str, Callable[[], bytes]]:
+        category, page = which[0], self.listing[which[0].key][which[1] - 1]
         inputs = (category.key, page.number, page.count, len(self.site.open_in(category)), self.shown(page.positions))
         return digest(self.site_key, "category", inputs), functools.partial(self.category, category, page)
 
@@ -314,12 +323,13 @@ class SiteFiles(Mapping[str, Artifact]):
     """Every output file of a site by path, each Artifact worked out when it is looked up: a dev server that
     serves one page after a save digests that page's inputs, not those of every file of the site."""
 
-    def __init__(self, table: dict[str, tuple[str, Callable, Any]]) -> None:
-        self.table = table  # path -> (kind, the method that works out its key and maker, what it is of)
+    def __init__(self, pages: Pages, table: dict[str, tuple[str, Callable, Any]]) -> None:
+        self.pages = pages
+        self.table = table  # path -> (kind, the Pages method that works out its key and maker, what it is of)
 
     def __getitem__(self, rel: str) -> Artifact:
         kind, key_and_make, which = self.table[rel]
-        return Artifact(*key_and_make(which), kind)
+        return Artifact(*key_and_make(self.pages, which), kind)
 
     def first(self, kind: str) -> Artifact | None:
         """The first file of KIND, if there is one (a page of each template: what a dev server makes to check them)."""
