@@ -97,7 +97,7 @@ class Preview:
         self.say = say
         self.site: Site | None = None  # the last good site,
         self.files: Mapping[str, Artifact] = {}  # its files, each worked out when looked up,
-        self.bundles: Callable[[], dict[str, Bundle]] = dict  # and its search index by folder, made when first asked
+        self.bundles: Callable[[], dict[str, Bundle]] = functools.cache(dict)  # its search index, made when asked
         self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.shown = Shown(None, True, [], "")  # the last rebuild's (failed, or none yet: the next checks templates)
@@ -112,7 +112,7 @@ class Preview:
         with self.building, no_cyclic_gc():
             started = time.perf_counter()
             problems = new_problems()
-            site, files = None, None
+            site, files, bundles = None, None, None
             rels = {os.path.relpath(path, self.options.root).replace(os.sep, "/") for path in saved or ()}
             content = saved is not None and all(rel.startswith(CONTENT_DIR.as_posix() + "/") for rel in rels)
             # (after a save of one position the cache has not seen: it looks at every file next time)
@@ -121,7 +121,7 @@ class Preview:
                 quick = self.one_saved(*rels) if content and len(rels) == 1 and not self.shown.failed else None
                 self.whole = quick is None
                 if quick is not None:
-                    (site, files), problems.items = quick, list(self.shown.problems)
+                    (site, files, bundles), problems.items = quick, list(self.shown.problems)
                 elif (site := load_site(self.options, problems, self.cache, times=True)) is not None:
                     # Templates of their own, all compiled now: the last good site keeps them when one breaks.
                     env = render.environment(self.options.root, self.compiled)
@@ -132,7 +132,7 @@ class Preview:
                     kinds = () if content and not self.shown.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
                         self.made_page(first)  # (kept for the browser: a page of the site, by what it is made from)
-                    files = made
+                    files, bundles = made, functools.partial(search.index_files, site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
@@ -144,21 +144,22 @@ class Preview:
             if files is None:
                 self.say(problems.text("serve_failed"))
             else:  # (a page made before and unchanged has the same key)
-                self.site, self.files, self.bundles = site, files, functools.cache(functools.partial(search.index_files, site))
+                self.site, self.files, self.bundles = site, files, functools.cache(bundles)
                 self.say(problems.text("serve_rebuilt", seconds=time.perf_counter() - started))
             with self.changed:
                 self.generation += 1
                 self.changed.notify_all()
             return files is not None
 
-    def one_saved(self, rel: str) -> tuple[Site, SiteFiles] | None:
-        """The last good site and its files with position file REL made again, if that is all a save of REL changes
-        (model.site.with_position) and REL has the problems it had: so a save takes as long on a site of any size."""
+    def one_saved(self, rel: str) -> tuple[Site, SiteFiles, Callable[[], dict[str, Bundle]]] | None:
+        """The last good site, its files and its search index with position file REL made again, if that is all a save
+        of REL changes (model.site.with_position) and REL has the problems it had: so a save takes as long on a site
+        of any size (the search index too, if it was asked for since the last save)."""
         site, mine = self.site, self.shown.by_file
         today = self.options.today or today_in(site.config.timezone) if site else None
         default = site.config.defaults.get("closes") if site else None
-        if site is None or rel not in site.index or today != site.today or (default and closing_warning(default, today)) \
-                or rel in self.shown.others:
+        if site is None or rel not in site.index or today != site.today or rel in self.shown.others \
+                or (default and closing_warning(default, today)):
             return None
         data = read_file(self.options.root / rel, rel, Problems(), MAX_FILE_BYTES)
         when = self.cache.time_of(rel) if data is not None else None
@@ -170,9 +171,12 @@ class Preview:
         lint_dates(site.config, [result.source], today, problems)
         if sorted(problems.items) != sorted(mine.get(rel, ())):
             return None
-        made = with_position(site, result.position, when)
-        return made and (made, render.site_files(made, render.environment(self.options.root, self.compiled), self.files,
-                                                    result.position))
+        if (made := with_position(site, result.position, when)) is None:
+            return None
+        old, env = site.positions[site.index[rel]], render.environment(self.options.root, self.compiled)
+        bundles = functools.partial(search.index_after, made, self.bundles(), old, result.position) \
+            if self.bundles.cache_info().currsize else functools.partial(search.index_files, made)
+        return made, render.site_files(made, env, self.files, result.position), bundles
 
     @property
     def banner(self) -> str:

@@ -293,6 +293,7 @@ def with_position(site: Site, new: Position, when: dt.datetime) -> Site | None:
             titles = titles.copy()
             titles[old.category.key, old.title] -= 1
             titles[new.category.key, new.title] = 1
-    made = replace(site, positions=(*positions[:at], new, *positions[at + 1:]), changed={**site.changed, new.source: when})
+    made = replace(site, positions=(*positions[:at], new, *positions[at + 1:]),
+                   changed={**site.changed, new.source: when})
     vars(made).update(index=site.index, titles=titles)  # (the same sources in the same places)
     return made

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from ..model.site import Site
+from ..load.fields import FILTER_FIELDS
+from ..model.site import Position, Site
 from ..render import Bundle, config_key, digest
 from . import index
 
@@ -19,17 +20,36 @@ def index_files(site: Site) -> dict[str, Bundle]:
     inputs = (digest("search", index.FORMAT, config_key(site.config)), tuple(p.digest for p in shown))
     key = digest(inputs[0], [(p.source, p.digest) for p in shown])
     return {index.INDEX_DIR + "/": Bundle(key, functools.partial(_made, site), "search", inputs,
-                                          functools.partial(_updated, site, inputs))}
+                                          functools.partial(_updated, site, inputs, None))}
+
+
+def index_after(site: Site, bundles: dict[str, Bundle], old: Position, new: Position) -> dict[str, Bundle]:
+    """index_files(SITE), where SITE is the site of BUNDLES (index_files') with OLD made again as NEW
+    (model.site.with_position): its update from that index looks at NEW's entries alone if NEW is where OLD was in
+    it, but for its text."""
+    last = bundles[index.INDEX_DIR + "/"]
+    if site.state(new)[0]:  # closed: in no index
+        return bundles
+    number = last.inputs[1].index(old.digest)  # (updated_doc checks the URL of that id)
+    inputs = (last.inputs[0], (*last.inputs[1][:number], new.digest, *last.inputs[1][number + 1:]))
+    same = [(p.locations, *(getattr(p, field) for field in FILTER_FIELDS)) for p in (old, new)]
+    after = (last.inputs, number, new) if same[0] == same[1] else None
+    return {index.INDEX_DIR + "/": Bundle(digest(last.key, number, new.digest), functools.partial(_made, site),
+                                          "search", inputs, functools.partial(_updated, site, inputs, after))}
 
 
 def _made(site: Site) -> dict[str, bytes]:
     return index.index_files(index.docs_of(site))
 
 
-def _updated(site: Site, inputs: tuple, last: tuple,
+def _updated(site: Site, inputs: tuple, after: tuple | None, last: tuple,
              read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
     """The index from the last one (made from LAST) when the same positions are shown with the same configuration
-    and only a few of them changed (a position's URL is checked by the index's tag)."""
+    and only a few of them changed (a position's URL is checked by the index's tag). AFTER: (inputs, id,
+    position) when the doc of that id alone changed since the index made from those inputs, and not in its URL,
+    locations or filters."""
+    if after and after[0] is last and (made := index.updated_doc(index.doc_of(site.config, after[2]), after[1], read)):
+        return made
     if last[0] != inputs[0] or len(last[1]) != len(inputs[1]):
         return None
     changed = {n for n, (before, now) in enumerate(zip(last[1], inputs[1])) if before != now}

@@ -25,7 +25,8 @@ from ..load.fields import FILTER_FIELDS, in_choice_order
 from ..model.salary import salary_text
 
 if TYPE_CHECKING:
-    from ..model.site import Site
+    from ..load.config import SiteConfig
+    from ..model.site import Position, Site
 
 INDEX_DIR = "search"
 META_FILE = f"{INDEX_DIR}/meta.json"  # the one file a search always reads first
@@ -98,24 +99,25 @@ _SECTION_ORDER = {"responsibilities": 0, "requirements": 1, "description": 2, "o
 def docs_of(site: Site, items: Container[int] | None = None) -> tuple[SearchDoc, ...]:
     """A record for each open, published position, in listing order (their ids in the index). ITEMS: the ids
     whose fragment is wanted (the rest have no items, closing date or salary: those cost), else all."""
-    config = site.config
-    date_format = config.ui["date_format"]
-    docs = []
+    docs: list[SearchDoc] = []
     for position in site.open_positions:
-        if position.draft:
-            continue
-        wanted = items is None or len(docs) in items
-        sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3)) if wanted else ()
-        closes = position.closes if wanted else None
-        docs.append(SearchDoc(
-            url=config.base_path + position.url_path, title=position.title, code=position.code,
-            category=position.category.key, category_name=position.category.name, locations=position.locations,
-            closes=date_format.format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
-            salary=salary_text(position.salary, position.salary_unit, config.ui) if wanted else "",
-            items=tuple(item for s in sections for item in items_of(s.html)),
-            filters=tuple((field, getattr(position, field)) for field in FILTER_FIELDS if getattr(position, field)),
-        ))
+        if not position.draft:
+            docs.append(doc_of(site.config, position, items is None or len(docs) in items))
     return tuple(docs)
+
+
+def doc_of(config: SiteConfig, position: Position, wanted: bool = True) -> SearchDoc:
+    """POSITION's record (WANTED: with what only its fragment needs)."""
+    sections = sorted(position.sections, key=lambda s: _SECTION_ORDER.get(s.kind, 3)) if wanted else ()
+    closes = position.closes if wanted else None
+    return SearchDoc(
+        url=config.base_path + position.url_path, title=position.title, code=position.code,
+        category=position.category.key, category_name=position.category.name, locations=position.locations,
+        closes=config.ui["date_format"].format(year=closes.year, month=closes.month, day=closes.day) if closes else "",
+        salary=salary_text(position.salary, position.salary_unit, config.ui) if wanted else "",
+        items=tuple(item for s in sections for item in items_of(s.html)),
+        filters=tuple((field, getattr(position, field)) for field in FILTER_FIELDS if getattr(position, field)),
+    )
 
 
 # --- terms ---------------------------------------------------------------------------------
@@ -250,49 +252,81 @@ def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[
     differ from that build's (the others need no items): None for a file as it was. Only the shards holding an
     entry that changed are read and made again, unless the number of shards changes. None when that index
     cannot be read or numbers other positions (another tag)."""
-    count, before, folder = len(docs), {}, INDEX_DIR
     try:
-        meta = json.loads(read(f"{folder}/meta.json") or b"")
-        if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), count):
+        meta = json.loads(read(META_FILE) or b"")
+        if (meta["format"], meta["tag"], meta["docs"]) != (FORMAT, _tag(docs), len(docs)):
             return None
-        counts, sizes = meta["shards"], dict(meta["sizes"])
-        for number in changed:  # what that index holds of a changed doc: its fragment
-            was = json.loads(read(f"{folder}/d/{number}.json") or b"")
-            before[number] = _keys_of(was["title"], (was["title"], was["code"], was["category"], *was["locations"],
-                                                     *was["items"]))
-        moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
-        for number in changed:
-            after = _keys_of(docs[number].title, docs[number].fields())
-            for key in before[number].keys() | after.keys():
-                if before[number].get(key) != after.get(key):
-                    moves[key].append((number, after.get(key, (False, False))))
-        touched = {_shard_of(key, counts) for key in moves}
-        records = dict(entry for kind, number in touched
-                       for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
-        for key, changes in moves.items():
-            was = records.pop(key, None)
-            lists = [set(ids) for ids in _read_record(was or b"\0\0", count)]  # anywhere, in the title
-            for number, now in changes:
-                for ids, there in zip(lists, now):
-                    (ids.add if there else ids.discard)(number)
-            sizes[_kind(key)] -= _entry_size(key, was) if was else 0
-            if lists[0]:
-                records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
-                sizes[_kind(key)] += _entry_size(key, records[key])
-        if any(_shard_count(sizes[kind]) != counts[kind] for kind in counts):  # every entry to a new place
-            records.update(entry for kind, shards in counts.items() for number in range(shards)
-                           if (kind, number) not in touched
-                           for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
-            shards = None
-        else:
-            shards = Shards(counts, sizes, _shard_files(records, _header(docs), folder, counts, touched))
+        shards = _moved(meta, {number: docs[number] for number in changed}, read, reshard=True)
     except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
         return None
-    shards = shards or _shards(records, _header(docs), folder)
-    files: dict[str, bytes | None] = dict(_files(docs, shards, sorted(changed), folder))
-    kept = [f"{folder}/{kind}/{number}.bin" for kind, total in shards.counts.items() for number in range(total)]
-    files.update((path, None) for path in kept + [f"{folder}/d/{n}.json" for n in range(count)] if path not in files)
+    files: dict[str, bytes | None] = dict(_files(docs, shards, sorted(changed), INDEX_DIR))
+    files.update((path, None) for path in _paths(shards.counts, len(docs)) if path not in files)
     return files
+
+
+def updated_doc(doc: SearchDoc, number: int, read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
+    """updated() when the doc of id NUMBER alone changed, and not its URL, category, locations or filters (which
+    the caller knows): its entries, its fragment and meta.json are made again, every other file is as it was, and
+    the other docs are not needed. None as for updated(), or when the shards would be numbered anew."""
+    try:
+        meta = json.loads(read(META_FILE) or b"")
+        if meta["format"] != FORMAT or json.loads(read(f"{INDEX_DIR}/d/{number}.json") or b"")["url"] != doc.url:
+            return None
+        shards = _moved(meta, {number: doc}, read, reshard=False)
+        others = [f"{INDEX_DIR}/l/{n}.bin" for n in range(len(meta["locations"]))] + [
+            f"{INDEX_DIR}/f/{field}/{n}.bin" for field, values in meta.get("filters", {}).items()
+            for n in range(len(values))]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    if shards is None:
+        return None
+    meta.update(shards=shards.counts, sizes=shards.sizes)
+    files: dict[str, bytes | None] = dict.fromkeys([*_paths(shards.counts, meta["docs"]), *others])
+    files.update(shards.files)
+    files.update({META_FILE: _json(meta), f"{INDEX_DIR}/d/{number}.json": _fragment(doc, meta["tag"])})
+    return files
+
+
+def _moved(meta: dict, changed: dict[int, SearchDoc], read: Callable[[str], bytes | None],
+           reshard: bool) -> Shards | None:
+    """The term shards of the index META is of (READ gives its files) with the entries of the CHANGED docs (by id)
+    moved: only the shards holding one are read and made again, unless the number of shards changes (then every
+    one is, if RESHARD; else None)."""
+    count, counts, sizes, folder = meta["docs"], meta["shards"], dict(meta["sizes"]), INDEX_DIR
+    header = MAGIC + bytes.fromhex(meta["tag"])
+    moves: dict[str, list[tuple[int, tuple[bool, bool]]]] = defaultdict(list)
+    for number, doc in changed.items():  # what that index holds of a changed doc (its fragment), and what it is now
+        was = json.loads(read(f"{folder}/d/{number}.json") or b"")
+        before = _keys_of(was["title"], (was["title"], was["code"], was["category"], *was["locations"], *was["items"]))
+        after = _keys_of(doc.title, doc.fields())
+        for key in before.keys() | after.keys():
+            if before.get(key) != after.get(key):
+                moves[key].append((number, after.get(key, (False, False))))
+    touched = {_shard_of(key, counts) for key in moves}
+    records = dict(entry for kind, number in touched for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
+    for key, changes in moves.items():
+        was = records.pop(key, None)
+        lists = [set(ids) for ids in _read_record(was or b"\0\0", count)]  # anywhere, in the title
+        for number, now in changes:
+            for ids, there in zip(lists, now):
+                (ids.add if there else ids.discard)(number)
+        sizes[_kind(key)] -= _entry_size(key, was) if was else 0
+        if lists[0]:
+            records[key] = _record(sorted(lists[0]), sorted(lists[1]), count)
+            sizes[_kind(key)] += _entry_size(key, records[key])
+    if all(_shard_count(sizes[kind]) == counts[kind] for kind in counts):
+        return Shards(counts, sizes, _shard_files(records, header, folder, counts, touched))
+    if not reshard:
+        return None
+    records.update(entry for kind, shards in counts.items() for number in range(shards)  # every entry to a new place
+                   if (kind, number) not in touched for entry in _entries(read(f"{folder}/{kind}/{number}.bin")))
+    return _shards(records, header, folder)
+
+
+def _paths(counts: dict[str, int], count: int) -> list[str]:
+    """The paths of the term shards (COUNTS of each kind) and of the fragments of COUNT docs."""
+    return [f"{INDEX_DIR}/{kind}/{number}.bin" for kind, total in counts.items() for number in range(total)] + [
+        f"{INDEX_DIR}/d/{n}.json" for n in range(count)]
 
 
 def _keys_of(title: str, fields: Iterable[str]) -> dict[str, tuple[bool, bool]]:
@@ -339,11 +373,14 @@ def _files(docs: Sequence[SearchDoc], shards: Shards, fragments: Iterable[int], 
         meta["filters"] = filters
     files[f"{folder}/meta.json"] = _json(meta)
     for number in fragments:
-        doc = docs[number]
-        files[f"{folder}/d/{number}.json"] = _json({
-            "tag": tag, "url": doc.url, "title": doc.title, "code": doc.code, "category": doc.category_name,
-            "locations": doc.locations, "closes": doc.closes, "salary": doc.salary, "items": doc.items})
+        files[f"{folder}/d/{number}.json"] = _fragment(docs[number], tag)
     return files
+
+
+def _fragment(doc: SearchDoc, tag: str) -> bytes:
+    """What a result card shows of DOC (FOLDER/d/<id>.json)."""
+    return _json({"tag": tag, "url": doc.url, "title": doc.title, "code": doc.code, "category": doc.category_name,
+                  "locations": doc.locations, "closes": doc.closes, "salary": doc.salary, "items": doc.items})
 
 
 def _filter_files(docs: Sequence[SearchDoc], header: bytes, folder: str, files: dict[str, bytes]) -> dict[str, list[str]]:
