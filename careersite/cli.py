@@ -150,12 +150,12 @@ def _new(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.new import new_position
 
     _ctrl_c_raises()
-    result = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args, problems))
+    path = new_position(args.site, args.title, args.category, problems, slug=args.slug, today=_today(args, problems))
     print_problems(problems)
-    if result.path is None:
+    if path is None:
         return 1
-    print(result.path.as_posix())
-    print(problems.text("new_created", path=result.path.as_posix()), file=sys.stderr)
+    print(path.as_posix())
+    print(problems.text("new_created", path=path.as_posix()), file=sys.stderr)
     return 0
 
 
@@ -177,10 +177,8 @@ def _table(args: argparse.Namespace, problems: Problems) -> int:
     print_problems(problems, site=args.site)
     if problems.items:
         print(_summary(problems), file=sys.stderr)
-    for line in getattr(report, "err", ()):
-        print(line, file=sys.stderr)
-    for line in report.out:
-        print(line)
+    sys.stderr.writelines(line + "\n" for line in getattr(report, "err", ()))
+    sys.stdout.writelines(line + "\n" for line in report.out)
     return report.status
 
 
@@ -213,10 +211,8 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         from .commands.fix import run_fix
 
         report = run_fix(options.root, problems, dry_run=args.dry_run, force=args.force, colour=sys.stdout.isatty())
-        for line in report.out:
-            print(line)
-        for line in report.err:
-            print(line, file=sys.stderr)
+        sys.stdout.writelines(line + "\n" for line in report.out)
+        sys.stderr.writelines(line + "\n" for line in report.err)
         if args.dry_run:
             return 0
     _ctrl_c_raises()
@@ -237,7 +233,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         return 1
     positions, categories = result.counts
     print(problems.text("summary_ok", positions=positions, categories=categories))
-    if result.written:
+    if result.stats is not None:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0
 

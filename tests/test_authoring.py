@@ -55,14 +55,14 @@ def test_the_skeletons_example_text_in_a_published_file_is_an_error(make_site, t
     site = make_site()
     made = new_position(site.root, "数据分析师", "tech", new_problems(), today=TODAY)
     assert check(site.root).ok  # a fresh skeleton is a draft: fine
-    text = made.path.read_text(encoding="utf-8").replace("draft: true", "draft: false")
-    made.path.write_text(text, encoding="utf-8")
+    text = made.read_text(encoding="utf-8").replace("draft: true", "draft: false")
+    made.write_text(text, encoding="utf-8")
     lines = text.split("\n")
     number = next(n for n, line in enumerate(lines, 1) if "请改成实际的职责" in line)
     result = check(site.root)
-    assert_problems(result, [expect(POS + made.path.name, number, 1, "skeleton_placeholder",
+    assert_problems(result, [expect(POS + made.name, number, 1, "skeleton_placeholder",
                                     text="1. 负责……（请改成实际的职责，一行一项）")])
-    assert not build(site.root).written
+    assert not build(site.root).stats
 
 
 def test_opens_keeps_a_position_off_the_site_until_its_day():

@@ -125,11 +125,12 @@ def test_new_with_a_broken_site_toml_reports_it(make_site):
                                    "风险: 高级", "@总部", "%招聘", "!重要", "null", "~", "'单引号'", '"双引号"', "岗位 #2",
                                    "{x}", "&锚", "风控岗"])
 def test_new_writes_a_title_that_yaml_reads_back_as_typed(make_site, title):
-    made = new_position(make_site().root, title, "tech", new_problems(), slug="tricky")
-    assert made.path is not None and not made.problems.errors
-    text = made.path.read_text(encoding="utf-8").replace("draft: true", "draft: false")
+    problems = new_problems()
+    made = new_position(make_site().root, title, "tech", problems, slug="tricky")
+    assert made is not None and not problems.errors
+    text = made.read_text(encoding="utf-8").replace("draft: true", "draft: false")
     text = "\n".join("1. 负责风险模型。" if "……" in line else line for line in text.split("\n"))  # HR's own text
-    site = MemorySite({POS + made.path.name: text})
+    site = MemorySite({POS + made.name: text})
     site.build()
     assert site.page("positions/tricky/").find("h1").get_text(strip=True) == title
 

@@ -378,7 +378,7 @@ def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, monkeypatch)
     site = make_site()
     said: list[str] = []
     preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=said.append)
-    assert preview.rebuild() and OVERLAY_ID not in preview.banner
+    assert preview.rebuild() and OVERLAY_ID not in preview.shown.banner
     before = preview.page("positions/backend-engineer/index.html")
 
     def broken(*args, **kwargs):
@@ -387,7 +387,7 @@ def test_a_bug_during_a_rebuild_keeps_the_last_good_site(make_site, monkeypatch)
     monkeypatch.setattr(serve, "load_site", broken)
     assert preview.rebuild() is False
     assert preview.page("positions/backend-engineer/index.html") == before
-    assert "disk on fire" in BeautifulSoup(preview.banner, "html.parser").get_text()
+    assert "disk on fire" in BeautifulSoup(preview.shown.banner, "html.parser").get_text()
     assert any("预览程序内部出错（RuntimeError: disk on fire）" in line for line in said)
     preview.cache.close()
 
@@ -404,13 +404,13 @@ def test_each_save_prints_every_problem_and_the_bar_follows_them(make_site):
         site.position("backend-engineer.md", text(title).replace("2027-01-31", "2026-11-30"))
         said.clear()
         assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")])
-        assert any(line.startswith(soon) for line in said) and soon in preview.banner
+        assert any(line.startswith(soon) for line in said) and soon in preview.shown.banner
     site.position("backend-engineer.md", text("后端工程师").replace("2027-01-31", "2026-11-29"))
     said.clear()
     assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")])
-    assert not any(line.startswith(soon) for line in said) and soon not in preview.banner and "还剩 1 天" in preview.banner
+    assert not any(line.startswith(soon) for line in said) and soon not in preview.shown.banner and "还剩 1 天" in preview.shown.banner
     site.position("backend-engineer.md", text("后端工程师"))
-    assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")]) and preview.banner == ""
+    assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")]) and preview.shown.banner == ""
     preview.cache.close()
 
 
@@ -596,4 +596,17 @@ def test_a_save_made_from_the_last_site_gives_what_a_whole_rebuild_gives(make_si
     assert served.keys() == made.keys()
     assert [rel for rel in made if served[rel] != made[rel]] == []
     assert served[page] != before
+    preview.cache.close()
+
+
+def test_a_save_on_an_english_site_keeps_its_warnings_in_english(make_site):
+    """A save made from the last site keeps a warning the file had, in the site's language: the same words a
+    whole rebuild gives."""
+    site = english(make_site({POS + "soon.md": text("Backend engineer").replace("2027-01-31", "2026-11-30")}))
+    preview = Preview(site.root, "http://127.0.0.1:8000/", TODAY, say=lambda line: None)
+    assert preview.rebuild() and "closes on 2026-11-30" in preview.shown.banner
+    site.edit(POS + "soon.md", "Backend engineer", "Senior backend engineer")
+    assert preview.rebuild([str(site.root / POS / "soon.md")]) and not preview.whole
+    assert "closes on 2026-11-30" in preview.shown.banner and "岗位" not in preview.shown.banner
+    assert b"Senior backend engineer" in preview.page("positions/soon/index.html")
     preview.cache.close()

@@ -20,7 +20,7 @@ from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, load_locale
 from ..incremental import Cache
 from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, load_config, today_in
-from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, parse_position, position_files
+from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, position_files, read_position
 from ..history import content_times, git_times
 from ..load.textfile import read_file
 from ..write import Output, OutputError, WriteStats, foreign_entries
@@ -71,10 +71,6 @@ class Result:
     def ok(self) -> bool:
         return self.counts is not None and not self.problems.has_errors()
 
-    @property
-    def written(self) -> bool:
-        return self.stats is not None
-
 
 class NoCache:
     """The stages without a build cache (what incremental.Cache stands in for): every file read and made."""
@@ -122,9 +118,7 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
     rels = position_files(root, problems)
     if config is None:  # still report every mistake in the position files, without their categories
         for rel in rels:
-            data = read_file(root / rel, rel, problems, MAX_FILE_BYTES)
-            if data is not None:
-                parse_position(rel, data, problems)
+            read_position(root / rel, root, problems)
         return None
     if options.base_url:
         base_url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problems, UsageError
@@ -15,21 +14,16 @@ from .positionfile import yaml_scalar
 SKELETONS = Path(__file__).parent / "skeletons"  # a commented position file by site.toml's language
 
 
-@dataclass(frozen=True)
-class NewPosition:
-    path: Path | None  # the file written, or None when problems say why not
-    problems: Problems
-
-
 def new_position(root: Path, title: str, category: str, problems: Problems, *, slug: str | None = None,
-                 today: dt.date | None = None) -> NewPosition:
-    """Write content/positions/<slug>.md. Wrong arguments raise UsageError; site problems are returned."""
+                 today: dt.date | None = None) -> Path | None:
+    """Write content/positions/<slug>.md: its path, or None when PROBLEMS say why not. Wrong arguments raise
+    UsageError."""
     title = " ".join(title.split())
     if not title:
         raise UsageError(problems.text("new_title_empty"))
     config = load_config(root, problems)
     if config is None:
-        return NewPosition(None, problems)
+        return None
     unknown = Problems(messages=problems.messages)  # the message a position naming it would get, as a usage error
     chosen = find_category(category, config.categories, "", 1, 1, unknown)
     if chosen is None:
@@ -43,7 +37,7 @@ def new_position(root: Path, title: str, category: str, problems: Problems, *, s
     for existing in (folder / f"{slug}{suffix}" for suffix in MARKDOWN_SUFFIXES + YAML_SUFFIXES):
         if existing.exists():
             problems.error(existing.relative_to(root).as_posix(), 0, 0, "new_exists", slug=slug)
-            return NewPosition(None, problems)
+            return None
     today = today or today_in(config.timezone)
     skeleton = (SKELETONS / ("en.md" if config.language == "en" else "zh-CN.md")).read_text(encoding="utf-8")
     text = skeleton.format(title=yaml_scalar(title), category=chosen.key, category_name=chosen.name,
@@ -55,5 +49,5 @@ def new_position(root: Path, title: str, category: str, problems: Problems, *, s
             fh.write(text)
     except FileExistsError:
         problems.error(path.relative_to(root).as_posix(), 0, 0, "new_exists", slug=slug)
-        return NewPosition(None, problems)
-    return NewPosition(path, problems)
+        return None
+    return path

@@ -41,7 +41,6 @@ STEP_MS = 30  # saves reported within STEP of each other are one batch, which en
 DEBOUNCE_MS = 300
 READY_MS = 200  # how often the watcher wakes without news (the first time: it is watching)
 PREFIX = "/__careersite/"  # the preview's own files (reload script, styles, events): never a site path
-MADE_PAGES = 500  # pages kept made, most recent first
 OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -98,7 +97,6 @@ class Preview:
         self.site: Site | None = None  # the last good site,
         self.files: Mapping[str, Artifact] = {}  # its files, each worked out when looked up,
         self.bundles: Callable[[], dict[str, Bundle]] = functools.cache(dict)  # its search index, made when asked
-        self.made: dict[str, bytes] = {}  # artifact key -> bytes, the MADE_PAGES last made
         self.index: tuple[Bundle, dict[str, bytes]] | None = None  # the search index last asked for, and its files
         self.shown = Shown(None, True, [], "")  # the last rebuild's (failed, or none yet: the next checks templates)
         self.whole = True  # whether the last rebuild went over the whole site (else: over one saved position)
@@ -115,8 +113,6 @@ class Preview:
             site, files, bundles = None, None, None
             rels = {os.path.relpath(path, self.options.root).replace(os.sep, "/") for path in saved or ()}
             content = saved is not None and all(rel.startswith(CONTENT_DIR.as_posix() + "/") for rel in rels)
-            # (after a save of one position the cache has not seen: it looks at every file next time)
-            self.cache.saved = rels if content and self.whole else None
             try:
                 quick = self.one_saved(*rels) if content and len(rels) == 1 and not self.shown.failed else None
                 self.whole = quick is None
@@ -131,7 +127,7 @@ class Preview:
                     # A template that fails shows now (unchanged since the last good rebuild, it cannot fail).
                     kinds = () if content and not self.shown.failed else ("home", "category", "position", "404")
                     for first in filter(None, map(made.first, kinds)):
-                        self.made_page(first)  # (kept for the browser: a page of the site, by what it is made from)
+                        first.make()
                     files, bundles = made, functools.partial(search.index_files, site)
             except jinja2.TemplateError as exc:  # HR or a designer can break a template: say where
                 template_problem(exc, problems)
@@ -166,8 +162,7 @@ class Preview:
         result = process_file(rel, data, site.config, Renderer()) if when else None
         if result is None or result.position is None:
             return None
-        problems = new_problems()
-        problems.extend(result.problems)
+        problems = Problems(site.config.messages, list(result.problems))  # (in the site's language, as shown)
         lint_dates(site.config, [result.source], today, problems)
         if sorted(problems.items) != sorted(mine.get(rel, ())):
             return None
@@ -177,10 +172,6 @@ class Preview:
         bundles = functools.partial(search.index_after, made, self.bundles(), old, result.position) \
             if self.bundles.cache_info().currsize else functools.partial(search.index_files, made)
         return made, render.site_files(made, env, self.files, result.position), bundles
-
-    @property
-    def banner(self) -> str:
-        return self.shown.banner
 
     def page(self, rel: str) -> bytes | None:
         """The bytes of output file REL of the last good site, made now if need be; None if there is none."""
@@ -200,21 +191,13 @@ class Preview:
                 return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>'
                         f"<body><p>{title}</p></body></html>").encode()
             return None
-        return self.made_page(artifact)
-
-    def made_page(self, artifact: Artifact) -> bytes:
-        """ARTIFACT's bytes, made now unless they are among the MADE_PAGES made last."""
-        if (data := self.made.get(artifact.key)) is None:
-            data = artifact.make()
-            if len(self.made) >= MADE_PAGES:
-                self.made.pop(next(iter(self.made)))
-            self.made[artifact.key] = data
-        return data
+        return artifact.make()
 
     def decorate(self, page: bytes) -> bytes:
         """An HTML page with the preview's stylesheet, reload script and banner."""
         head = f'<link rel="stylesheet" href="{PREFIX}preview.css">'.encode()
-        tail = (f'{self.banner}<script src="{PREFIX}reload.js" data-generation="{self.generation}"></script>').encode()
+        tail = (f'{self.shown.banner}<script src="{PREFIX}reload.js" '
+                f'data-generation="{self.generation}"></script>').encode()
         page = page.replace(b"</head>", head + b"</head>", 1)
         at = page.rfind(b"</body>")
         return page[:at] + tail + page[at:] if at >= 0 else page + tail
@@ -255,17 +238,17 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.serve(head=False)
 
-    def send(self, status: int, body: bytes, ctype: str, head: bool) -> None:
+    def send(self, status: int, body: bytes, ctype: str, head: bool, **headers: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
+                            **headers}.items():
+            self.send_header(name, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
 
-    def plain(self, status: int, body: bytes, head: bool) -> None:
-        self.send(status, body, "text/plain; charset=utf-8", head)
+    def plain(self, status: int, body: bytes, head: bool, **headers: str) -> None:
+        self.send(status, body, "text/plain; charset=utf-8", head, **headers)
 
     def serve(self, head: bool) -> None:
         if not allowed_host(self.headers.get("Host"), self.port, self.host):
@@ -290,11 +273,7 @@ class Handler(BaseHTTPRequestHandler):
             self.preview.say(new_problems().text("serve_internal_error", detail=f"{type(exc).__name__}: {exc}"))
             return self.plain(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc).encode(), head)
         if data is None and rel + "/index.html" in self.preview.files:  # /positions/x -> /positions/x/
-            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", path + "/")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return self.plain(HTTPStatus.MOVED_PERMANENTLY, b"", head, Location=path + "/")
         status = HTTPStatus.OK
         if data is None:
             status, rel, data = HTTPStatus.NOT_FOUND, "404.html", self.preview.page("404.html") or b"not found"

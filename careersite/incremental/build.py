@@ -47,7 +47,6 @@ class Cache:
         self.memory: dict[str, FileResult] = {}  # the last build's, by result key (a dev server's next save)
         self.sources: dict[str, tuple[Stat, str]] = {}
         self.scanned_ns = 0
-        self.saved: set[str] | None = None  # position files saved since the last scan, as a dev server's watcher saw
         self.git: tuple[str, dict[str, float]] = ("", {})
 
     def close(self) -> None:
@@ -71,10 +70,7 @@ class Cache:
             previous = Manifest()
         self.scanned_ns = time.time_ns()
         base = os.path.join(os.fspath(self.root), "")
-        saved, self.saved = self.saved, None
-        seen = previous.sources if saved is not None else {}  # the files not saved since are as the last scan saw them
-        stats = {rel: seen[rel][0] if rel in seen and rel not in saved else stat_of(base + rel, follow=True)
-                 for rel in rels}
+        stats = {rel: stat_of(base + rel, follow=True) for rel in rels}
         # What this object saw last time (a dev server's previous save), else what the last build saw.
         digests = {rel: previous.known_digest(rel, stat) or self.last.known_digest(rel, stat) for rel, stat in stats.items()}
         data: dict[str, bytes] = {}

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..errors import Problems
 from ..i18n import DEFAULT_LANGUAGE, available_languages, load_locale
-from .fields import DEFAULTABLE, INVALID, Located, forbidden_character, unknown_key_hint, validate_field, wrong_type
+from .fields import DEFAULTABLE, INVALID, Located, forbidden_character, unknown_key, validate_field, wrong_type
 from .textfile import decode, read_file
 from .tomllines import key_lines
 
@@ -155,8 +155,7 @@ def _check_table(values: dict, settings: dict[str, Any], table: str, index: int,
         line = lines.get((table, index, key), table_line)
         if key not in settings:
             if not (table == "" and key in TABLES):
-                problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
-                               hint=unknown_key_hint(problems, key, list(settings)))
+                unknown_key(problems, CONFIG_FILE, line, 1, key, list(settings))
             continue
         kind = str if settings[key] is None else type(settings[key])
         if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
@@ -179,16 +178,11 @@ def _broken_braces(text: str) -> bool:
     return "{" in rest or "}" in rest
 
 
-def _toml_kind(value: Any) -> str:
-    for kind, types in (("bool", bool), ("int", int), ("float", float), ("list", list), ("map", dict)):
-        if isinstance(value, types):
-            return kind
-    return "date" if hasattr(value, "isoformat") else "str"
-
-
 def _as_located(value: Any, line: int) -> Located:
     """Wrap a TOML value so the position-field validators can check [defaults]."""
-    kind = _toml_kind(value)
+    kinds = (("bool", bool), ("int", int), ("float", float), ("list", list), ("map", dict))
+    kind = next((kind for kind, types in kinds if isinstance(value, types)),
+                "date" if hasattr(value, "isoformat") else "str")
     if kind == "list":
         return Located([_as_located(v, line) for v in value], line, 1, "list")
     if kind == "date":
@@ -298,8 +292,7 @@ def load_config(root: Path, problems: Problems, data: bytes | None = None) -> Si
     for key, value in _table(data, "defaults").items():
         line = at(key, "defaults")
         if key not in DEFAULTABLE:
-            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
-                           hint=unknown_key_hint(problems, key, DEFAULTABLE))
+            unknown_key(problems, CONFIG_FILE, line, 1, key, DEFAULTABLE)
             continue
         checked = validate_field(key, _as_located(value, line), CONFIG_FILE, problems)
         if checked is not INVALID:
@@ -308,8 +301,7 @@ def load_config(root: Path, problems: Problems, data: bytes | None = None) -> Si
     for key, value in _table(data, "ui").items():
         line = at(key, "ui")
         if key not in ui:
-            problems.error(CONFIG_FILE, line, 1, "config_ui_unknown", key=key,
-                           hint=unknown_key_hint(problems, key, list(ui)))
+            unknown_key(problems, CONFIG_FILE, line, 1, key, list(ui), "config_ui_unknown")
         elif not isinstance(value, str):
             wrong_type(f"ui.{key}", _as_located(value, line), CONFIG_FILE, problems, "expected_text")
         elif code := forbidden_character(value):
@@ -351,8 +343,7 @@ def _compliance(raw: dict, lines: dict, problems: Problems) -> tuple[dict[str, s
             else:
                 wrong_type("compliance.allow", _as_located(value, line), CONFIG_FILE, problems, "expected_text_list")
         elif key not in COMPLIANCE_KINDS:
-            problems.error(CONFIG_FILE, line, 1, "unknown_key", key=key,
-                           hint=unknown_key_hint(problems, key, [*COMPLIANCE_KINDS, "allow"]))
+            unknown_key(problems, CONFIG_FILE, line, 1, key, [*COMPLIANCE_KINDS, "allow"])
         elif value not in COMPLIANCE_LEVELS:
             problems.error(CONFIG_FILE, line, 1, "config_compliance_level", key=key, value=str(value)[:40],
                            allowed=", ".join(COMPLIANCE_LEVELS))

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .config import Category
-from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, Located, suggestion_hint, unknown_key_hint, validate_field
+from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, Located, suggestion_hint, unknown_key, validate_field
 from .repair import apply, front_matter_repairs
 from .textfile import decode, read_file
 
@@ -211,8 +211,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
     for key, loc in entries.items():
         lines[key] = (loc.line, loc.col)  # where the value is: that is what a message is about
         if key not in POSITION_FIELDS:
-            problems.error(rel, loc.key_line, loc.key_col, "unknown_key", key=key,
-                           hint=unknown_key_hint(problems, key, list(POSITION_FIELDS)))
+            unknown_key(problems, rel, loc.key_line, loc.key_col, key, list(POSITION_FIELDS))
         elif loc.kind == "null" and key in REQUIRED_FIELDS:
             problems.error(rel, loc.key_line, loc.key_col, "empty_text", key=key)
         elif loc.kind not in ("null", "invalid"):  # null: "closes:" alone means "not set"; invalid: reported

@@ -279,7 +279,9 @@ def validate_field(name: str, loc: Located, path: str, problems: Problems) -> An
     return INVALID
 
 
-def unknown_key_hint(problems: Problems, key: str, allowed: list[str] | tuple[str, ...]) -> str:
+def unknown_key(problems: Problems, path: str, line: int, col: int, key: str, allowed: list[str] | tuple[str, ...],
+                msg_id: str = "unknown_key") -> None:
     hint = suggestion_hint(problems, did_you_mean(key, allowed))
-    return hint or problems.text("allowed_keys", keys=", ".join(allowed))
+    hint = hint or problems.text("allowed_keys", keys=", ".join(allowed))
+    problems.error(path, line, col, msg_id, key=key, hint=hint)
 

@@ -90,11 +90,8 @@ def lint_paste(path: str, text: str, is_markdown: bool, problems: Problems, fixe
     found_kinds = [(kind, pattern) for kind, pattern in PASTE_MARKS.items() if pattern.search(text)]
     if not found_kinds:  # (no pattern spans lines; most files have none of them)
         return
-    cleaned: Fixes = {}
-    for number, line, in_yaml in _body_lines(text, is_markdown):
-        fixed = paste_fixed(line, not in_yaml)
-        if fixed != line:
-            cleaned[number] = fixed
+    fixed = ((number, line, paste_fixed(line, not in_yaml)) for number, line, in_yaml in _body_lines(text, is_markdown))
+    cleaned: Fixes = {number: new for number, line, new in fixed if new != line}
     after = "\n".join(cleaned.get(number, line) for number, line in enumerate(lines, start=1))
     for kind, pattern in found_kinds:
         found = [(number, m.start() + 1) for number, line in enumerate(lines, start=1) for m in pattern.finditer(line)]

@@ -55,12 +55,6 @@ _RUN_IN_NUMBER = re.compile(
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
-def run_in_number(line: str) -> tuple[int, str] | None:
-    """(number, the text after it) when LINE starts with a number run into the text ("2对…"), else None."""
-    match = _RUN_IN_NUMBER.match(line)
-    return (int(match[1]), match["rest"]) if match else None
-
-
 def pasted_number(line: str) -> int | None:
     """The number of a line written as a pasted list item (1、… （1）… ①…), or None."""
     match = _NUMBERED.match(line)

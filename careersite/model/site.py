@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import groupby
 from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import Problems
@@ -98,10 +99,8 @@ class Site:
 
     @cached_property
     def _open_by_category(self) -> dict[str, tuple[Position, ...]]:
-        groups: dict[str, list[Position]] = {}
-        for position in self.open_positions:
-            groups.setdefault(position.category.key, []).append(position)
-        return {key: tuple(group) for key, group in groups.items()}
+        # (POSITIONS is in listing order: each category's together)
+        return {key: tuple(group) for key, group in groupby(self.open_positions, lambda p: p.category.key)}
 
     def state(self, position: Position) -> tuple[bool, bool, bool]:
         """What a page shows of POSITION that depends on the day: (closed, new, closing soon). A page made

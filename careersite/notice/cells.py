@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model.markup import run_in_number
+from ..model.markup import _RUN_IN_NUMBER
 from ..model.markup import clean_lines, normalize_text, pasted_number
 from . import Cell
 
@@ -144,9 +144,9 @@ def cell_items(cell: Cell) -> Items:
             else:
                 result.items.append(found.rest)
             continue
-        run_in = run_in_number(text) if main in ("top", "listed") else None
-        if run_in and run_in[0] == last + 1 and run_in[1].strip():
-            result.items.append(run_in[1].strip())
+        run_in = _RUN_IN_NUMBER.match(text) if main in ("top", "listed") else None  # "2对…" after item 1
+        if run_in and int(run_in[1]) == last + 1 and run_in["rest"].strip():
+            result.items.append(run_in["rest"].strip())
             last += 1
             continue
         if result.items:  # not numbered, or numbered as a sub-list: it continues the item above

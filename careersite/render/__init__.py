@@ -14,7 +14,8 @@ def site_files(site: Site, env: jinja2.Environment | None = None, last: SiteFile
     and made when asked. ENV: the templates, if the caller keeps them (the dev server); else compiled anew. LAST:
     the files of a site that SITE differs from only in POSITION (model.site.with_position), to start from."""
     pages = Pages(site, env)
-    return pages.files_after(last, position) if last and position else pages.files()
+    page = {position.url_path + "index.html": ("position", Pages.position_artifact, position)} if position else {}
+    return SiteFiles(pages, {**last.table, **page}) if last and position else pages.files()
 
 
 __all__ = ["Artifact", "Bundle", "CompiledTemplates", "SiteFiles", "config_key", "digest", "environment", "site_files"]

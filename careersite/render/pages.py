@@ -275,11 +275,6 @@ class Pages:
             table[rel] = ("static", cls.static_artifact, rel)
         return SiteFiles(self, table)
 
-    def files_after(self, last: SiteFiles, position: Position) -> SiteFiles:
-        """The files of this site, which differs from LAST's only in POSITION (same URL and listing pages)."""
-        return SiteFiles(self, {**last.table, position.url_path + "index.html": ("position", Pages.position_artifact,
-                                                                                position)})
-
     # Each file's key, which digests what its bytes are made from, and how to make them.
     def home_artifact(self, _: None) -> tuple[str, Callable[[], bytes]]:
         home = (tuple((c.key, self.shown(shown), total) for c, shown, total in self.home_groups()),
