@@ -65,24 +65,12 @@ def banner_html(problems: Problems, lines: list[str], failed: bool) -> str:
 
 
 class Shown(NamedTuple):
-    """A rebuild's problems as `serve` showed them: whether it failed, the lines printed, the banner; the problems
-    by file, and every message that names a file other than its own."""
+    """A rebuild's problems as `serve` showed them: whether it failed, the lines printed, the banner."""
 
     problems: list | None
     failed: bool
     lines: list[str]
     banner: str
-    by_file: Mapping[str, list[Problem]] = {}
-    others: str = ""
-
-
-def shown(problems: Problems, failed: bool) -> Shown:
-    """PROBLEMS as `serve` shows them after a rebuild that FAILED, or not."""
-    lines, by_file = problems.lines(), {}
-    for problem in problems.items:
-        by_file.setdefault(problem.path, []).append(problem)
-    others = "\n".join(p.message.replace(p.path, "") for p in problems.items)
-    return Shown(problems.items, failed, lines, banner_html(problems, lines, failed), by_file, others)
 
 
 class Preview:
@@ -134,7 +122,8 @@ class Preview:
             except Exception as exc:  # noqa: BLE001 - a bug, not HR's mistake: keep serving the last good site
                 problems.error("build.py", 1, 1, "serve_internal_error", detail=f"{type(exc).__name__}: {exc}")
             if (problems.items, files is None) != self.shown[:2]:  # (thousands of warnings: the same as last time)
-                self.shown = shown(problems, files is None)
+                lines = problems.lines()
+                self.shown = Shown(problems.items, files is None, lines, banner_html(problems, lines, files is None))
             for line in self.shown.lines:
                 self.say(line)
             if files is None:
@@ -151,10 +140,11 @@ class Preview:
         """The last good site, its files and its search index with position file REL made again, if that is all a save
         of REL changes (model.site.with_position) and REL has the problems it had: so a save takes as long on a site
         of any size (the search index too, if it was asked for since the last save)."""
-        site, mine = self.site, self.shown.by_file
+        site, last = self.site, self.shown.problems or []
         today = self.options.today or today_in(site.config.timezone) if site else None
         default = site.config.defaults.get("closes") if site else None
-        if site is None or rel not in site.index or today != site.today or rel in self.shown.others \
+        named = any(rel in p.message for p in last if p.path != rel)  # by another file's problem
+        if site is None or rel not in site.index or today != site.today or named \
                 or (default and closing_warning(default, today)):
             return None
         data = read_file(self.options.root / rel, rel, Problems(), MAX_FILE_BYTES)
@@ -164,7 +154,7 @@ class Preview:
             return None
         problems = Problems(site.config.messages, list(result.problems))  # (in the site's language, as shown)
         lint_dates(site.config, [result.source], today, problems)
-        if sorted(problems.items) != sorted(mine.get(rel, ())):
+        if sorted(problems.items) != sorted(p for p in last if p.path == rel):
             return None
         if (made := with_position(site, result.position, when)) is None:
             return None

@@ -25,7 +25,7 @@ from ..load.content import MAX_FILE_BYTES
 from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
 from ..write import Output, Stat, stat_of
-from .store import REPLAY, Manifest, Store, fingerprint, site_inputs
+from .store import Manifest, Store, fingerprint, site_inputs
 
 if TYPE_CHECKING:  # (imported where first used: a build replayed as unchanged loads no stage and starts no worker)
     from ..model.perfile import FileResult
@@ -210,8 +210,11 @@ class Cache:
         """The last build's manifest when nothing it depends on can have changed (same fingerprint, day and
         commit; every position file and output file as it left them): then there is nothing to do."""
         self.fingerprint = fingerprint(self.root)
-        last = self.store.manifest(self.name + REPLAY)  # (process() reads the whole manifest if need be)
-        if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs:
+        last = self.store.manifest(self.name)
+        if last is None or last.fingerprint != self.fingerprint:
+            return None
+        self.last = last  # (process() would read it)
+        if last.today != today or not last.outputs:
             return None
         if last.inputs != site_inputs(self.root) or set(rels) != set(last.sources) \
                 or git_head(self.root) != last.git_head:
