@@ -109,8 +109,7 @@ def _parser(problems: Problems) -> argparse.ArgumentParser:
 
 
 def _today(args: argparse.Namespace, problems: Problems) -> dt.date | None:
-    env = os.environ.get(TODAY_ENV)
-    if args.today or not env:
+    if args.today or not (env := os.environ.get(TODAY_ENV)):
         return args.today
     try:
         return dt.date.fromisoformat(env)
@@ -136,9 +135,8 @@ def _escape(text: str, *, prop: bool = False) -> str:
 def annotation(problem: Problem, site: Path | None = None) -> str:
     """A GitHub workflow command (::error file=…,line=…,col=…::message) for one problem."""
     path = (site / problem.path).as_posix() if site is not None and site != Path(".") else problem.path
-    kind = "error" if problem.is_error else "warning"
     where = f"file={_escape(path, prop=True)},line={max(problem.line, 1)},col={max(problem.col, 1)}"
-    return f"::{kind} {where},title=careersite::{_escape(visible(problem.message))}"
+    return f"::{problem.severity} {where},title=careersite::{_escape(visible(problem.message))}"
 
 
 def _summary(problems: Problems) -> str:
@@ -198,8 +196,7 @@ def _serve(args: argparse.Namespace, problems: Problems) -> int:
 def _run(args: argparse.Namespace, problems: Problems) -> int:
     from .commands.build import Options, build, check
 
-    command = {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command)
-    if command is not None:
+    if command := {"new": _new, "import": _table, "export": _table, "serve": _serve}.get(args.command):
         return command(args, problems)
     if args.base_url and (reason := url_problem(args.base_url)):
         raise UsageError("--base-url: " + problems.text(reason, key="--base-url", value=args.base_url, limit=300))
@@ -222,10 +219,9 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         result = build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
     problems = result.problems
     print_problems(problems, site=options.root)
-    failed = not result.ok
-    if failed or problems.items:
+    if not result.ok or problems.items:
         print(_summary(problems), file=sys.stderr)
-    if failed:
+    if not result.ok:
         if options.strict and problems.warnings and not problems.has_errors():
             print(problems.text("strict_failed", warnings=len(problems.warnings)), file=sys.stderr)
         if args.command != "check":

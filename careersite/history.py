@@ -9,41 +9,37 @@ import datetime as dt
 import os
 import subprocess
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from .load.content import CONTENT_DIR
 
 
-def _git(root: Path, *args: str, timeout: float = 60, **options: object) -> subprocess.CompletedProcess | None:
-    """git ARGS run in ROOT, file names unquoted; None when it cannot be run (git missing, too slow)."""
+def _git(root: Path, *args: str, timeout: float = 60, **options: object) -> Any:  # str or bytes, as OPTIONS ask
+    """git ARGS' output in ROOT (file names unquoted); None when it fails or cannot be run (git missing, too slow)."""
     try:
-        return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
+        done = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=root, capture_output=True,
                               timeout=timeout, check=False, **options)
     except (OSError, subprocess.SubprocessError):
         return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def git_head(root: Path) -> str:
     """The commit ROOT's work tree is at ("" outside git): git_times depend on nothing else."""
-    out = _git(root, "rev-parse", "HEAD", text=True, timeout=30)
-    return out.stdout.strip() if out is not None and out.returncode == 0 else ""
+    return (_git(root, "rev-parse", "HEAD", text=True, timeout=30) or "").strip()
 
 
 def git_times(root: Path, paths: Iterable[str]) -> dict[str, float]:
     """Time of the last commit of every file under the top-level folders of PATHS (relative to ROOT) and under
     content/, the position files' folder."""
     tops = sorted({p.split("/", 1)[0] for p in paths} | {CONTENT_DIR.as_posix()})
-    out = _git(root, "log", "--relative", "--format=%x1e%ct", "--name-only", "--", *tops, text=True, encoding="utf-8")
-    log = out.stdout if out is not None and out.returncode == 0 else ""
+    log = _git(root, "log", "--relative", "--format=%x1e%ct", "--name-only", "--", *tops, encoding="utf-8") or ""
     found: dict[str, float] = {}
     for record in log.split("\x1e"):
-        lines = record.strip("\n").split("\n")
-        if not lines or not lines[0].strip().isdigit():
-            continue
-        when = float(lines[0])
-        for name in lines[1:]:
-            if name and name not in found:  # newest commit first
-                found[name] = when
+        when, *names = record.strip("\n").split("\n")
+        if when.strip().isdigit():
+            for name in filter(None, names):
+                found.setdefault(name, float(when))  # newest commit first
     return found
 
 
@@ -67,16 +63,12 @@ def content_times(root: Path, paths: Iterable[str], committed: Mapping[str, floa
 def git_uncommitted(root: Path, folder: str) -> set[str] | None:
     """The files under FOLDER (relative to ROOT, '/' separators) whose text differs from the last commit, or that
     were never committed; None when ROOT is not in a git work tree (or git is missing)."""
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.returncode != 0 or inside.stdout.strip() != b"true":
+    if (_git(root, "rev-parse", "--is-inside-work-tree") or b"").strip() != b"true":
         return None
-    names: set[str] = set()
-    has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD")
+    has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD") is not None
     changed = _git(root, "diff", "--name-only", "-z", "--relative", "HEAD", "--", folder) \
-        if has_head is not None and has_head.returncode == 0 else _git(root, "ls-files", "-z", "--", folder)
+        if has_head else _git(root, "ls-files", "-z", "--", folder)
     others = _git(root, "ls-files", "--others", "--exclude-standard", "-z", "--", folder)
-    for result in (changed, others):
-        if result is None or result.returncode != 0:
-            return None
-        names.update(name for name in result.stdout.decode("utf-8", "surrogateescape").split("\0") if name)
-    return names
+    if changed is None or others is None:
+        return None
+    return {name for name in (changed + others).decode("utf-8", "surrogateescape").split("\0") if name}

@@ -17,9 +17,6 @@ def available_languages() -> list[str]:
 @lru_cache(maxsize=None)
 def load_locale(language: str) -> tuple[dict[str, str], dict[str, str]]:
     """(ui strings, problem messages) for a language; unknown languages fall back to the default."""
-    path = LOCALES_DIR / f"{language}.toml"
-    if not path.exists():
-        path = LOCALES_DIR / f"{DEFAULT_LANGUAGE}.toml"
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    known = language if language in available_languages() else DEFAULT_LANGUAGE
+    data = tomllib.loads((LOCALES_DIR / f"{known}.toml").read_text(encoding="utf-8"))
     return dict(data["ui"]), dict(data["messages"])

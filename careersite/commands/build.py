@@ -4,7 +4,6 @@ cache (incremental/) may stand in for a stage whose inputs it has seen, giving b
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -12,7 +11,7 @@ import os
 import time
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
@@ -121,8 +120,7 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
             read_position(root / rel, root, problems)
         return None
     if options.base_url:
-        base_url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
-        config = dataclasses.replace(config, base_url=base_url)
+        config = replace(config, base_url=options.base_url.removesuffix("/") + "/")
     make = functools.partial(process_file, config=config, renderer=Renderer())
     results = stages.process(rels, make, problems.messages)
     for result in results:
@@ -133,16 +131,14 @@ def load_site(options: Options, problems: Problems, stages: Cache | NoCache | No
     lines = {r.path: r.source.lines for r in results if r.source is not None}
     site = build_site(config, positions, problems, today=today, drafts=options.drafts, changed=changed, lines=lines)
     lint_dates(config, [r.source for r in results if r.source is not None], today, problems)
-    failed = problems.has_errors() or (options.strict and problems.warnings)
-    return None if failed and not partial else site
+    return None if (problems.has_errors() or (options.strict and problems.warnings)) and not partial else site
 
 
 def check(options: Options) -> Result:
     """Validate everything and write nothing."""
     started = time.perf_counter()
     problems = new_problems()
-    site = load_site(options, problems)
-    return Result(problems, site, seconds=time.perf_counter() - started)
+    return Result(problems, load_site(options, problems), seconds=time.perf_counter() - started)
 
 
 def unsafe_output_reason(root: Path, out: Path) -> str | None:
@@ -207,8 +203,7 @@ def _build(options: Options, problems: Problems, stages: Cache | NoCache, say, s
     import jinja2
     from .. import render, search
     mark = len(problems.items)
-    site = load_site(options, problems, stages, times=True)
-    if site is None:
+    if (site := load_site(options, problems, stages, times=True)) is None:
         return Result(problems, seconds=time.perf_counter() - started)
     files, bundles = dict(render.site_files(site)), search.index_files(site)  # pages and feeds; the search index
     try:

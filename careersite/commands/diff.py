@@ -68,13 +68,12 @@ def compare(base: Site | None, head: Site, today: dt.date, problems: Problems,
             broken: Iterable[str]) -> dict[str, list[Change]]:
     """Each of KINDS -> its changes: positions matched by slug, open or closed on TODAY; drafts apart; BROKEN
     files neither added nor removed."""
-    ui = head.config.ui
     old = {p.slug: p for p in base.positions} if base else {}
     new = {p.slug: p for p in head.positions}
     found: dict[str, list[Change]] = {kind: [] for kind in KINDS}
     for slug, position in new.items():
         before = old.get(slug)
-        fields = () if before is None else changed_fields(before, position, problems, ui)
+        fields = () if before is None else changed_fields(before, position, problems, head.config.ui)
         was_closed, is_closed = before is not None and before.is_closed(today), position.is_closed(today)
         if position.draft and before is not None and not before.draft:
             found["removed"].append(Change(position, note=problems.text("diff_now_draft")))

@@ -21,12 +21,10 @@ def new_position(root: Path, title: str, category: str, problems: Problems, *, s
     title = " ".join(title.split())
     if not title:
         raise UsageError(problems.text("new_title_empty"))
-    config = load_config(root, problems)
-    if config is None:
+    if (config := load_config(root, problems)) is None:
         return None
     unknown = Problems(messages=problems.messages)  # the message a position naming it would get, as a usage error
-    chosen = find_category(category, config.categories, "", 1, 1, unknown)
-    if chosen is None:
+    if (chosen := find_category(category, config.categories, "", 1, 1, unknown)) is None:
         raise UsageError(unknown.items[0].message)
     if slug is not None and not is_valid_slug(slug):
         raise UsageError(problems.text("slug_invalid", value=slug, hint=suggestion_hint(problems, slugify(slug))))

@@ -180,13 +180,11 @@ def _broken_braces(text: str) -> bool:
 
 def _as_located(value: Any, line: int) -> Located:
     """Wrap a TOML value so the position-field validators can check [defaults]."""
-    kinds = (("bool", bool), ("int", int), ("float", float), ("list", list), ("map", dict))
-    kind = next((kind for kind, types in kinds if isinstance(value, types)),
-                "date" if hasattr(value, "isoformat") else "str")
-    if kind == "list":
+    if isinstance(value, list):
         return Located([_as_located(v, line) for v in value], line, 1, "list")
-    if kind == "date":
+    if hasattr(value, "isoformat"):  # a date, a time or both
         return Located(value.isoformat(), line, 1, "date", raw=value.isoformat())
+    kind = {bool: "bool", int: "int", float: "float", dict: "map"}.get(type(value), "str")  # tomllib's types
     return Located(value, line, 1, kind, raw="" if kind == "map" else str(value))
 
 
@@ -293,9 +291,7 @@ def load_config(root: Path, problems: Problems, data: bytes | None = None) -> Si
         line = at(key, "defaults")
         if key not in DEFAULTABLE:
             unknown_key(problems, CONFIG_FILE, line, 1, key, DEFAULTABLE)
-            continue
-        checked = validate_field(key, _as_located(value, line), CONFIG_FILE, problems)
-        if checked is not INVALID:
+        elif (checked := validate_field(key, _as_located(value, line), CONFIG_FILE, problems)) is not INVALID:
             defaults[key] = checked
 
     for key, value in _table(data, "ui").items():
@@ -323,8 +319,7 @@ def load_config(root: Path, problems: Problems, data: bytes | None = None) -> Si
     del top["allow_empty"]
     if "anti_fraud" not in data:
         top["anti_fraud"] = ui["footer_anti_fraud"]
-    if not top["base_url"].endswith("/"):
-        top["base_url"] += "/"
+    top["base_url"] = top["base_url"].removesuffix("/") + "/"
     return SiteConfig(root=root, **top, apply=ApplySettings(**apply), categories=tuple(categories), defaults=defaults,
                       ui=ui, compliance=compliance, compliance_allow=allow, messages=messages,
                       lines={f"{table}.{key}" if table else key: line for (table, index, key), line in lines.items()

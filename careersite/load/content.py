@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .config import Category
-from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, Located, suggestion_hint, unknown_key, validate_field
+from .fields import INVALID, POSITION_FIELDS, REQUIRED_FIELDS, suggestion_hint, unknown_key, validate_field
 from .repair import apply, front_matter_repairs
 from .textfile import decode, read_file
 
@@ -146,29 +146,19 @@ def _split_body(body: str, first_line: int) -> list[Section]:
 def find_category(value: str, categories: tuple[Category, ...], path: str, line: int, col: int,
                   problems: Problems) -> Category | None:
     """The category a position names by key or display name; reports an unknown one."""
-    for category in categories:
-        if value in (category.key, category.name):
-            return category
+    if found := next((category for category in categories if value in (category.key, category.name)), None):
+        return found
     hint = suggestion_hint(problems, did_you_mean(value, [c.key for c in categories] + [c.name for c in categories]))
     problems.error(path, line, col, "category_unknown", value=value, hint=hint,
                    allowed=", ".join(f"{c.key}（{c.name}）" for c in categories))
     return None
 
 
-def read_position(path: Path, root: Path, problems: Problems,
-                  categories: tuple[Category, ...] | None = None) -> PositionSource | None:
+def read_position(path: Path, root: Path, problems: Problems) -> PositionSource | None:
     """Read and validate one position file. Returns None if it has errors (all of them reported)."""
     rel = path.relative_to(root).as_posix()
     data = read_file(path, rel, problems, MAX_FILE_BYTES)
-    return None if data is None else parse_position(rel, data, problems, categories)
-
-
-def _repaired(front: str, rel: str, first_line: int, problems: Problems) -> str:
-    """FRONT with the mistakes repair.py knows reported and corrected (lines unchanged), for YAML to find the rest."""
-    repairs = front_matter_repairs(front, today=dt.date.today())
-    for repair in repairs:
-        problems.error(rel, first_line + repair.line - 1, repair.col, repair.msg_id, **repair.values)
-    return apply(front, repairs) if repairs else front
+    return None if data is None else parse_position(rel, data, problems)
 
 
 def parse_position(rel: str, data: bytes, problems: Problems,
@@ -176,8 +166,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
     """The bytes of position file REL -> its validated source, or None with every problem (unknown category too)."""
     from .frontmatter import load_yaml, split_front_matter  # (here: a build with nothing to read needs no YAML)
     before = len(problems.errors)
-    text = decode(data, rel, problems)
-    if text is None:
+    if (text := decode(data, rel, problems)) is None:
         return None
     if not text.strip():
         problems.error(rel, 1, 1, "file_empty")
@@ -195,8 +184,11 @@ def parse_position(rel: str, data: bytes, problems: Problems,
             problems.error(rel, 1, 1, "front_matter_missing")
             return None
         front, front_line, sections = split.front_matter, split.front_line, _split_body(split.body, split.body_line)
-    meta = load_yaml(_repaired(front, rel, front_line, problems), rel, front_line, problems)
-    if meta is None:
+    # The mistakes repair.py knows, reported and corrected (lines unchanged), for YAML to find the rest.
+    repairs = front_matter_repairs(front, today=dt.date.today())
+    for repair in repairs:
+        problems.error(rel, front_line + repair.line - 1, repair.col, repair.msg_id, **repair.values)
+    if (meta := load_yaml(apply(front, repairs) if repairs else front, rel, front_line, problems)) is None:
         return None
     if meta.kind == "null":
         problems.error(rel, 1, 1, "file_empty")
@@ -207,8 +199,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
 
     values: dict[str, Any] = {}
     lines: dict[str, tuple[int, int]] = {}
-    entries: dict[str, Located] = meta.value
-    for key, loc in entries.items():
+    for key, loc in meta.value.items():
         lines[key] = (loc.line, loc.col)  # where the value is: that is what a message is about
         if key not in POSITION_FIELDS:
             unknown_key(problems, rel, loc.key_line, loc.key_col, key, list(POSITION_FIELDS))
@@ -222,7 +213,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
             if value is not INVALID:
                 values[key] = value
     for key, example in REQUIRED_FIELDS.items():
-        if key not in entries:
+        if key not in meta.value:
             problems.error(rel, 2 if is_markdown else 1, 1, "required_key", key=key, example=example)
 
     seen: dict[str, int] = {}
@@ -240,8 +231,7 @@ def parse_position(rel: str, data: bytes, problems: Problems,
     return PositionSource(rel, stem, values, lines, tuple(sections), hashlib.sha256(data).hexdigest(), text)
 
 
-def load_positions(root: Path, problems: Problems,
-                   categories: tuple[Category, ...] | None = None) -> list[PositionSource]:
+def load_positions(root: Path, problems: Problems) -> list[PositionSource]:
     """Every valid position file under ROOT/content/positions; problems for every invalid one."""
-    sources = [read_position(root / rel, root, problems, categories) for rel in position_files(root, problems)]
+    sources = [read_position(root / rel, root, problems) for rel in position_files(root, problems)]
     return [source for source in sources if source is not None]

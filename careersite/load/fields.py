@@ -197,7 +197,6 @@ def parse_date(name: str, loc: Located, path: str, problems: Problems) -> Any:
 
 def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: tuple[str, ...]) -> Any:
     """The items of list LOC as text, or INVALID after reporting the first that is not text or holds a control."""
-    items = []
     for n, item in enumerate(loc.value, start=1):
         if item.kind not in kinds:
             problems.error(path, item.line, item.col, "list_item_not_text", key=name, n=n,
@@ -206,8 +205,7 @@ def _list_items(name: str, loc: Located, path: str, problems: Problems, kinds: t
         if bad := forbidden_character(str(item.value)):
             problems.error(path, item.line, item.col, "control_character", key=name, code=bad)
             return INVALID
-        items.append(str(item.value))
-    return items
+    return [str(item.value) for item in loc.value]
 
 
 def validate_field(name: str, loc: Located, path: str, problems: Problems) -> Any:

@@ -50,8 +50,7 @@ def split_front_matter(text: str) -> SplitFile:
     lines = text.split("\n")
     if not _FENCE.match(lines[0]):
         return SplitFile(None, 0, text, 1)
-    end = next((i for i in range(1, len(lines)) if _END.match(lines[i])), None)
-    if end is None:
+    if (end := next((i for i in range(1, len(lines)) if _END.match(lines[i])), None)) is None:
         raise ValueError("unterminated")
     return SplitFile("\n".join(lines[1:end]) + "\n", 2, "\n".join(lines[end + 1 :]), end + 2)
 
@@ -94,8 +93,7 @@ class _Converter:
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, line, col)
         if isinstance(node, yaml.SequenceNode):
-            items = [self.convert(item) for item in node.value]
-            return Located([i for i in items if i is not None], line, col, "list")
+            return Located([i for item in node.value if (i := self.convert(item)) is not None], line, col, "list")
         return self.scalar(node, line, col)
 
     def mapping(self, node: yaml.MappingNode, line: int, col: int) -> Located:
@@ -113,8 +111,7 @@ class _Converter:
                 continue
             first_line[key] = kline
             if value is None:  # already reported; keep the key so it is not also "missing"
-                vline, vcol = self.where(value_node)
-                value = Located(None, vline, vcol, "invalid")
+                value = Located(None, *self.where(value_node), "invalid")
             result[key] = Located(value.value, value.line, value.col, value.kind, kline, kcol, value.raw)
         return Located(result, line, col, "map")
 
@@ -188,8 +185,7 @@ def too_deep(text: str) -> tuple[int, int] | None:
         if "[" not in line and "{" not in line:  # nothing to nest on this line: the pass below is for brackets
             continue
         quote = ""
-        for col in range(at, len(line)):
-            char = line[col]
+        for col, char in enumerate(line[at:], start=at):
             if quote:
                 if char == quote and (quote == "'" or line[col - 1] != "\\"):
                     quote = ""
@@ -212,8 +208,7 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     for number, match in breaks:
         problems.error(path, number + line_offset, match.start() + 1, "yaml_line_separator",
                        code=f"U+{ord(match[0]):04X}", name=_BREAK_NAMES[match[0]])
-    deep = too_deep(text)
-    if deep is not None:
+    if (deep := too_deep(text)) is not None:
         problems.error(path, deep[0] + line_offset, deep[1] + 1, "yaml_too_deep", limit=MAX_DEPTH)
     if breaks or deep is not None:
         return None

@@ -74,13 +74,12 @@ def encoding_name(data: bytes) -> str | None:
         pass
     import charset_normalizer  # only for a file that is not UTF-8
 
-    matches = list(charset_normalizer.from_bytes(data[:200_000]))
-    if not matches:
+    names = [codecs.lookup(m.encoding).name.replace("-", "_") for m in charset_normalizer.from_bytes(data[:200_000])]
+    if not names:
         return None
-    if any(codecs.lookup(m.encoding).name.replace("-", "_") in GB for m in matches[:3]):
+    if any(name in GB for name in names[:3]):
         return "GBK/GB18030"
-    name = codecs.lookup(matches[0].encoding).name.replace("-", "_")
-    return _SHOWN.get(name, name.replace("_", "-").upper())
+    return _SHOWN.get(names[0], names[0].replace("_", "-").upper())
 
 
 def decode(data: bytes, rel: str, problems: Problems) -> str | None:

@@ -16,13 +16,10 @@ def key_lines(text: str) -> dict[tuple[str, int, str], int]:
     for number, line in enumerate(text.splitlines(), start=1):
         if header := _TABLE.match(line):
             table = header.group(1).replace('"', "").strip()
-            if line.lstrip().startswith("[["):
-                index = counts.get(table, -1) + 1
-                counts[table] = index
-            else:
-                index = 0
+            index = 0
+            if line.lstrip().startswith("[["):  # an array of tables: its next element
+                index = counts[table] = counts.get(table, -1) + 1
             lines.setdefault((table, index, ""), number)
-            continue
-        if key := _KEY.match(line):
+        elif key := _KEY.match(line):
             lines.setdefault((table, index, key.group(1)), number)
     return lines

@@ -98,7 +98,6 @@ class Output:
         self.files: dict[str, tuple[Stat, str]] = {}  # rel -> (stat, sha256) of what the staged tree holds
         self.linked: list[str] = []  # files linked from the current output: their ctime changes with each link
         self.folders: set[str] = set()  # made in the staged tree
-        self.written = 0
         self.dir: Path | None = None
         self._lock: int | None = None
 
@@ -194,8 +193,7 @@ class Output:
     def link(self, rel: str, known: tuple[Stat, str]) -> bool:
         """Link the current output's REL into the staged tree if it is still KNOWN (same stat, or else same sha256)."""
         existing = os.path.join(self.out, rel)
-        stat = stat_of(existing)
-        if stat is None:
+        if (stat := stat_of(existing)) is None:
             return False
         try:
             if stat != known[0]:
@@ -212,7 +210,6 @@ class Output:
     def adopt(self, rel: str, stat: Stat | None, sha: str) -> None:
         """Record a file written into the staged tree (by this process or a worker)."""
         self.files[rel] = (stat or (0, 0, 0, 0), sha)
-        self.written += 1
 
     def commit(self) -> WriteStats:
         """Swap the staged tree in for the output."""
@@ -236,4 +233,4 @@ class Output:
             shutil.rmtree(old, onerror=lambda _f, path, _e: leftovers.append(path))
         for rel in self.linked:  # as the next build will find them (linking and deleting the old tree changed ctime)
             self.files[rel] = (stat_of(os.path.join(self.out, rel)) or (0, 0, 0, 0), self.files[rel][1])
-        return WriteStats(len(self.files), self.written, len(self.linked), tuple(leftovers[:5]))
+        return WriteStats(len(self.files), len(self.files) - len(self.linked), len(self.linked), tuple(leftovers[:5]))
