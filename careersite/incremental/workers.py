@@ -8,6 +8,7 @@ CAREERSITE_JOBS=N sets the number of processes (1: none).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -23,10 +24,9 @@ _TASK: Callable[[int], object] | None = None  # in a worker: what its parent ask
 
 
 def worker_count() -> int:
-    try:
+    wanted = 0
+    with contextlib.suppress(ValueError):
         wanted = int(os.environ.get(JOBS_ENV, "0"))
-    except ValueError:
-        wanted = 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return wanted if wanted > 0 else min(len(os.sched_getaffinity(0)), 4)
@@ -69,7 +69,7 @@ def _results(pool: ProcessPoolExecutor, parts: Iterator[list]) -> Iterator:
 def _die_with_parent() -> None:
     """In a worker (Linux): be killed with the build, so that no worker writes into a staging folder
     after its build is gone."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         import ctypes
         import ctypes.util
         import signal
@@ -79,6 +79,4 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         if os.getppid() != parent:
             os._exit(1)
-    except (OSError, AttributeError):
-        pass
 

@@ -69,8 +69,7 @@ class _Converter:
         self.problems = problems
         self.seen: set[int] = set()
         self.count = 0
-        self.failed = False
-        self.alias_reported = False
+        self.failed = self.alias_reported = False
 
     def where(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + self.offset, node.start_mark.column + 1
@@ -219,9 +218,7 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
     except yaml.MarkedYAMLError as exc:
         # The parser stops at the first mistake; a flat mapping's entries are independent, so each one is
         # read on its own and every broken one reported (HR fixes them all in one go).
-        entries = _entries(text)
-        found = [(start, _first_error(entry)) for start, entry in entries] if len(entries) > 1 else []
-        found = [(start, error) for start, error in found if error is not None]
+        found = [(start, error) for start, entry in _entries(text) if (error := _first_error(entry)) is not None]
         if len(found) < 2:  # one broken entry: what the whole document's parse said is the better message
             found = [(0, exc)]
         for start, error in found:
@@ -231,8 +228,7 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         return None
     except yaml.reader.ReaderError:  # a control character pasted from Word or a terminal
         # libyaml reports a byte offset; finding the character ourselves gives line and column.
-        found = _NOT_PRINTABLE.search(text)
-        before = text[: found.start()] if found else ""
+        before = text[: found.start()] if (found := _NOT_PRINTABLE.search(text)) else ""
         problems.error(path, before.count("\n") + line_offset, len(before) - before.rfind("\n"), "yaml_control_char",
                        code=f"U+{ord(found[0]):04X}" if found else "?")
         return None
@@ -252,16 +248,16 @@ def load_yaml(text: str, path: str, line_offset: int, problems: Problems) -> Loc
         problems.error(path, fence + line_offset, 1, "yaml_multiple_documents")
         return None
     if converter.alias_reported:
-        line, col = _first_alias(text)
-        problems.error(path, line + line_offset, col + 1, "yaml_alias")
+        problems.error(path, *_first_alias(text, line_offset), "yaml_alias")
     return None if converter.failed else result
 
 
 def _entries(text: str) -> list[tuple[int, str]]:
-    """(0-based first line, text) of each top-level entry of a flat mapping: each begins with a key at column 0."""
+    """(0-based first line, text) of each top-level entry of a flat mapping: each begins with a key at column 0.
+    Nothing for one entry: what the whole document's parse said is all there is to say."""
     lines = text.split("\n")
     starts = [n for n, line in enumerate(lines) if _TOP_KEY.match(line)]
-    if not starts or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:starts[0]]):
+    if len(starts) < 2 or any(line.strip() and not line.lstrip().startswith("#") for line in lines[:starts[0]]):
         return []
     return [(start, "\n".join(lines[start:end])) for start, end in zip(starts, [*starts[1:], len(lines)])]
 
@@ -274,9 +270,9 @@ def _first_error(entry: str) -> yaml.MarkedYAMLError | None:
     return None
 
 
-def _first_alias(text: str) -> tuple[int, int]:
-    """0-based line and column of the first *alias (looked for only once an alias was met)."""
+def _first_alias(text: str, line_offset: int) -> tuple[int, int]:
+    """File line and column of the first *alias in TEXT (looked for only once an alias was met)."""
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line, event.start_mark.column
-    return 0, 0  # pragma: no cover - an alias was met while composing
+            return event.start_mark.line + line_offset, event.start_mark.column + 1
+    return line_offset, 1  # pragma: no cover - an alias was met while composing

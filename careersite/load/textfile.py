@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import os
 import re
@@ -27,8 +28,7 @@ def read_file(path: os.PathLike[str] | str, rel: str, problems: Problems, limit:
         if not stat.S_ISREG(info.st_mode):
             problems.error(rel, 1, 1, "file_not_regular", detail=_kind(info.st_mode))
             return None
-        size = info.st_size
-        if size <= limit:
+        if (size := info.st_size) <= limit:
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 data = fh.read(limit + 1)
             size = len(data)  # it may have grown while we read it
@@ -67,11 +67,10 @@ _LIKELY = ("岗位", "职位", "招聘", "职责", "要求", "负责", "经验",
 
 def encoding_name(data: bytes) -> str | None:
     """The name HR knows of the (not UTF-8) encoding of DATA, such as "GBK/GB18030" or "Big5"; None if unknown."""
-    try:  # a few lines of a position are too short for statistics: words every position has decide first
+    # A few lines of a position are too short for statistics: words every position has decide first.
+    with contextlib.suppress(UnicodeDecodeError):
         if any(word in data.decode("gb18030") for word in _LIKELY):
             return "GBK/GB18030"
-    except UnicodeDecodeError:
-        pass
     import charset_normalizer  # only for a file that is not UTF-8
 
     names = [codecs.lookup(m.encoding).name.replace("-", "_") for m in charset_normalizer.from_bytes(data[:200_000])]
@@ -92,10 +91,9 @@ def decode(data: bytes, rel: str, problems: Problems) -> str | None:
     except UnicodeDecodeError as exc:
         encoding = encoding_name(data) or "GBK/GB18030"
         codec = "gb18030" if encoding == "GBK/GB18030" else {"Big5": "big5", "Shift-JIS": "cp932"}.get(encoding)
-        try:
+        whole = None
+        with contextlib.suppress(UnicodeDecodeError):
             whole = data.decode(codec) if codec else None
-        except UnicodeDecodeError:
-            whole = None
         if whole is None or _CONTROL.search(whole):
             problems.error(rel, 1, 1, "file_binary" if codec else "file_not_utf8", encoding=encoding)
             return None

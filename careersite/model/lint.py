@@ -10,7 +10,7 @@ from ..errors import Problems
 from ..load.config import CONFIG_FILE, SiteConfig
 from ..load.content import _INLINE_HEADING, MARKDOWN_SUFFIXES, PositionSource, section_kind
 from ..load.frontmatter import split_front_matter
-from .markup import _FENCE, _IF_START, _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
+from .markup import _FENCE, _IF_START, _ITEM_NUMBER, _RUN_IN_NUMBER, normalize_text, paste_fixed, pasted_number
 
 Fixes = dict[int, str]  # line number -> the line as `check --fix` writes it (it may hold a new line)
 
@@ -27,7 +27,6 @@ PASTE_MARKS: dict[str, re.Pattern[str]] = {
     "symbol_bullet": re.compile("[\uf020-\uf0ff]"),
     "line_break": re.compile("[\u000b\u000c\u2028\u2029]"),
 }
-_MARKDOWN_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 _YAML_ITEM = re.compile(r"^[ \t]*-[ \t]+")
 _INDENTED = re.compile(r"(?m)^(?:    |\t)[ \t]*\S")
 _LINE_BREAKS = re.compile("[\u000b\u000c\u2028\u2029\u0085\r]")
@@ -66,19 +65,16 @@ def closing_warning(closes: dt.date, today: dt.date) -> str | None:
 def lint_dates(config: SiteConfig, sources: list[PositionSource], today: dt.date, problems: Problems) -> None:
     """The warnings that depend on today: closing soon, expired, no closing date, posted in the future."""
     default = config.defaults.get("closes")
-    uses_default = False
     for source in sources:
-        closes = source.fields.get("closes")
-        if closes is None:
-            uses_default = True
-            if default is None:
-                problems.warning(source.path, *source.lines.get("title", (1, 1)), "closes_missing")
-        elif msg_id := closing_warning(closes, today):
+        if (closes := source.fields.get("closes")) is None and default is None:
+            problems.warning(source.path, *source.lines.get("title", (1, 1)), "closes_missing")
+        elif closes is not None and (msg_id := closing_warning(closes, today)):
             problems.warning(source.path, *source.lines.get("closes", (1, 1)), msg_id, date=closes.isoformat(),
                              days=(closes - today).days, file=source.path)
         if (posted := source.fields.get("posted")) and posted > today and not source.fields.get("opens"):
             problems.warning(source.path, *source.lines.get("posted", (1, 1)), "posted_future", date=posted.isoformat())
-    if uses_default and default is not None and (msg_id := closing_warning(default, today)):  # once, not once a file
+    if default is not None and (msg_id := closing_warning(default, today)) \
+            and any(source.fields.get("closes") is None for source in sources):  # once, not once a file
         problems.warning(CONFIG_FILE, config.lines.get("defaults.closes", 1), 1, msg_id + "_defaults",
                          date=default.isoformat(), days=(default - today).days)
 
@@ -95,9 +91,8 @@ def lint_paste(path: str, text: str, is_markdown: bool, problems: Problems, fixe
     after = "\n".join(cleaned.get(number, line) for number, line in enumerate(lines, start=1))
     for kind, pattern in found_kinds:
         found = [(number, m.start() + 1) for number, line in enumerate(lines, start=1) for m in pattern.finditer(line)]
-        if found:
-            problems.warning(path, *found[0], "paste_artefact_manual" if pattern.search(after) else "paste_artefact",
-                             what=problems.text(f"paste_{kind}"), count=len(found))
+        problems.warning(path, *found[0], "paste_artefact_manual" if pattern.search(after) else "paste_artefact",
+                         what=problems.text(f"paste_{kind}"), count=len(found))
     if fixes is not None:
         fixes.update(cleaned)
 
@@ -108,19 +103,16 @@ def _body_lines(text: str, is_markdown: bool) -> list[tuple[int, str, bool]]:
         body_start = split_front_matter(text).body_line if is_markdown else float("inf")
     except ValueError:  # front matter never closed: all of it is the body
         body_start = 1
-    result = []
-    fence = None
+    result, fence = [], None
     for number, line in enumerate(text.split("\n"), start=1):
         in_yaml = number < body_start
-        marker = None if in_yaml else _FENCE.match(line)
-        if fence is None and marker:
-            fence = marker[1]
-            continue
         if fence is not None:
             if line.strip().startswith(fence):
                 fence = None
-            continue
-        result.append((number, line, in_yaml))
+        elif not in_yaml and (marker := _FENCE.match(line)):
+            fence = marker[1]
+        else:
+            result.append((number, line, in_yaml))
     return result
 
 
@@ -147,8 +139,7 @@ def lint_numbering(path: str, text: str, is_markdown: bool, problems: Problems, 
             continue
         if not line.strip() or line.startswith(("    ", "\t")):
             continue  # a blank line does not end a Markdown list; a nested list or code is numbered on its own
-        markdown = _MARKDOWN_NUMBER.match(line)
-        n = int(markdown[1]) if markdown else pasted_number(line)
+        n = int(markdown[1]) if (markdown := _ITEM_NUMBER.match(line)) else pasted_number(line)
         run_in = _RUN_IN_NUMBER.match(line) if n is None else None
         col = len(line) - len(line.lstrip()) + 1
         if run_in:

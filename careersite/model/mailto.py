@@ -19,14 +19,11 @@ def fill_template(template: str, values: dict[str, str], *, one_line: bool) -> s
 
     def value(match: re.Match[str]) -> str:
         text = values.get(match[1], "")
-        if one_line:
-            text = " ".join(text.split())  # no CR/LF can reach a header
-        return text or (_EMPTY if one_line else "")
+        return (" ".join(text.split()) or _EMPTY) if one_line else text  # one line: no CR/LF can reach a header
 
     filled = _FIELD.sub(value, template)
     if one_line:
-        filled = " ".join(filled.split())
-        filled = _AROUND_EMPTY.sub(lambda m: m[1] or m[2] or "", filled)
+        filled = _AROUND_EMPTY.sub(lambda m: m[1] or m[2] or "", " ".join(filled.split()))
         filled = filled.replace(_EMPTY, "").strip(" -_/|·—")
     return filled
 
@@ -50,6 +47,4 @@ def mailto_problem(href: str, allowed: Iterable[str]) -> str | None:
     address = unquote(address).strip()
     if query or "," in address or ";" in address:
         return "mailto_headers"
-    if address.lower() not in {a.lower() for a in allowed}:
-        return "mailto_other_address"
-    return None
+    return None if address.lower() in {a.lower() for a in allowed} else "mailto_other_address"

@@ -38,17 +38,15 @@ _INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][\u3000\u00a0 \t]*")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _NUMBERED = re.compile(
     r"^[ \t]*(?:"
-    r"(?P<a>\d{1,3})[.．](?!\d)[ \t]*"  # 1.负责 / 1. 负责 (but not 1.5年)
-    r"|(?P<b>\d{1,3})[、][ \t]*"  # 1、负责
+    r"(?P<a>\d{1,3})(?:[.．](?!\d)|[、)）])[ \t]*"  # 1.负责 / 1. 负责 (but not 1.5年) / 1、负责 / 1）负责
     r"|[（(](?P<c>\d{1,3})[)）][ \t]*"  # （1）负责
-    r"|(?P<d>\d{1,3})[)）][ \t]*"  # 1）负责
     r"|(?P<e>[" + _CIRCLED + r"])[ \t]*"  # ①负责
     r")(?P<rest>\S.*)$"
 )
 # Bullets as pasted (• 负责, ●负责, -负责) and Markdown list lines that are already fine.
 _BULLET = re.compile(r"^[ \t]*(?:[•●·▪■◆◇○◦‣⁃▶►]|-(?=[\u3400-\u9fff（“《【]))[ \t]*(?P<rest>\S.*)$")
 _MARKDOWN_ITEM = re.compile(r"^ {0,3}(?:\d{1,9}\.|[-*+])[ \t]+\S")
-_ITEM_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]")
+_ITEM_NUMBER = re.compile(r"^ {0,3}(\d{1,9})\.[ \t]+\S")
 # "2对互联网…": a number run into the text because the "、" or "." was lost. Not "3年以上…".
 _RUN_IN_NUMBER = re.compile(
     r"^[ \t]*(\d{1,2})[ \t]*(?=[\u4e00-\u9fff])(?![年月日号个名人位岁万千百亿元天周小时分秒次倍级届类项期批层])(?P<rest>.*)$")
@@ -57,11 +55,9 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 def pasted_number(line: str) -> int | None:
     """The number of a line written as a pasted list item (1、… （1）… ①…), or None."""
-    match = _NUMBERED.match(line)
-    if not match:
+    if not (match := _NUMBERED.match(line)):
         return None
-    digits = match["a"] or match["b"] or match["c"] or match["d"]
-    return int(digits) if digits else _CIRCLED.index(match["e"]) + 1
+    return _CIRCLED.index(match["e"]) + 1 if match["e"] else int(match["a"] or match["c"])
 
 
 def _clean_line(line: str) -> str:
@@ -71,9 +67,7 @@ def _clean_line(line: str) -> str:
         return line  # a nested list, an indented code block, or a list that is already Markdown
     if number := _NUMBERED.match(line):
         return f"{pasted_number(line)}. {number['rest'].strip()}"
-    if bullet := _BULLET.match(line):
-        return f"- {bullet['rest'].strip()}"
-    return line
+    return f"- {bullet['rest'].strip()}" if (bullet := _BULLET.match(line)) else line
 
 
 def paste_fixed(line: str, markdown: bool) -> str:
@@ -85,8 +79,7 @@ def paste_fixed(line: str, markdown: bool) -> str:
     if markdown:
         line = _INDENT.sub("", line)
     else:
-        lead = _LEAD.match(line)[0]
-        line = lead.replace("\u3000", "").replace("\u00a0", "") + line[len(lead):]
+        line = _LEAD.sub(lambda lead: lead[0].replace("\u3000", "").replace("\u00a0", ""), line, count=1)
     line = _NBSP_ENTITY.sub(" ", line)
     return line.translate(_SPACES).translate(_SYMBOL_BULLETS) if _TRANSLATED.search(line) else line
 
@@ -118,12 +111,10 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
       none; a fenced block is left exactly as written), inside a list it stays nested;
     - a bullet list right after a numbered one (or the other way round) is a list of its own.
     """
-    plain = normalize_plain(text)
-    if plain is not None:  # one line of plain text is already normal (tests/test_fastpath.py)
-        return plain
+    if (plain := normalize_plain(text)) is not None:
+        return plain  # one line of plain text is already normal (tests/test_fastpath.py)
     text = _BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if _TRANSLATED.search(text):
-        text = text.translate(_INVISIBLE)
+    text = text.translate(_INVISIBLE) if _TRANSLATED.search(text) else text
     text = _strip_conditional_comments(text)  # Word's conditional comments can span lines
     out: list[str] = []
     fence: str | None = None
@@ -147,9 +138,8 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
         run_in = _RUN_IN_NUMBER.match(line) if in_list and ordered and not _MARKDOWN_ITEM.match(line) else None
         if run_in and int(run_in[1]) == number + 1:
             line = f"{number + 1}. {run_in['rest'].strip()}"
-        marker = _FENCE.match(line)
         previous = out[-1] if out else ""
-        if marker:
+        if marker := _FENCE.match(line):
             fence, in_list = marker[1], False
         # Python-Markdown needs a blank line between a paragraph and the list after it, and reads an
         # unindented line after a list as part of the last item: a pasted line is a paragraph of its own.
@@ -158,8 +148,7 @@ def normalize_text(text: str, dedented: list[int] | None = None) -> str:
             if previous.strip() and (not in_list or ordered != bool(item)) \
                     and not previous.lstrip().startswith(("#", "|")):
                 out.append("")  # a new list: after a paragraph, or of the other kind
-            in_list, ordered = True, bool(item)
-            number = int(item[1]) if item else 0
+            in_list, ordered, number = True, bool(item), int(item[1]) if item else 0
         elif line and not line.startswith((" ", "\t")):
             if previous.strip() and in_list:
                 out.append("")
@@ -181,9 +170,8 @@ def items_to_markdown(items: tuple[str, ...] | list[str]) -> str:
     """A YAML list of duties or requirements as a Markdown ordered list (one item a line)."""
     cleaned = []
     for item in items:
-        one = normalize_text(item)
         # An item written "1. 负责…" in YAML keeps its text, not a nested list; so does "2对…" as item 2.
-        one = re.sub(r"^(\d+)\.\s+", "", one)
+        one = re.sub(r"^(\d+)\.\s+", "", normalize_text(item))
         if (run_in := _RUN_IN_NUMBER.match(one)) and int(run_in[1]) == len(cleaned) + 1:
             one = run_in["rest"].strip()
         one = " ".join(part.strip() for part in one.split("\n") if part.strip())
@@ -192,11 +180,8 @@ def items_to_markdown(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"{n}. {item}" for n, item in enumerate(cleaned, start=1))
 
 
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup",
-    "ul", "ol", "li", "dl", "dt", "dd", "h3", "h4", "h5", "h6", "blockquote", "code", "pre", "hr",
-    "a", "table", "thead", "tbody", "tr", "th", "td", "abbr",
-}
+ALLOWED_TAGS = set("p br strong em b i u s del ins mark small sub sup ul ol li dl dt dd h3 h4 h5 h6 blockquote code "
+                   "pre hr a table thead tbody tr th td abbr".split())
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative URLs; mailto links are checked again (mailto.py)
 

@@ -33,8 +33,7 @@ class FileResult:
 def process_file(rel: str, data: bytes, config: SiteConfig, renderer: Renderer) -> FileResult:
     """REL's bytes -> its FileResult under CONFIG (problems in the site's language)."""
     problems = Problems(messages=config.messages)
-    source = parse_position(rel, data, problems, config.categories)
-    if source is None:
+    if (source := parse_position(rel, data, problems, config.categories)) is None:
         return FileResult(rel, "", None, tuple(problems.items))
     lint_file(source, problems)
     lint_compliance(source, config.compliance, config.compliance_allow, problems)

@@ -85,8 +85,7 @@ class Discovery:
         ui = self.config.ui
         url = xml_escape(self.abs_url(p.url_path), quote=True)
         published = f"<published>{p.posted.isoformat()}T00:00:00Z</published>" if p.posted else ""
-        place = ui["list_separator"].join(p.locations)
-        summary = " · ".join(x for x in (p.category.name, place, p.code) if x)
+        summary = " · ".join(x for x in (p.category.name, ui["list_separator"].join(p.locations), p.code) if x)
         return (f"<entry><id>{url}</id><title>{xml_escape(p.title)}</title>"
                 f'<link rel="alternate" type="text/html" href="{url}"/>'
                 f"<updated>{stamp(self.position_time(p))}</updated>{published}"
@@ -142,6 +141,5 @@ class Discovery:
 def _joined(parts: Iterable[str]) -> bytes:
     """PARTS encoded one by one, then joined: a large feed is never held twice."""
     out = io.BytesIO()  # grows in place, and getvalue() hands over its buffer without a copy
-    for part in parts:
-        out.write(part.encode("utf-8"))
+    out.writelines(part.encode("utf-8") for part in parts)
     return out.getvalue()

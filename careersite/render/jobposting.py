@@ -48,9 +48,8 @@ def description_html(position: Position, ui: Mapping[str, str]) -> str:
 
 def fallback_description(position: Position, ui: Mapping[str, str]) -> str:
     """For a position with no text at all: its visible facts, so the markup stays valid (lint warns)."""
-    places = ui["list_separator"].join(position.locations)
-    facts = "，".join(x for x in (position.title, position.category.name, places) if x)
-    return f"<p>{xml_escape(facts)}</p>"
+    facts = (position.title, position.category.name, ui["list_separator"].join(position.locations))
+    return f"<p>{xml_escape('，'.join(filter(None, facts)))}</p>"
 
 
 def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
@@ -82,13 +81,9 @@ def job_posting(config: SiteConfig, position: Position) -> dict[str, Any]:
     if position.headcount:
         data["totalJobOpenings"] = position.headcount
     if salary := parse_salary(position.salary, unit_code(position.salary_unit)):
-        low, high, unit = salary
-        data["baseSalary"] = {
-            "@type": "MonetaryAmount",
-            "currency": CURRENCIES.get(config.country.upper(), "CNY"),
-            "value": {"@type": "QuantitativeValue", "minValue": _number(low), "maxValue": _number(high),
-                      "unitText": unit},
-        }
+        data["baseSalary"] = {"@type": "MonetaryAmount", "currency": CURRENCIES.get(config.country.upper(), "CNY"),
+                              "value": {"@type": "QuantitativeValue", "minValue": _number(salary[0]),
+                                        "maxValue": _number(salary[1]), "unitText": salary[2]}}
     return data
 
 

@@ -37,15 +37,13 @@ def qr_png(url: str) -> bytes:
     full = side * QR_SCALE
     width = (full + 7) // 8  # bytes a pixel row
     span = (side + 7) // 8  # bytes a module row: the bits past SIDE are light, and cut off below
-    quiet = b"1" * QR_BORDER
-    padded = b"1" * (span * 8 - side)
+    quiet, padded = b"1" * QR_BORDER, b"1" * (span * 8 - side)
     bits = b"".join(quiet + modules[y * size:(y + 1) * size].translate(_BITS) + quiet + padded for y in range(size))
     wide = b"".join(map(_WIDEN.__getitem__, int(bits, 2).to_bytes(span * size, "big")))
-    step = span * QR_SCALE
     # Each pixel row: a filter byte, its pixels. A module row's first as it is (0), the rest as "same as above" (2: Up).
     again = (b"\x02" + bytes(width)) * (QR_SCALE - 1)
     blank = b"\x00" + b"\xff" * width + (b"\x02" + bytes(width)) * (QR_BORDER * QR_SCALE - 1)
-    raw = blank + b"".join(b"\x00" + wide[at:at + width] + again for at in range(0, len(wide), step)) + blank
+    raw = blank + b"".join(b"\x00" + wide[at:at + width] + again for at in range(0, len(wide), span * QR_SCALE)) + blank
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", full, full, 1, 0, 0, 0, 0))
             + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
 
@@ -59,12 +57,11 @@ def qr_terminal(text: str, *, colour: bool) -> list[str]:
     """TEXT as a QR code to print in a terminal: two rows of modules a line, drawn with half blocks (▀ ▄ █), quiet
     zone included. COLOUR: black on white, so that it scans on a dark terminal too; without, the blocks are dark."""
     size, modules = _modules(text)
-    full = size + 2 * QR_BORDER
+    coords = range(-QR_BORDER, size + QR_BORDER)  # of the modules along a side, quiet zone included
 
     def dark(x: int, y: int) -> bool:
-        x, y = x - QR_BORDER, y - QR_BORDER
         return 0 <= x < size and 0 <= y < size and modules[y * size + x] == 0
 
     blocks = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
-    lines = ["".join(blocks[dark(x, y), dark(x, y + 1)] for x in range(full)) for y in range(0, full, 2)]
+    lines = ["".join(blocks[dark(x, y), dark(x, y + 1)] for x in coords) for y in coords[::2]]
     return [f"\x1b[30;47m{line}\x1b[0m" for line in lines] if colour else lines
