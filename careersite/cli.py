@@ -213,10 +213,8 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         if args.dry_run:
             return 0
     _ctrl_c_raises()
-    if args.command == "check":
-        result = check(options)
-    else:
-        result = build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
+    result = check(options) if args.command == "check" else \
+        build(options, say=lambda msg_id, values: print(problems.text(msg_id, **values), file=sys.stderr))
     problems = result.problems
     print_problems(problems, site=options.root)
     if not result.ok or problems.items:
@@ -227,8 +225,7 @@ def _run(args: argparse.Namespace, problems: Problems) -> int:
         if args.command != "check":
             print(problems.text("build_failed", out=options.out_dir), file=sys.stderr)
         return 1
-    positions, categories = result.counts
-    print(problems.text("summary_ok", positions=positions, categories=categories))
+    print(problems.text("summary_ok", positions=result.counts[0], categories=result.counts[1]))
     if result.stats is not None:
         print(problems.text("built", pages=result.stats.files, out=options.out_dir, seconds=result.seconds))
     return 0

@@ -3,6 +3,7 @@ site. Only this computer's own Host names are answered (no DNS rebinding; livere
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -45,6 +46,7 @@ OVERLAY_ID = "careersite-problems"
 WARNINGS_ID = "careersite-warnings"
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+PLAIN = "text/plain; charset=utf-8"
 
 HERE = Path(__file__).parent / "preview"
 OWN_FILES = {name: ((HERE / name).read_bytes(), ctype)  # the preview's own files, served under PREFIX
@@ -222,48 +224,40 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - HR reads our messages instead
         pass
 
-    def do_HEAD(self) -> None:
-        self.serve(head=True)
-
-    def do_GET(self) -> None:
-        self.serve(head=False)
-
-    def send(self, status: int, body: bytes, ctype: str, head: bool, **headers: str) -> None:
+    def send(self, status: int, body: bytes | None, ctype: str, head: bool, **headers: str) -> None:
         self.send_response(status)
-        for name, value in {"Content-Type": ctype, "Content-Length": str(len(body)), "Cache-Control": "no-store",
-                            **headers}.items():
+        length = {} if body is None else {"Content-Length": str(len(body))}  # (None: a stream of events follows)
+        for name, value in {"Content-Type": ctype, **length, "Cache-Control": "no-store", **headers}.items():
             self.send_header(name, value)
         self.end_headers()
-        if not head:
+        if body and not head:
             self.wfile.write(body)
 
-    def plain(self, status: int, body: bytes, head: bool, **headers: str) -> None:
-        self.send(status, body, "text/plain; charset=utf-8", head, **headers)
-
-    def serve(self, head: bool) -> None:
+    def do_GET(self) -> None:
+        head = self.command == "HEAD"
         if not allowed_host(self.headers.get("Host"), self.port, self.host):
-            return self.plain(HTTPStatus.FORBIDDEN, b"careersite preview: unknown host\n", head)
+            return self.send(HTTPStatus.FORBIDDEN, b"careersite preview: unknown host\n", PLAIN, head)
         try:
             path = unquote(urlsplit(self.path).path, errors="strict")
         except (UnicodeDecodeError, ValueError):
             path = "\0"
         if "\0" in path or not path.startswith("/") or ".." in path.split("/"):
-            return self.plain(HTTPStatus.BAD_REQUEST, b"bad request\n", head)
+            return self.send(HTTPStatus.BAD_REQUEST, b"bad request\n", PLAIN, head)
         if path.startswith(PREFIX):
             name = path[len(PREFIX):]
             if name == "events":
                 return self.events(head)
             if name not in OWN_FILES:
-                return self.plain(HTTPStatus.NOT_FOUND, b"not found\n", head)
+                return self.send(HTTPStatus.NOT_FOUND, b"not found\n", PLAIN, head)
             return self.send(HTTPStatus.OK, *OWN_FILES[name], head)
         rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
         try:
             data = self.preview.page(rel)
         except Exception as exc:  # noqa: BLE001 - a page the last good site cannot make: say so, keep serving
             self.preview.say(new_problems().text("serve_internal_error", detail=f"{type(exc).__name__}: {exc}"))
-            return self.plain(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc).encode(), head)
+            return self.send(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc).encode(), PLAIN, head)
         if data is None and rel + "/index.html" in self.preview.files:  # /positions/x -> /positions/x/
-            return self.plain(HTTPStatus.MOVED_PERMANENTLY, b"", head, Location=path + "/")
+            return self.send(HTTPStatus.MOVED_PERMANENTLY, b"", PLAIN, head, Location=path + "/")
         status = HTTPStatus.OK
         if data is None:
             status, rel, data = HTTPStatus.NOT_FOUND, "404.html", self.preview.page("404.html") or b"not found"
@@ -274,30 +268,26 @@ class Handler(BaseHTTPRequestHandler):
             ctype += "; charset=utf-8"
         self.send(status, data, ctype, head)
 
+    do_HEAD = do_GET
+
     def events(self, head: bool) -> None:
         """Server-Sent Events: the generation now, then each new one; same origin only (EventSource sends Origin)."""
         origin = self.headers.get("Origin")
         if origin is not None and origin != f"http://{self.headers.get('Host')}":
-            return self.plain(HTTPStatus.FORBIDDEN, b"careersite preview: other origin\n", head)
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
+            return self.send(HTTPStatus.FORBIDDEN, b"careersite preview: other origin\n", PLAIN, head)
+        self.send(HTTPStatus.OK, None, "text/event-stream; charset=utf-8", head)
         if head:
             return
         preview, sent = self.preview, None
-        try:
+        with contextlib.suppress(OSError):  # the browser went away
             while True:
                 with preview.changed:
-                    if preview.generation == sent:
-                        preview.changed.wait(timeout=15)
+                    preview.changed.wait_for(lambda: preview.generation != sent, timeout=15)
                     generation = preview.generation
                 self.wfile.write(f"retry: 500\ndata: {generation}\n\n".encode() if generation != sent
                                  else b": still here\n\n")
                 self.wfile.flush()
                 sent = generation
-        except OSError:  # the browser went away
-            return
 
 
 class Server(ThreadingHTTPServer):

@@ -25,7 +25,7 @@ from ..load.content import MAX_FILE_BYTES
 from ..history import content_times, git_head, git_times
 from ..load.textfile import read_file
 from ..write import Output, Stat, stat_of
-from .store import Manifest, Store, fingerprint, site_inputs
+from .store import REPLAY, Manifest, Store, fingerprint, site_inputs
 
 if TYPE_CHECKING:  # (imported where first used: a build replayed as unchanged loads no stage and starts no worker)
     from ..model.perfile import FileResult
@@ -77,8 +77,7 @@ class Cache:
         unreadable: dict[str, FileResult] = {}
         for rel in [rel for rel, digest in digests.items() if digest is None]:
             problems = Problems(messages=messages)
-            read = read_file(base + rel, rel, problems, MAX_FILE_BYTES)
-            if read is None:
+            if (read := read_file(base + rel, rel, problems, MAX_FILE_BYTES)) is None:
                 unreadable[rel] = FileResult(rel, "", None, tuple(problems.items))
             else:
                 data[rel], digests[rel] = read, hashlib.sha256(read).hexdigest()
@@ -210,13 +209,9 @@ class Cache:
         """The last build's manifest when nothing it depends on can have changed (same fingerprint, day and
         commit; every position file and output file as it left them): then there is nothing to do."""
         self.fingerprint = fingerprint(self.root)
-        last = self.store.manifest(self.name)
-        if last is None or last.fingerprint != self.fingerprint:
-            return None
-        self.last = last  # (process() would read it)
-        if last.today != today or not last.outputs:
-            return None
-        if last.inputs != site_inputs(self.root) or set(rels) != set(last.sources) \
+        last = self.store.manifest(self.name + REPLAY)  # (process() reads the whole manifest if need be)
+        if last is None or last.fingerprint != self.fingerprint or last.today != today or not last.outputs \
+                or last.inputs != site_inputs(self.root) or set(rels) != set(last.sources) \
                 or git_head(self.root) != last.git_head:
             return None
         base = os.path.join(os.fspath(self.root), "")
@@ -231,6 +226,4 @@ class Cache:
         if not all(unchanged(rel, stat_of(base + rel, follow=True)) for rel in rels):
             return None
         out = os.path.join(self.out, "")
-        if any(stat_of(out + rel) != entry[0] for rel, entry in last.outputs.items()):
-            return None
-        return last
+        return None if any(stat_of(out + rel) != entry[0] for rel, entry in last.outputs.items()) else last

@@ -4,7 +4,8 @@
   site.toml): the FileResult a build made of it (model/perfile.py).
 - `manifests`: one row per output folder and options: what the last successful build into it saw (each
   source's stat and digest, the git commit and its change times, the problems) and wrote (each output
-  file's stat, sha256 and artifact key): Lektor's artifact table.
+  file's stat, sha256 and artifact key): Lektor's artifact table. Beside it, the part an unchanged build
+  reads (Manifest.for_replay).
 Entries are checksummed pickles; anything unreadable, damaged or made by another version is ignored (and
 replaced), never trusted. A build with an empty cache writes the same bytes as one with a full cache.
 The folder is local state: git-ignored, never published, never restored from CI for a pull request,
@@ -19,7 +20,7 @@ import os
 import pickle
 import sqlite3
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -31,6 +32,7 @@ FORMAT = 3  # raise when the meaning of a stored value changes
 _PACKAGE = Path(__file__).resolve().parent.parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "nh3", "pypinyin", "zxing_cpp")
 _CHECK = 16  # bytes of sha256 in front of every stored pickle
+REPLAY = "/replay"  # the manifest's name suffix for Manifest.for_replay()
 
 
 def _library_versions() -> str:
@@ -38,11 +40,9 @@ def _library_versions() -> str:
     (one directory listing per path entry: importlib.metadata takes 40 ms)."""
     found = []
     for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        found += [n for n in names if n.endswith((".dist-info", ".egg-info")) and n.split("-", 1)[0].lower() in _LIBRARIES]
+        with contextlib.suppress(OSError):
+            found += [n for n in os.listdir(entry or ".")
+                      if n.endswith((".dist-info", ".egg-info")) and n.split("-", 1)[0].lower() in _LIBRARIES]
     return ";".join(sorted(found))
 
 
@@ -73,10 +73,8 @@ def pack(value: Any) -> bytes:
 
 def unpack(blob: bytes | None) -> Any:
     """The value in BLOB; None when it is missing, damaged or from another version of the code."""
-    if not blob or len(blob) <= _CHECK:
-        return None
-    payload = blob[_CHECK:]
-    if hashlib.sha256(payload).digest()[:_CHECK] != blob[:_CHECK]:
+    payload = (blob or b"")[_CHECK:]
+    if not payload or hashlib.sha256(payload).digest()[:_CHECK] != blob[:_CHECK]:
         return None
     try:
         return pickle.loads(payload)
@@ -94,13 +92,17 @@ class Manifest:
     git_head: str = ""
     scanned_ns: int = 0  # when that build looked at the position files
     sources: dict[str, tuple[Stat, str]] = field(default_factory=dict)  # rel -> (stat, digest)
-    outputs: dict[str, tuple] = field(default_factory=dict)  # rel -> (stat, sha256, artifact key)
+    outputs: dict[str, tuple] = field(default_factory=dict)  # rel -> (stat, sha256, artifact key); replay's: (stat,)
     bundles: dict[str, object] = field(default_factory=dict)  # folder -> the inputs of the Bundle made into it
     problems: tuple[Problem, ...] = ()
     counts: tuple[int, int] = (0, 0)  # positions, categories
     git_times: dict[str, float] = field(default_factory=dict)  # rel -> last commit time, at git_head
 
     RACY_NS = 2_000_000_000
+
+    def for_replay(self) -> Manifest:
+        """What an unchanged build checks and says again: no sha256 or key of an output, no bundle or git time."""
+        return replace(self, outputs={rel: entry[:1] for rel, entry in self.outputs.items()}, bundles={}, git_times={})
 
     def known_digest(self, rel: str, stat: Stat | None) -> str | None:
         """REL's digest if its size, times and inode say it has not changed since that build; a file
@@ -191,5 +193,6 @@ class Store:
         return value if isinstance(value, Manifest) else None
 
     def save_manifest(self, name: str, manifest: Manifest) -> None:
-        self._use(lambda db: db.execute("INSERT OR REPLACE INTO manifests (name, value) VALUES (?, ?)",
-                                        (name, pack(manifest))))
+        """MANIFEST as NAME, and as NAME + REPLAY the part an unchanged build reads (10 of 17 MB at 30,000)."""
+        self._use(lambda db: db.executemany("INSERT OR REPLACE INTO manifests (name, value) VALUES (?, ?)",
+                                            ((name, pack(manifest)), (name + REPLAY, pack(manifest.for_replay())))))

@@ -69,8 +69,7 @@ def url_problem(value: str) -> str | None:
 
 def phone_href(phone: str) -> str:
     """The tel: URL of a checked phone number: its digits with a leading +, an extension as ;ext= (RFC 3966)."""
-    match = _EXTENSION.search(phone)
-    main, ext = (phone[:match.start()], phone[match.end():]) if match else (phone, "")
+    main, ext = (*_EXTENSION.split(phone, maxsplit=1), "")[:2]
     digits = ("+" if main.strip().startswith("+") else "") + re.sub(r"\D", "", main)
     extension = re.sub(r"\D", "", ext)
     return f"tel:{digits}" + (f";ext={extension}" if extension else "")

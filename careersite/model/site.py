@@ -134,8 +134,7 @@ def _check_links(rel: str, markdown: str, line: int, rendered: str, allowed: Ite
     able to send CVs elsewhere (or copy them with cc/bcc) without touching apply_email, which reviewers watch."""
     for href in _HREF.findall(rendered):
         href = html.unescape(href)
-        reason = mailto_problem(href, allowed)
-        if reason is None:
+        if (reason := mailto_problem(href, allowed)) is None:
             continue
         address = href[len("mailto:"):].split("?", 1)[0]
         offset = next((n for n, text in enumerate(markdown.split("\n")) if address and address in text), 0)
@@ -170,10 +169,8 @@ def _listing_key(config: SiteConfig) -> Callable[[Position], tuple]:
 def resolve_slug(source: PositionSource) -> str | None:
     """The URL name: `slug:` or the file name, else one made from the file name; None if none can be."""
     slug = source.fields.get("slug") or source.stem
-    if is_valid_slug(slug):
-        return slug
-    # "风险管理岗.md" -> feng-xian-guan-li-gang; "Risk Manager.md" -> risk-manager
-    return slugify(source.stem) or None
+    # else one from the file name: "风险管理岗.md" -> feng-xian-guan-li-gang; "Risk Manager.md" -> risk-manager
+    return slug if is_valid_slug(slug) else slugify(source.stem) or None
 
 
 def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, problems: Problems) -> Position | None:
@@ -205,10 +202,8 @@ def position_of(source: PositionSource, config: SiteConfig, renderer: Renderer, 
             sections.append(Section(kind, heading, rendered))
     sections.sort(key=lambda s: order[s.kind])
     locations = tuple(values.get("location", ()))
-    fills = {
-        "title": values["title"], "code": values.get("code", ""), "category": category.name,
-        "company": config.company, "location": config.ui["list_separator"].join(locations),
-    }
+    fills = {"title": values["title"], "code": values.get("code", ""), "category": category.name,
+             "company": config.company, "location": config.ui["list_separator"].join(locations)}
     summary = values.get("summary", "")
     if not summary:
         duties = next((s for s in sections if s.kind == "responsibilities"), None)

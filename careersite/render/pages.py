@@ -97,11 +97,9 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 def environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """The site's templates, each compiled once (BYTECODE_CACHE: compiled templates kept by the dev server)."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
-        bytecode_cache=bytecode_cache,
-    )
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(root / TEMPLATES_DIR)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True, auto_reload=False, bytecode_cache=bytecode_cache)
 
 
 def category_path(category: Category, page: int = 1) -> str:
@@ -129,7 +127,6 @@ class Pages:
         config = site.config
         self.static_bytes = {rel: path.read_bytes() for rel, path in static_files(config.root)}
         self.static_digests = {rel: hashlib.sha256(data).hexdigest() for rel, data in self.static_bytes.items()}
-        self.fingerprints = {rel: sha[:10] for rel, sha in self.static_digests.items()}
         self.env = env or environment(config.root)
         self.env.globals.update(
             config=config, ui=config.ui, url=self.url, abs_url=self.abs_url, asset=self.asset, t=self.translate,
@@ -143,13 +140,13 @@ class Pages:
         self.share_font = share_font()
         self.env.filters["date"] = self.format_date
         self.env.filters["salary"] = lambda p: salary_text(p.salary, p.salary_unit, config.ui)
-        templates = Path(config.root / TEMPLATES_DIR)
+        templates = config.root / TEMPLATES_DIR
         sources = [(p.relative_to(templates).as_posix(), p.read_bytes()) for p in sorted(templates.rglob("*"))
                    if p.is_file()] if templates.is_dir() else []
         # Everything every page is made from: the configuration, site.toml's texts, the templates, the
         # static files' versions (in asset URLs) and whether drafts are shown.
         self.site_key = digest(config_key(config), sorted(site.texts.items()), site.drafts, sources,
-                               sorted(self.fingerprints.items()))
+                               sorted((rel, sha[:10]) for rel, sha in self.static_digests.items()))
 
     # URL helpers: every internal link is root-relative under the base path, so a site published at
     # https://example.github.io/careers/ works with links like /careers/positions/dba/.
@@ -161,10 +158,9 @@ class Pages:
 
     def asset(self, name: str) -> str:
         rel = f"{STATIC_DIR}/{name}"
-        version = self.fingerprints.get(rel)
-        if version is None:
+        if (sha := self.static_digests.get(rel)) is None:
             raise jinja2.TemplateError(f"static file not found: {rel}")
-        return f"{self.url(rel)}?v={version}"
+        return f"{self.url(rel)}?v={sha[:10]}"
 
     def page_title(self, *parts: str) -> str:
         """A page's <title>: its own words, then who is hiring ("风险管理岗 · 风险管理类 · 某公司 招聘")."""
@@ -188,9 +184,8 @@ class Pages:
         return format_message(self.site.config.ui[key], **values)  # (plural forms: errors.format_message)
 
     def format_date(self, value: Any) -> str:
-        if not value:
-            return ""
-        return self.site.config.ui["date_format"].format(year=value.year, month=value.month, day=value.day)
+        template = self.site.config.ui["date_format"]
+        return template.format(year=value.year, month=value.month, day=value.day) if value else ""
 
     # What a listing shows
     @functools.cached_property

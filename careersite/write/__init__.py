@@ -70,11 +70,10 @@ def foreign_entries(out: Path) -> list[str] | None:
 
 
 def _os_error(exc: OSError, path: str) -> OutputError:
-    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError("output_disk_full", target=path)
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return OutputError("output_permission", target=path, detail=exc.strerror or str(exc))
-    return OutputError("output_write_failed", target=path, detail=exc.strerror or str(exc))
+    msg_id = "output_permission" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "output_write_failed"
+    return OutputError(msg_id, target=path, detail=exc.strerror or str(exc))
 
 
 def _exchange(a: Path, b: Path) -> bool:
