@@ -408,7 +408,8 @@ def test_each_save_prints_every_problem_and_the_bar_follows_them(make_site):
     site.position("backend-engineer.md", text("后端工程师").replace("2027-01-31", "2026-11-29"))
     said.clear()
     assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")])
-    assert not any(line.startswith(soon) for line in said) and soon not in preview.shown.banner and "还剩 1 天" in preview.shown.banner
+    assert not any(line.startswith(soon) for line in said)
+    assert soon not in preview.shown.banner and "还剩 1 天" in preview.shown.banner
     site.position("backend-engineer.md", text("后端工程师"))
     assert preview.rebuild([str(site.root / "content/positions/backend-engineer.md")]) and preview.shown.banner == ""
     preview.cache.close()
@@ -429,7 +430,7 @@ def test_one_edit_changes_only_the_pages_made_from_it(make_site, monkeypatch):
     looked_at = []
     monkeypatch.setattr("careersite.incremental.build.stat_of",
                         lambda path, **kw: looked_at.append(path) or stat_of(path, **kw))
-    monkeypatch.setattr("careersite.commands.serve.read_file",
+    monkeypatch.setattr("careersite.commands.build.read_file",
                         lambda path, *args: looked_at.append(path) or read_file(path, *args))
     assert preview.rebuild([str(site.root / "content/positions/tech-1.md")])  # what the watcher saw
     assert [Path(path).name for path in looked_at] == ["tech-1.md"] and not preview.whole

@@ -24,18 +24,17 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from .. import render, search
-from ..errors import Problem, Problems
+from ..errors import Problems
 from ..incremental import Cache
 from ..load.config import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR, today_in
-from ..load.content import CONTENT_DIR, MAX_FILE_BYTES, is_ignored
-from ..load.textfile import read_file
+from ..load.content import CONTENT_DIR, is_ignored
 from ..model.lint import closing_warning, lint_dates
 from ..model.markup import Renderer
 from ..model.perfile import process_file
 from ..model.site import Site, with_position
 from ..render import Artifact, Bundle, SiteFiles
 from ..render.qr import qr_terminal
-from .build import Options, load_site, new_problems, no_cyclic_gc, template_problem
+from .build import NoCache, Options, load_site, new_problems, no_cyclic_gc, template_problem
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 STEP_MS = 30  # saves reported within STEP of each other are one batch, which ends after DEBOUNCE at most
@@ -145,14 +144,14 @@ class Preview:
         site, last = self.site, self.shown.problems or []
         today = self.options.today or today_in(site.config.timezone) if site else None
         default = site.config.defaults.get("closes") if site else None
-        named = any(rel in p.message for p in last if p.path != rel)  # by another file's problem
-        if site is None or rel not in site.index or today != site.today or named \
-                or (default and closing_warning(default, today)):
+        if site is None or rel not in site.index or today != site.today \
+                or (default and closing_warning(default, today)) \
+                or any(rel in p.message for p in last if p.path != rel):  # (named by another file's problem)
             return None
-        data = read_file(self.options.root / rel, rel, Problems(), MAX_FILE_BYTES)
-        when = self.cache.time_of(rel) if data is not None else None
-        result = process_file(rel, data, site.config, Renderer()) if when else None
-        if result is None or result.position is None:
+        if (when := self.cache.time_of(rel)) is None:
+            return None
+        make = functools.partial(process_file, config=site.config, renderer=Renderer())
+        if (result := NoCache(self.options.root).process([rel], make, site.config.messages)[0]).position is None:
             return None
         problems = Problems(site.config.messages, list(result.problems))  # (in the site's language, as shown)
         lint_dates(site.config, [result.source], today, problems)

@@ -1,6 +1,6 @@
-"""An address -> its QR code: a PNG a page shows as <img> from a data: URI (WeChat's long-press "识别图中二维码"
-reads images, those of data: URIs too), or lines to print in a terminal. zxing-cpp encodes (error correction M,
-mask by the standard's penalty rules)."""
+"""An address -> its QR code: a PNG a page shows as <img> from a data: URI (for WeChat's long-press
+"识别图中二维码", which reads images; not yet tried on a data: URI's), or lines to print in a terminal. zxing-cpp
+encodes (error correction M, mask by the standard's penalty rules)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def index_files(site: Site) -> dict[str, Bundle]:
     inputs = (digest("search", index.FORMAT, config_key(site.config)), tuple(p.digest for p in shown))
     key = digest(inputs[0], [(p.source, p.digest) for p in shown])
     return {index.INDEX_DIR + "/": Bundle(key, functools.partial(_made, site), "search", inputs,
-                                          functools.partial(_updated, site, inputs, None))}
+                                          functools.partial(_updated, site, inputs))}
 
 
 def index_after(site: Site, bundles: dict[str, Bundle], old: Position, new: Position) -> dict[str, Bundle]:
@@ -33,23 +33,28 @@ def index_after(site: Site, bundles: dict[str, Bundle], old: Position, new: Posi
     number = last.inputs[1].index(old.digest)  # (updated_doc checks the URL of that id)
     inputs = (last.inputs[0], (*last.inputs[1][:number], new.digest, *last.inputs[1][number + 1:]))
     same = [(p.locations, *(getattr(p, field) for field in FILTER_FIELDS)) for p in (old, new)]
-    after = (last.inputs, number, new) if same[0] == same[1] else None
+    update = functools.partial(_updated_doc, site, inputs, last.inputs, number, new) if same[0] == same[1] \
+        else functools.partial(_updated, site, inputs)
     return {index.INDEX_DIR + "/": Bundle(digest(last.key, number, new.digest), functools.partial(_made, site),
-                                          "search", inputs, functools.partial(_updated, site, inputs, after))}
+                                          "search", inputs, update)}
 
 
 def _made(site: Site) -> dict[str, bytes]:
     return index.index_files(index.docs_of(site))
 
 
-def _updated(site: Site, inputs: tuple, after: tuple | None, last: tuple,
+def _updated_doc(site: Site, inputs: tuple, before: tuple, number: int, position: Position, last: tuple,
+                 read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
+    """_updated(), by the entries of doc NUMBER (POSITION) alone when LAST are the inputs BEFORE, which that doc
+    alone changed since, and not in its URL, locations or filters."""
+    made = index.updated_doc(index.doc_of(site.config, position), number, read) if last is before else None
+    return made or _updated(site, inputs, last, read)
+
+
+def _updated(site: Site, inputs: tuple, last: tuple,
              read: Callable[[str], bytes | None]) -> dict[str, bytes | None] | None:
     """The index from the last one (made from LAST) when the same positions are shown with the same configuration
-    and only a few of them changed (a position's URL is checked by the index's tag). AFTER: (inputs, id,
-    position) when the doc of that id alone changed since the index made from those inputs, and not in its URL,
-    locations or filters."""
-    if after and after[0] is last and (made := index.updated_doc(index.doc_of(site.config, after[2]), after[1], read)):
-        return made
+    and only a few of them changed (a position's URL is checked by the index's tag)."""
     if last[0] != inputs[0] or len(last[1]) != len(inputs[1]):
         return None
     changed = {n for n, (before, now) in enumerate(zip(last[1], inputs[1])) if before != now}

@@ -260,7 +260,7 @@ def updated(docs: Sequence[SearchDoc], changed: Collection[int], read: Callable[
     except (ValueError, KeyError, TypeError, IndexError):  # not an index this code wrote, or damaged: make it anew
         return None
     files: dict[str, bytes | None] = dict(_files(docs, shards, sorted(changed), INDEX_DIR))
-    files.update((path, None) for path in _paths(shards.counts, len(docs)) if path not in files)
+    files.update((path, None) for path in _paths(json.loads(files[META_FILE])) if path not in files)
     return files
 
 
@@ -272,16 +272,12 @@ def updated_doc(doc: SearchDoc, number: int, read: Callable[[str], bytes | None]
         meta = json.loads(read(META_FILE) or b"")
         if meta["format"] != FORMAT or json.loads(read(f"{INDEX_DIR}/d/{number}.json") or b"")["url"] != doc.url:
             return None
-        shards = _moved(meta, {number: doc}, read, reshard=False)
-        others = [f"{INDEX_DIR}/l/{n}.bin" for n in range(len(meta["locations"]))] + [
-            f"{INDEX_DIR}/f/{field}/{n}.bin" for field, values in meta.get("filters", {}).items()
-            for n in range(len(values))]
+        if (shards := _moved(meta, {number: doc}, read, reshard=False)) is None:
+            return None
+        meta.update(shards=shards.counts, sizes=shards.sizes)
+        files: dict[str, bytes | None] = dict.fromkeys(_paths(meta))
     except (ValueError, KeyError, TypeError, IndexError):
         return None
-    if shards is None:
-        return None
-    meta.update(shards=shards.counts, sizes=shards.sizes)
-    files: dict[str, bytes | None] = dict.fromkeys([*_paths(shards.counts, meta["docs"]), *others])
     files.update(shards.files)
     files.update({META_FILE: _json(meta), f"{INDEX_DIR}/d/{number}.json": _fragment(doc, meta["tag"])})
     return files
@@ -323,10 +319,12 @@ def _moved(meta: dict, changed: dict[int, SearchDoc], read: Callable[[str], byte
     return _shards(records, header, folder)
 
 
-def _paths(counts: dict[str, int], count: int) -> list[str]:
-    """The paths of the term shards (COUNTS of each kind) and of the fragments of COUNT docs."""
-    return [f"{INDEX_DIR}/{kind}/{number}.bin" for kind, total in counts.items() for number in range(total)] + [
-        f"{INDEX_DIR}/d/{n}.json" for n in range(count)]
+def _paths(meta: dict) -> list[str]:
+    """Every file of the index META (its meta.json) describes: term shards, locations, filters, fragments."""
+    return [f"{INDEX_DIR}/{kind}/{n}.bin" for kind, total in meta["shards"].items() for n in range(total)] + [
+        f"{INDEX_DIR}/l/{n}.bin" for n in range(len(meta["locations"]))] + [
+        f"{INDEX_DIR}/f/{field}/{n}.bin" for field, values in meta.get("filters", {}).items()
+        for n in range(len(values))] + [f"{INDEX_DIR}/d/{n}.json" for n in range(meta["docs"])] + [META_FILE]
 
 
 def _keys_of(title: str, fields: Iterable[str]) -> dict[str, tuple[bool, bool]]:
